@@ -1,0 +1,255 @@
+"""Elections, their voter rolls and candidates (imported from the meta repository), and the ballots.
+
+Ballot secrecy rests on the split between two tables:
+
+* ``VoteRecord`` says *who* voted (for turnout and one-ballot-per-voter). It holds the link to the ballot
+  only encrypted, with a key derived from the voter's passphrase.
+* ``Ballot`` says *what* was voted. It has a random UUID key, no timestamp and no reference to a voter, so
+  neither its columns nor its primary-key order relate it to a voter or to the order of voting.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ElectionQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(archived=False)
+
+    def running(self, now=None):
+        now = now or timezone.now()
+        return self.filter(start_datetime__lte=now, end_datetime__gt=now)
+
+    def upcoming(self, now=None):
+        return self.filter(start_datetime__gt=now or timezone.now())
+
+    def completed(self, now=None):
+        return self.filter(end_datetime__lte=now or timezone.now())
+
+    def with_status(self, status, now=None):
+        return {"running": self.running, "upcoming": self.upcoming, "completed": self.completed}[status](now)
+
+    def officered_by(self, login):
+        return self.filter(officers__login=login.lower())
+
+
+class Election(models.Model):
+    UPCOMING = "upcoming"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    STATUSES = (UPCOMING, RUNNING, COMPLETED)
+
+    # Path below ELECTION_DIR with "/" replaced by "---", e.g. "steering---2021".
+    key = models.CharField(max_length=255, unique=True)
+    path = models.CharField(max_length=500, help_text="Folder in the meta repository.")
+    name = models.CharField(max_length=500)
+    organization = models.CharField(max_length=500, blank=True)
+    start_datetime = models.DateTimeField()
+    end_datetime = models.DateTimeField()
+    no_winners = models.PositiveIntegerField(default=1)
+    allow_no_opinion = models.BooleanField(default=True)
+    delete_after = models.BooleanField(default=False)
+    show_candidate_fields = models.JSONField(default=list, blank=True)
+    eligibility = models.TextField(blank=True)
+    exception_description = models.TextField(blank=True)
+    exception_due = models.DateTimeField(null=True, blank=True)
+    # Declared tie-break (from election.yaml), or null: see elections.tally.
+    tie_break = models.JSONField(null=True, blank=True)
+    description = models.TextField(blank=True, help_text="election_desc.md")
+    results = models.TextField(blank=True, help_text="results.md, as published by the officers")
+
+    # Import state.
+    archived = models.BooleanField(default=False, help_text="Its folder left the meta repository.")
+    content_hash = models.CharField(max_length=64, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    sync_warnings = models.JSONField(default=list, blank=True)
+    sync_errors = models.JSONField(default=list, blank=True)
+    # Set when the encrypted voter-to-ballot links were destroyed (delete_after).
+    links_destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ElectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_datetime", "key"]
+
+    def __str__(self):
+        return self.name
+
+    def status_at(self, now):
+        if now < self.start_datetime:
+            return self.UPCOMING
+        if now < self.end_datetime:
+            return self.RUNNING
+        return self.COMPLETED
+
+    @property
+    def status(self):
+        return self.status_at(timezone.now())
+
+    @property
+    def is_running(self):
+        return self.status == self.RUNNING
+
+    @property
+    def is_completed(self):
+        return self.status == self.COMPLETED
+
+    @property
+    def exception_deadline(self):
+        return self.exception_due or self.start_datetime
+
+    def is_officer(self, user):
+        if not user.is_authenticated:
+            return False
+        return self.officers.filter(login=user.username.lower()).exists()
+
+    def is_eligible(self, login):
+        """On the voter roll, or granted by an officer through an approved exception request."""
+        login = login.lower()
+        return (
+            self.voters.filter(login=login).exists()
+            or self.exception_requests.filter(requester__username=login, status=ExceptionRequest.APPROVED).exists()
+        )
+
+
+class Officer(models.Model):
+    """An election officer, from ``election_officers`` in election.yaml (login stored lower-case)."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="officers")
+    login = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["election", "login"], name="unique_officer")]
+
+    def __str__(self):
+        return self.login
+
+
+class EligibleVoter(models.Model):
+    """One line of the voter roll (voters.yaml), login stored lower-case."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="voters")
+    login = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["election", "login"], name="unique_eligible_voter")]
+
+    def __str__(self):
+        return self.login
+
+
+class Candidate(models.Model):
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
+    candidate_id = models.CharField(max_length=100, help_text="The ID in the candidate file's header.")
+    name = models.CharField(max_length=500)
+    info = models.JSONField(default=dict, blank=True)
+    bio = models.TextField(blank=True)
+    source_file = models.CharField(max_length=500, blank=True)
+    # Removed from the meta repository after voting began: kept so that cast ballots still count.
+    withdrawn = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["candidate_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "candidate_id"], name="unique_candidate_id"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class VoteRecord(models.Model):
+    """That a voter voted in an election, and when; never how.
+
+    ``sealed_link`` is AES-GCM ciphertext of the ballot id and receipt, under a key derived with Argon2id
+    from the voter's passphrase and ``salt``. Without the passphrase the database cannot join this row to its
+    ballot. Both are emptied when the links of a ``delete_after`` election are destroyed.
+    """
+
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="vote_records")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="vote_records")
+    voted_at = models.DateTimeField(default=timezone.now)
+    salt = models.BinaryField(max_length=32, blank=True)
+    sealed_link = models.BinaryField(max_length=256, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["election", "voter"], name="one_vote_per_voter")]
+
+    def __str__(self):
+        return f"{self.voter} voted in {self.election}"
+
+
+class Ballot(models.Model):
+    """What one voter ranked. Nothing here identifies the voter or when the ballot was cast.
+
+    ``ranks`` maps candidate_id to a rank number (1 = most preferred; equal numbers are ties) or null for
+    "No opinion". ``receipt`` is a random code given to the voter, listed in the anonymised export.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="ballots")
+    ranks = models.JSONField()
+    receipt = models.CharField(max_length=64, unique=True)
+
+    def __str__(self):
+        return f"Ballot {self.receipt}"
+
+
+class PassphraseAttempt(models.Model):
+    """A passphrase check (view, revoke, change), kept for rate limiting across replicas."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE)
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    attempted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class ExceptionRequest(models.Model):
+    """A request, by someone missing from the voter roll, to be allowed to vote."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+    STATUS_CHOICES = [(PENDING, "Pending"), (APPROVED, "Approved"), (DENIED, "Denied")]
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="exception_requests")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="exception_requests")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    chat_handle = models.CharField(max_length=200, blank=True)
+    contributions = models.TextField(help_text="What the requester contributed.")
+    comments = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=PENDING)
+    reviewed_by = models.CharField(max_length=100, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "requester"], name="one_exception_request_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.requester} in {self.election}"
+
+
+class AuditEvent(models.Model):
+    """An officer's or operator's action: who, when, what. Written in the action's own transaction."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.CharField(max_length=100, help_text="GitHub login, or 'system' for commands and webhooks.")
+    action = models.CharField(max_length=100)
+    election = models.ForeignKey(Election, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="audit_events")
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

@@ -1,0 +1,208 @@
+"""Settings for the Elekto site, read from the environment (and an optional ``.env`` file).
+
+Every variable is documented in ``.env.example``. A value that cannot be parsed does not raise here:
+it is recorded in ``CONFIG_ERRORS`` and reported by the system checks in ``elekto_site/checks.py``
+with a stable id, so a misconfigured site says what is wrong when it starts.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# (variable name, message) pairs for values that could not be parsed; see elekto_site.checks.
+CONFIG_ERRORS = []
+
+# Secret keys that are published (in .env.example or in this file) and so are no secret at all.
+KNOWN_INSECURE_SECRET_KEYS = {
+    "",
+    "change-me",
+    "changeme",
+    "secret",
+    "django-insecure-development-only-key",
+}
+DEV_SECRET_KEY = "django-insecure-development-only-key"
+
+
+def _read(name, cast, default):
+    """Read one variable; on a malformed value record the problem and fall back to the default."""
+    try:
+        return cast(name, default=default)
+    except (ValueError, TypeError, environ.ImproperlyConfigured) as exc:
+        CONFIG_ERRORS.append((name, f"{name}={env.str(name, default='')!r} is not valid: {exc}"))
+        return default
+
+
+DEBUG = _read("DEBUG", env.bool, False)
+SECRET_KEY = _read("SECRET_KEY", env.str, "") or (DEV_SECRET_KEY if DEBUG else "")
+# A missing key fails the checks (elekto.E001), so the site does not serve; commands that skip the checks
+# (makemigrations, say) get a throw-away random key rather than a published one.
+SECRET_KEY_IS_INSECURE = SECRET_KEY in KNOWN_INSECURE_SECRET_KEYS
+if not SECRET_KEY:
+    import secrets
+
+    SECRET_KEY = secrets.token_urlsafe(50)
+ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
+
+# The development login: anyone may sign in as any GitHub login. Only with DEBUG on (checked: elekto.E002).
+ELEKTO_DEV_LOGIN = _read("ELEKTO_DEV_LOGIN", env.bool, False)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "social_django",
+    "elekto_site",
+    "accounts",
+    "elections",
+    "meta_sync",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "elekto_site.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "elekto_site.context_processors.site",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "elekto_site.wsgi.application"
+
+# Database: SQLite under var/ by default; mysql://user:pass@host:port/name for production.
+DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
+DATABASE_URL = _read("DATABASE_URL", env.str, DEFAULT_DATABASE_URL) or DEFAULT_DATABASE_URL
+try:
+    _database = environ.Env.db_url_config(DATABASE_URL)
+except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
+    CONFIG_ERRORS.append(("DATABASE_URL", f"DATABASE_URL cannot be used: {exc}"))
+    _database = environ.Env.db_url_config(DEFAULT_DATABASE_URL)
+if _database["ENGINE"] == "django.db.backends.mysql":
+    _database.setdefault("OPTIONS", {}).update(
+        {
+            "charset": "utf8mb4",
+            "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+            "isolation_level": "read committed",
+        }
+    )
+    _database["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+elif _database["ENGINE"] == "django.db.backends.sqlite3":
+    Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    _database.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+_database["CONN_MAX_AGE"] = _read("CONN_MAX_AGE", env.int, 60)
+_database["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _database}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "social_core.backends.github.GithubOAuth2",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "elections:dashboard"
+LOGOUT_REDIRECT_URL = "elections:public_list"
+
+# GitHub sign-in (social-auth-app-django). The login is the identity; the access token is not kept.
+SOCIAL_AUTH_GITHUB_KEY = _read("GITHUB_CLIENT_ID", env.str, "")
+SOCIAL_AUTH_GITHUB_SECRET = _read("GITHUB_CLIENT_SECRET", env.str, "")
+SOCIAL_AUTH_GITHUB_SCOPE = []
+SOCIAL_AUTH_URL_NAMESPACE = "social"
+SOCIAL_AUTH_JSONFIELD_ENABLED = True
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/app"
+SOCIAL_AUTH_SANITIZE_REDIRECTS = True
+SOCIAL_AUTH_REDIRECT_IS_HTTPS = _read("SOCIAL_AUTH_REDIRECT_IS_HTTPS", env.bool, not DEBUG)
+
+# Internationalization
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = _read("TIME_ZONE", env.str, "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# Static files, served by whitenoise.
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# The meta repository: the single source of truth for elections, voter rolls and candidates.
+META_REPO = _read("META_REPO", env.str, "")
+META_BRANCH = _read("META_BRANCH", env.str, "main")
+META_PATH = Path(_read("META_PATH", env.str, str(BASE_DIR / "var" / "meta")))
+ELECTION_DIR = _read("ELECTION_DIR", env.str, "elections")
+META_SECRET = _read("META_SECRET", env.str, "")
+
+# Ballot secrecy.
+MIN_PASSPHRASE_LENGTH = _read("MIN_PASSPHRASE_LENGTH", env.int, 12)
+# Argon2id cost of deriving the key that encrypts the voter-to-ballot link.
+ARGON2_TIME_COST = _read("ARGON2_TIME_COST", env.int, 3)
+ARGON2_MEMORY_KIB = _read("ARGON2_MEMORY_KIB", env.int, 65536)
+ARGON2_PARALLELISM = _read("ARGON2_PARALLELISM", env.int, 1)
+# Passphrase attempts (view, revoke, change) allowed per voter and election in one minute.
+PASSPHRASE_ATTEMPTS_PER_MINUTE = _read("PASSPHRASE_ATTEMPTS_PER_MINUTE", env.int, 5)
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    "social_core.pipeline.social_auth.auth_allowed",
+    "social_core.pipeline.social_auth.social_user",
+    "accounts.pipeline.use_github_login",
+    "social_core.pipeline.user.create_user",
+    "social_core.pipeline.social_auth.associate_user",
+    "social_core.pipeline.social_auth.load_extra_data",
+    "social_core.pipeline.user.user_details",
+    "accounts.pipeline.forget_access_token",
+)

@@ -1,0 +1,12 @@
+"""WSGI entry point, used by gunicorn: ``gunicorn elekto_site.wsgi``."""
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elekto_site.settings")
+
+application = get_wsgi_application()
+
+from elekto_site.checks import fail_on_configuration_errors  # noqa: E402
+
+fail_on_configuration_errors()

@@ -1,0 +1,29 @@
+"""Shared test fixtures: personas, cheap key derivation, and paths to the real meta repositories."""
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures"
+EXAMPLE_META = REPO_ROOT / "examples" / "meta"
+
+
+def shared_fixture(*parts):
+    """Path to a file under ../shared/fixtures, or skip the test when that folder is absent (a user's clone)."""
+    path = SHARED_FIXTURES.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the real-data fixtures live next to the project only in CI")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Argon2id at production cost takes ~0.2 s a derivation; tests that are not about the cost use a cheap one.
+    settings.ARGON2_MEMORY_KIB = 1024
+    settings.ARGON2_TIME_COST = 1
+    # The hashed-name manifest exists only after collectstatic; tests serve static files by their plain names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
