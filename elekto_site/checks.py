@@ -10,8 +10,6 @@ import sys
 from django.conf import settings
 from django.core import checks
 
-SUPPORTED_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.mysql"}
-
 
 @checks.register(checks.Tags.security, deploy=False)
 def check_configuration(app_configs=None, **kwargs):
@@ -35,11 +33,10 @@ def check_configuration(app_configs=None, **kwargs):
                 id="elekto.E002",
             )
         )
-    engine = settings.DATABASES["default"]["ENGINE"]
-    if engine not in SUPPORTED_ENGINES:
+    if settings.UNSUPPORTED_DATABASE_ENGINE:
         errors.append(
             checks.Error(
-                f"DATABASE_URL selects {engine}, which this site does not support.",
+                f"DATABASE_URL selects {settings.UNSUPPORTED_DATABASE_ENGINE}, which this site does not support.",
                 hint="Use sqlite:///path/to/db.sqlite3 or mysql://user:password@host:3306/name.",
                 id="elekto.E003",
             )

@@ -106,6 +106,12 @@ try:
 except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
     CONFIG_ERRORS.append(("DATABASE_URL", f"DATABASE_URL cannot be used: {exc}"))
     _database = environ.Env.db_url_config(DEFAULT_DATABASE_URL)
+# Only SQLite and MySQL/MariaDB are supported; another engine is reported by check elekto.E003 (the site
+# then falls back to the default SQLite file so that the check, not an import error, is what the operator sees).
+UNSUPPORTED_DATABASE_ENGINE = None
+if _database["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends.mysql"):
+    UNSUPPORTED_DATABASE_ENGINE = _database["ENGINE"]
+    _database = environ.Env.db_url_config(DEFAULT_DATABASE_URL)
 if _database["ENGINE"] == "django.db.backends.mysql":
     _database.setdefault("OPTIONS", {}).update(
         {
@@ -174,7 +180,8 @@ STORAGES = {
 # The meta repository: the single source of truth for elections, voter rolls and candidates.
 META_REPO = _read("META_REPO", env.str, "")
 META_BRANCH = _read("META_BRANCH", env.str, "main")
-META_PATH = Path(_read("META_PATH", env.str, str(BASE_DIR / "var" / "meta")))
+# A relative META_PATH is taken from the project folder.
+META_PATH = BASE_DIR / (_read("META_PATH", env.str, "") or "var/meta")
 ELECTION_DIR = _read("ELECTION_DIR", env.str, "elections")
 META_SECRET = _read("META_SECRET", env.str, "")
 

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Run the site locally with the bundled example elections and the development login.
+# Usage: bash scripts/demo.sh   (then open http://127.0.0.1:8000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/bootstrap.sh
+
+# The demo is a development setup: DEBUG with the development login, a SQLite database under var/.
+export DEBUG="${DEBUG:-on}"
+export ELEKTO_DEV_LOGIN="${ELEKTO_DEV_LOGIN:-on}"
+export DATABASE_URL="${DATABASE_URL:-sqlite:///$PWD/var/demo.sqlite3}"
+PORT="${PORT:-8000}"
+PY=.venv/bin/python
+
+$PY manage.py migrate --no-input -v 0
+$PY manage.py sync_meta --path examples/meta --election-dir elections
+
+cat <<MSG
+
+  Elekto demo: open http://127.0.0.1:$PORT
+  Sign in with the development login (any GitHub login, no password):
+    alice, bob, carol, dave, erin  can vote in "Example Community Steering Committee Election"
+    olivia                         is its election officer (Officer admin, results after the deadline)
+    anyone else                    is not on the roll and can request an exception
+  Stop with Ctrl-C.
+
+MSG
+exec $PY manage.py runserver "127.0.0.1:$PORT"
