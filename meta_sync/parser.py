@@ -1,0 +1,594 @@
+"""Read an Elekto meta repository into plain data and a list of problems. No Django here.
+
+The format, as officers write it by hand:
+
+* An election is any folder below the election dir, at any depth, holding ``election.yaml``. Its key is the
+  folder's path relative to the election dir with ``/`` replaced by ``---`` (``steering/2021`` ->
+  ``steering---2021``).
+* ``election.yaml``: name, organization, start_datetime, end_datetime, no_winners, allow_no_opinion,
+  delete_after, show_candidate_fields, election_officers, eligibility, exception_description, exception_due
+  (alias ``exceptions_due``), tie_break.
+* ``voters.yaml``: ``eligible_voters:`` a list of GitHub logins.
+* ``candidate-<id>.md``: a YAML header between two lines of three or more dashes (``name``, ``ID``, ``info``),
+  then the Markdown bio.
+* ``election_desc.md`` and ``results.md``: Markdown, both optional.
+
+Every problem names its file and field. Errors make an election unimportable (it keeps its last good state);
+warnings are reported and the election is imported.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from accounts.github import is_valid_login, normalize_login
+
+ERROR = "error"
+WARNING = "warning"
+
+KNOWN_KEYS = {
+    "name",
+    "organization",
+    "start_datetime",
+    "end_datetime",
+    "no_winners",
+    "allow_no_opinion",
+    "delete_after",
+    "show_candidate_fields",
+    "election_officers",
+    "eligibility",
+    "exception_description",
+    "exception_due",
+    "tie_break",
+}
+ALIASES = {"exceptions_due": "exception_due"}
+CANDIDATE_KEYS = {"name", "ID", "info"}
+
+_DASH_LINE = re.compile(r"^-{3,}\s*$")
+_CANDIDATE_FILE = re.compile(r"^candidate-(.+)\.md$")
+# Files larger than this are not read: a meta repository holds short hand-written files.
+MAX_FILE_BYTES = 2_000_000
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
+    """Safe loading, as fast as libyaml allows."""
+
+
+class _TextLoader(_BaseLoader):
+    """Safe loading where every plain scalar stays a string (except empty values, which are null).
+
+    Used for logins and candidate headers: YAML 1.1 would read ``0123`` as the octal number 83 and ``yes`` as
+    true, and a GitHub login is neither.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a file of the meta repository. ``path`` is relative to the repository root."""
+
+    path: str
+    field: str
+    message: str
+    severity: str = ERROR
+
+    @property
+    def text(self):
+        """``field: message`` (or just the message when no field is concerned)."""
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+    def __str__(self):
+        return f"{self.path}: {self.text}"
+
+
+@dataclass
+class CandidateData:
+    candidate_id: str
+    name: str
+    info: dict
+    bio: str
+    source_file: str
+
+
+@dataclass
+class ElectionData:
+    """One election as read from its folder. Datetimes are timezone-aware (UTC when the file gave none)."""
+
+    key: str
+    path: str
+    name: str = ""
+    organization: str = ""
+    start_datetime: dt.datetime | None = None
+    end_datetime: dt.datetime | None = None
+    no_winners: int = 1
+    allow_no_opinion: bool = True
+    delete_after: bool = False
+    show_candidate_fields: list = field(default_factory=list)
+    officers: list = field(default_factory=list)
+    eligibility: str = ""
+    exception_description: str = ""
+    exception_due: dt.datetime | None = None
+    tie_break: dict | None = None
+    description: str = ""
+    results: str = ""
+    voters: list = field(default_factory=list)
+    candidates: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    @property
+    def errors(self):
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self):
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    def content_hash(self):
+        """SHA-256 of everything imported from the folder (warnings included): equal hashes, nothing to write."""
+        data = asdict(self)
+        data["problems"] = [str(p) for p in self.problems]
+        encoded = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+@dataclass
+class MetaTree:
+    """All elections found below the election dir, and problems with the tree itself (a missing folder)."""
+
+    elections: list
+    problems: list
+
+    @property
+    def ok(self):
+        return not self.problems
+
+
+class _Collector:
+    """Problems of one election, each tied to the file it was found in."""
+
+    def __init__(self, problems):
+        self.problems = problems
+
+    def error(self, path, field_name, message):
+        self.problems.append(Problem(path, field_name, message, ERROR))
+
+    def warning(self, path, field_name, message):
+        self.problems.append(Problem(path, field_name, message, WARNING))
+
+
+def election_key(relative_folder):
+    """The election key for a folder path relative to the election dir: ``steering/2021`` -> ``steering---2021``."""
+    return "---".join(Path(relative_folder).parts)
+
+
+def find_election_folders(election_root):
+    """Folders below ``election_root`` (at any depth) that hold an ``election.yaml``, sorted, as Paths.
+
+    Hidden folders (``.git``) are skipped and symbolic links are not followed.
+    """
+    found = []
+    for folder, dirnames, filenames in os.walk(election_root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        if "election.yaml" in filenames and Path(folder) != Path(election_root):
+            found.append(Path(folder))
+    return sorted(found)
+
+
+def parse_meta_tree(root, election_dir="elections"):
+    """Read every election below ``root/election_dir``.
+
+    Returns a ``MetaTree``. Never raises on bad content: problems are collected per election (``ElectionData
+    .problems``) or, for the tree itself (root or election dir missing), in ``MetaTree.problems``.
+    """
+    root = Path(root)
+    election_root = root / election_dir
+    if not root.is_dir():
+        return MetaTree([], [Problem(str(root), "", "the meta repository folder does not exist")])
+    if not election_root.is_dir():
+        return MetaTree([], [Problem(election_dir, "", f"the election dir does not exist in {root}")])
+    elections = [parse_election(root, folder) for folder in find_election_folders(election_root)]
+    return MetaTree(elections, [])
+
+
+def parse_election(root, folder):
+    """Read the election in ``folder`` (an absolute path below ``root``) into an ``ElectionData``."""
+    root = Path(root)
+    folder = Path(folder)
+    rel = folder.relative_to(root).as_posix()
+    election_dir = rel.split("/", 1)[0]
+    key = election_key(folder.relative_to(root / election_dir))
+    election = ElectionData(key=key, path=rel)
+    report = _Collector(election.problems)
+    if len(key) > 255 or len(rel) > 400:
+        report.error(rel, "", "the folder path is too long for an election key (at most 255 characters)")
+        return election
+
+    _read_election_yaml(election, root, folder, report)
+    _read_voters(election, root, folder, report)
+    _read_candidates(election, root, folder, report)
+    election.description = _read_markdown(root, folder / "election_desc.md", report, "description")
+    election.results = _read_markdown(root, folder / "results.md", report, None)
+    return election
+
+
+def _rel(root, path):
+    return Path(path).relative_to(root).as_posix()
+
+
+def _read_text(root, path, report):
+    """The file's text, or None (with an error) when it cannot be read safely."""
+    rel = _rel(root, path)
+    if path.is_symlink():
+        report.error(rel, "", "symbolic links are not followed")
+        return None
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            report.error(rel, "", f"file is larger than {MAX_FILE_BYTES} bytes")
+            return None
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        report.error(rel, "", "file is not UTF-8 text")
+    except OSError as exc:
+        report.error(rel, "", f"cannot be read: {exc.strerror or exc}")
+    return None
+
+
+def _load_yaml(text, rel, report, loader=_Loader):
+    """Parse YAML safely; on failure record an error (with the line) and return None."""
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders derive from SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        report.error(rel, "", f"unreadable YAML{where}: {problem}")
+    except (ValueError, TypeError, OverflowError) as exc:
+        # Constructors of the safe loader raise these on values like a 30th of February.
+        report.error(rel, "", f"unreadable YAML: {exc}")
+    return None
+
+
+def _has_problem(report, rel):
+    return any(p.path == rel for p in report.problems)
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    return str(value).strip()
+
+
+def parse_datetime(value, *, end_of_day=False):
+    """A YAML datetime value as an aware datetime.
+
+    Accepts datetimes (naive ones are UTC), dates (00:00:00 UTC, or 23:59:59 UTC when ``end_of_day``, for
+    deadlines) and ISO 8601 strings. Raises ``ValueError`` for anything else.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            try:
+                value = dt.date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date and time (write e.g. 2024-08-27 00:00:01)") from None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+    if isinstance(value, dt.date):
+        moment = dt.time(23, 59, 59) if end_of_day else dt.time(0, 0, 0)
+        return dt.datetime.combine(value, moment, tzinfo=dt.UTC)
+    raise ValueError(f"{value!r} is not a date and time (write e.g. 2024-08-27 00:00:01)")
+
+
+def _read_election_yaml(election, root, folder, report):
+    path = folder / "election.yaml"
+    rel = _rel(root, path)
+    text = _read_text(root, path, report)
+    if text is None:
+        return
+    data = _load_yaml(text, rel, report)
+    if data is None:
+        if not _has_problem(report, rel):
+            report.error(rel, "", "the file is empty")
+        return
+    if not isinstance(data, dict):
+        report.error(rel, "", "must be a map of keys to values")
+        return
+    data = {str(k): v for k, v in data.items()}
+
+    for alias, key in ALIASES.items():
+        if alias in data:
+            if key in data:
+                report.warning(rel, alias, f"ignored: {key} is also given")
+            else:
+                report.warning(rel, alias, f"read as {key} (the documented spelling)")
+                data[key] = data[alias]
+            del data[alias]
+    for unknown in sorted(set(data) - KNOWN_KEYS):
+        report.warning(rel, unknown, "unknown key, ignored")
+
+    name = _text(data.get("name"))
+    if not name:
+        report.error(rel, "name", "is required")
+    election.name = name[:500]
+    election.organization = _text(data.get("organization"))[:500]
+    election.eligibility = _text(data.get("eligibility"))
+    election.exception_description = _text(data.get("exception_description"))
+
+    for key, end_of_day in (("start_datetime", False), ("end_datetime", True)):
+        if data.get(key) is None:
+            report.error(rel, key, "is required")
+            continue
+        try:
+            setattr(election, key, parse_datetime(data[key], end_of_day=end_of_day))
+        except ValueError as exc:
+            report.error(rel, key, str(exc))
+    if election.start_datetime and election.end_datetime and election.end_datetime <= election.start_datetime:
+        report.error(rel, "end_datetime", "must be after start_datetime")
+
+    if data.get("exception_due") is not None:
+        try:
+            election.exception_due = parse_datetime(data["exception_due"], end_of_day=True)
+        except ValueError as exc:
+            report.error(rel, "exception_due", str(exc))
+
+    no_winners = data.get("no_winners")
+    if no_winners is None:
+        report.warning(rel, "no_winners", "missing: one seat assumed")
+    elif isinstance(no_winners, bool) or not isinstance(no_winners, int | str):
+        report.error(rel, "no_winners", f"must be a whole number of seats, not {no_winners!r}")
+    else:
+        try:
+            election.no_winners = int(str(no_winners).strip())
+        except ValueError:
+            report.error(rel, "no_winners", f"must be a whole number of seats, not {no_winners!r}")
+        else:
+            if election.no_winners < 1:
+                report.error(rel, "no_winners", "must be at least 1")
+            elif election.no_winners > 1000:
+                report.error(rel, "no_winners", "must be at most 1000")
+
+    for key, default in (("allow_no_opinion", True), ("delete_after", False)):
+        value = data.get(key)
+        if value is None:
+            setattr(election, key, default)
+        elif isinstance(value, bool):
+            setattr(election, key, value)
+        else:
+            report.error(rel, key, f"must be True or False, not {value!r}")
+
+    election.show_candidate_fields = _read_field_list(data.get("show_candidate_fields"), rel, report)
+
+    tie_break = data.get("tie_break")
+    if isinstance(tie_break, dict):
+        # Through JSON so that the stored value is plain (a YAML date becomes its ISO text).
+        election.tie_break = json.loads(json.dumps(tie_break, default=str))
+    elif tie_break is not None:
+        report.warning(rel, "tie_break", "must be a map (order: [...] or seed: ...), ignored")
+
+    # Logins again, from the text-only reading, so that 0123 stays "0123" and not 83.
+    raw = _load_yaml(text, rel, _Collector([]), loader=_TextLoader)
+    officers = raw.get("election_officers") if isinstance(raw, dict) else None
+    if officers is None:
+        report.warning(rel, "election_officers", "no election officers listed")
+    election.officers = _read_logins(officers, rel, "election_officers", report)
+
+
+def _read_field_list(value, rel, report):
+    if value is None:
+        return []
+    if isinstance(value, str | int | float):
+        value = [value]
+    if not isinstance(value, list):
+        report.warning(rel, "show_candidate_fields", "must be a list of info fields, ignored")
+        return []
+    fields = []
+    for item in value:
+        if item is None:
+            continue
+        if isinstance(item, dict | list):
+            report.warning(rel, "show_candidate_fields", f"{item!r} is not a field name, ignored")
+            continue
+        text = _text(item)
+        if text and text not in fields:
+            fields.append(text)
+    return fields
+
+
+def _read_logins(value, rel, field_name, report):
+    """Distinct, lower-case, sorted logins; a warning for duplicates and for entries that are not logins."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        report.error(rel, field_name, "must be a list of GitHub logins")
+        return []
+    logins = set()
+    duplicates = set()
+    invalid = []
+    for item in value:
+        if item is None:
+            continue
+        if isinstance(item, dict | list):
+            invalid.append(repr(item))
+            continue
+        login = normalize_login(item)
+        if not is_valid_login(login):
+            invalid.append(repr(str(item)))
+            continue
+        if login in logins:
+            duplicates.add(login)
+        logins.add(login)
+    if duplicates:
+        shown = ", ".join(sorted(duplicates)[:10]) + (", ..." if len(duplicates) > 10 else "")
+        report.warning(rel, field_name, f"{len(duplicates)} login(s) listed more than once (case-insensitive): "
+                       f"{shown}")
+    if invalid:
+        shown = ", ".join(invalid[:10]) + (", ..." if len(invalid) > 10 else "")
+        report.warning(rel, field_name, f"{len(invalid)} entry(ies) are not GitHub logins, ignored: {shown}")
+    return sorted(logins)
+
+
+def _read_voters(election, root, folder, report):
+    path = folder / "voters.yaml"
+    rel = _rel(root, path)
+    if not path.exists() and not path.is_symlink():
+        report.warning(rel, "", "missing: no one is eligible to vote")
+        return
+    text = _read_text(root, path, report)
+    if text is None:
+        return
+    data = _load_yaml(text, rel, report, loader=_TextLoader)
+    if data is None:
+        if not _has_problem(report, rel):
+            report.warning(rel, "eligible_voters", "missing: no one is eligible to vote")
+        return
+    if not isinstance(data, dict) or "eligible_voters" not in data:
+        report.error(rel, "eligible_voters", "missing: the file must hold eligible_voters: with a list of logins")
+        return
+    if data["eligible_voters"] is None:
+        report.warning(rel, "eligible_voters", "empty: no one is eligible to vote")
+        return
+    election.voters = _read_logins(data["eligible_voters"], rel, "eligible_voters", report)
+
+
+def _read_markdown(root, path, report, what):
+    if not path.exists() and not path.is_symlink():
+        if what:
+            report.warning(_rel(root, path), "", f"missing: the election has no {what}")
+        return ""
+    text = _read_text(root, path, report)
+    return (text or "").strip()
+
+
+def _read_candidates(election, root, folder, report):
+    seen = {}
+    for path in sorted(folder.glob("candidate-*.md")):
+        if not path.is_file():
+            continue
+        candidate = parse_candidate_file(root, path, report)
+        if candidate is None:
+            continue
+        folded = candidate.candidate_id.lower()
+        if folded in seen:
+            report.error(candidate.source_file, "ID",
+                         f"duplicate candidate ID {candidate.candidate_id!r} (also in {seen[folded].source_file})")
+            continue
+        seen[folded] = candidate
+        election.candidates.append(candidate)
+    election.candidates.sort(key=lambda c: c.candidate_id.lower())
+
+
+def split_candidate_text(text):
+    """Split a candidate file into (header text, bio) or return None when there is no dashed header.
+
+    Leading blank lines are skipped; the header runs from the first line of three or more dashes to the next
+    one (their lengths may differ). Everything after is the bio, kept whole (it may contain ``---``).
+    """
+    lines = text.splitlines()
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start >= len(lines) or not _DASH_LINE.match(lines[start]):
+        return None
+    for end in range(start + 1, len(lines)):
+        if _DASH_LINE.match(lines[end]):
+            header = "\n".join(lines[start + 1:end])
+            bio = "\n".join(lines[end + 1:]).strip("\n")
+            return header, bio.rstrip()
+    return None
+
+
+def _flatten_info(value, rel, report):
+    """``info`` as a flat dict of str: from a list of one-key maps (the documented form) or a plain map."""
+    if value is None:
+        return {}
+    items = []
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        for entry in value:
+            if isinstance(entry, dict):
+                items.extend(entry.items())
+            elif entry is not None:
+                report.warning(rel, "info", f"{entry!r} is not a 'field: value' pair, ignored")
+    else:
+        report.warning(rel, "info", "must be a list of 'field: value' pairs, ignored")
+    info = {}
+    for key, item in items:
+        if isinstance(item, dict | list):
+            item = json.dumps(item, default=str)
+        info[_text(key)] = _text(item)
+    return info
+
+
+def parse_candidate_file(root, path, report):
+    """Read one ``candidate-<id>.md``. Returns a ``CandidateData`` or None (after recording an error)."""
+    rel = _rel(root, path)
+    text = _read_text(root, path, report)
+    if text is None:
+        return None
+    parts = split_candidate_text(text)
+    if parts is None:
+        report.error(rel, "", "no header: the file must start with a line of dashes, the name, ID and info, "
+                              "and another line of dashes")
+        return None
+    header_text, bio = parts
+    # A tab after "ID:" occurs in real files; YAML does not allow tabs everywhere, so read them as spaces.
+    header = _load_yaml(header_text.replace("\t", " "), rel, report, loader=_TextLoader)
+    if header is None:
+        if not _has_problem(report, rel):
+            report.error(rel, "", "the header is empty")
+        return None
+    if not isinstance(header, dict):
+        report.error(rel, "", "the header must be a map with name, ID and info")
+        return None
+    header = {str(k): v for k, v in header.items()}
+    for unknown in sorted(set(header) - CANDIDATE_KEYS):
+        report.warning(rel, unknown, "unknown key, ignored")
+
+    from_file_name = _CANDIDATE_FILE.match(path.name).group(1).strip()
+    candidate_id = _text(header.get("ID")) if not isinstance(header.get("ID"), dict | list) else ""
+    if not candidate_id:
+        report.warning(rel, "ID", f"missing: the file name's {from_file_name!r} is used")
+        candidate_id = from_file_name
+    elif candidate_id.lower() != from_file_name.lower():
+        report.warning(rel, "ID", f"{candidate_id!r} does not match the file name; the ID is used")
+    if len(candidate_id) > 100:
+        report.error(rel, "ID", "is longer than 100 characters")
+        return None
+    name = _text(header.get("name")) if not isinstance(header.get("name"), dict | list) else ""
+    if not name:
+        report.warning(rel, "name", "missing: the ID is shown instead")
+        name = candidate_id
+    return CandidateData(
+        candidate_id=candidate_id,
+        name=name[:500],
+        info=_flatten_info(header.get("info"), rel, report),
+        bio=bio,
+        source_file=rel,
+    )

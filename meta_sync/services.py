@@ -1,0 +1,453 @@
+"""Import the meta repository into the database, and fetch it with git.
+
+``sync_meta`` is the one entry point (command, webhook, demo): it takes the sync lock, optionally pulls the
+repository, parses it with ``meta_sync.parser`` and imports each election in its own transaction.
+"""
+
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from elections.models import AuditEvent, Ballot, Candidate, Election, EligibleVoter, Officer, VoteRecord
+
+from .models import SyncRun
+from .parser import ElectionData, parse_meta_tree
+
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+ARCHIVED = "archived"
+ERROR = "error"
+
+GIT_TIMEOUT_SECONDS = 120
+
+
+class SyncBusy(Exception):
+    """Another sync holds the lock."""
+
+
+class MetaRepoError(Exception):
+    """The repository cannot be cloned or fetched (unreachable, not fast-forward, not a git folder)."""
+
+
+@dataclass
+class ElectionOutcome:
+    key: str
+    name: str
+    status: str | None
+    voters: int
+    candidates: int
+    action: str
+    warnings: list = field(default_factory=list)
+    # Shown in the text output; the JSON object lists errors once, at the top level.
+    errors: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {
+            "key": self.key,
+            "name": self.name,
+            "status": self.status,
+            "voters": self.voters,
+            "candidates": self.candidates,
+            "action": self.action,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class SyncSummary:
+    """What a sync did. ``as_dict()`` is the ``sync_meta --format json`` object."""
+
+    elections: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    # Set when nothing could be imported at all (missing folder, unreachable repository): exit status 2.
+    fatal: str = ""
+    source: str = ""
+    revision: str = ""
+    dry_run: bool = False
+
+    def as_dict(self):
+        return {"elections": [e.as_dict() for e in self.elections], "errors": list(self.errors)}
+
+    @property
+    def exit_code(self):
+        if self.fatal:
+            return 2
+        return 1 if self.errors else 0
+
+    @property
+    def changed(self):
+        return any(e.action != UNCHANGED for e in self.elections)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One sync at a time.
+
+_process_lock = threading.Lock()
+
+
+def _sqlite_lock_file():
+    name = str(connection.settings_dict["NAME"])
+    if not name or name == ":memory:" or "mode=memory" in name:
+        return None  # an in-memory database lives in this process only: the process lock is enough
+    return Path(f"{name}.meta-sync.lock")
+
+
+def _acquire_file_lock(path, deadline):
+    import fcntl
+
+    handle = open(path, "a+")  # noqa: SIM115 - closed by the caller's ExitStack
+    while True:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.close()
+                return None
+            time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def sync_lock(*, timeout=0.0):
+    """Hold the site-wide sync lock, or raise ``SyncBusy`` after ``timeout`` seconds.
+
+    A thread lock covers this process; across processes MariaDB/MySQL use ``GET_LOCK`` (named after the
+    database) and SQLite an exclusive ``flock`` on a file next to the database.
+    """
+    deadline = time.monotonic() + timeout
+    acquired = _process_lock.acquire(timeout=timeout) if timeout > 0 else _process_lock.acquire(blocking=False)
+    if not acquired:
+        raise SyncBusy("another sync of the meta repository is running")
+    try:
+        with contextlib.ExitStack() as stack:
+            if connection.vendor == "mysql":
+                lock_name = f"elekto_meta_sync:{connection.settings_dict['NAME']}"[:64]
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT GET_LOCK(%s, %s)", [lock_name, max(0, int(deadline - time.monotonic()))])
+                    (acquired,) = cursor.fetchone()
+                if acquired != 1:
+                    raise SyncBusy("another sync of the meta repository is running")
+
+                def release():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT RELEASE_LOCK(%s)", [lock_name])
+
+                stack.callback(release)
+            elif connection.vendor == "sqlite" and (lock_file := _sqlite_lock_file()) is not None:
+                handle = _acquire_file_lock(lock_file, deadline)
+                if handle is None:
+                    raise SyncBusy("another sync of the meta repository is running")
+                stack.callback(handle.close)
+            yield
+    finally:
+        _process_lock.release()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Git.
+
+
+def _git(args, *, cwd=None):
+    env = {
+        **os.environ,
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "true",
+        "GIT_SSH_COMMAND": "ssh -o BatchMode=yes",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "LC_ALL": "C",
+    }
+    # Never run anything the repository provides: no hooks, no submodules, no ext:: transports.
+    command = ["git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.ext.allow=never",
+               "-c", "submodule.recurse=false", *args]
+    try:
+        result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
+                                timeout=GIT_TIMEOUT_SECONDS, check=False)
+    except FileNotFoundError:
+        raise MetaRepoError("git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise MetaRepoError(f"git {args[0]} took longer than {GIT_TIMEOUT_SECONDS} s") from None
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise MetaRepoError(f"git {args[0]} failed: {detail[-1] if detail else 'exit ' + str(result.returncode)}")
+    return result.stdout.strip()
+
+
+def meta_repo_pull(*, repo, branch, path):
+    """Clone ``repo`` into ``path`` or fast-forward it to ``branch``; return the commit now checked out.
+
+    Raises ``MetaRepoError`` with a message for an operator when the repository is unreachable, the branch is
+    missing, the local copy has diverged (no fast-forward) or ``path`` holds something that is not a clone.
+    """
+    path = Path(path)
+    if (path / ".git").exists():
+        _git(["remote", "set-url", "origin", repo], cwd=path)
+        _git(["fetch", "--no-recurse-submodules", "--no-tags", "origin",
+              f"+refs/heads/{branch}:refs/remotes/origin/{branch}"], cwd=path)
+        current = _git(["rev-parse", "--abbrev-ref", "HEAD"], cwd=path)
+        if current != branch:
+            _git(["checkout", "--no-recurse-submodules", "-B", branch, f"origin/{branch}"], cwd=path)
+        else:
+            try:
+                _git(["merge", "--ff-only", "--no-edit", f"origin/{branch}"], cwd=path)
+            except MetaRepoError as exc:
+                raise MetaRepoError(f"{path} cannot be fast-forwarded to {repo} {branch}: {exc}") from None
+    else:
+        if path.exists() and any(path.iterdir()):
+            raise MetaRepoError(f"{path} exists and is not a git clone; empty it or choose another META_PATH")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _git(["clone", "--no-recurse-submodules", "--single-branch", "--branch", branch, "--", repo, str(path)])
+    return _git(["rev-parse", "HEAD"], cwd=path)
+
+
+def _revision_of(path):
+    if not (Path(path) / ".git").exists():
+        return ""
+    try:
+        return _git(["rev-parse", "HEAD"], cwd=path)
+    except MetaRepoError:
+        return ""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Import.
+
+
+def _status(data_or_row, now):
+    start, end = data_or_row.start_datetime, data_or_row.end_datetime
+    if start is None or end is None:
+        return None
+    if now < start:
+        return Election.UPCOMING
+    if now < end:
+        return Election.RUNNING
+    return Election.COMPLETED
+
+
+def _election_fields(data):
+    return {
+        "path": data.path,
+        "name": data.name,
+        "organization": data.organization,
+        "start_datetime": data.start_datetime,
+        "end_datetime": data.end_datetime,
+        "no_winners": data.no_winners,
+        "allow_no_opinion": data.allow_no_opinion,
+        "delete_after": data.delete_after,
+        "show_candidate_fields": data.show_candidate_fields,
+        "eligibility": data.eligibility,
+        "exception_description": data.exception_description,
+        "exception_due": data.exception_due,
+        "tie_break": data.tie_break,
+        "description": data.description,
+        "results": data.results,
+    }
+
+
+def _sync_logins(model, election, wanted):
+    have = set(model.objects.filter(election=election).values_list("login", flat=True))
+    wanted = set(wanted)
+    if have - wanted:
+        model.objects.filter(election=election, login__in=have - wanted).delete()
+    if wanted - have:
+        model.objects.bulk_create([model(election=election, login=login) for login in sorted(wanted - have)],
+                                  batch_size=500)
+
+
+def _sync_candidates(election, candidates, now):
+    """Create, update, withdraw or delete candidates; return warnings about withdrawn ones."""
+    warnings = []
+    existing = {c.candidate_id.lower(): c for c in Candidate.objects.filter(election=election)}
+    for data in candidates:
+        values = {"candidate_id": data.candidate_id, "name": data.name, "info": data.info, "bio": data.bio,
+                  "source_file": data.source_file, "withdrawn": False}
+        row = existing.pop(data.candidate_id.lower(), None)
+        if row is None:
+            Candidate.objects.create(election=election, **values)
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.save()
+    if existing:
+        voting_began = (
+            election.start_datetime <= now
+            or Ballot.objects.filter(election=election).exists()
+            or VoteRecord.objects.filter(election=election).exists()
+        )
+        for row in existing.values():
+            if voting_began:
+                if not row.withdrawn:
+                    row.withdrawn = True
+                    row.save(update_fields=["withdrawn"])
+                warnings.append(f"{row.source_file or row.candidate_id}: removed after voting began; "
+                                f"candidate {row.candidate_id!r} is kept, withdrawn, so that cast ballots count")
+            else:
+                row.delete()
+    return warnings
+
+
+def election_import(*, data: ElectionData, now, existing=None):
+    """Write one parsed, error-free election (create or update) in its own transaction.
+
+    Returns (action, election, warnings); warnings include those found while importing (withdrawn
+    candidates), which are stored in ``sync_warnings``.
+    """
+    with transaction.atomic():
+        if existing is None:
+            election = Election.objects.create(key=data.key, **_election_fields(data))
+            action = CREATED
+        else:
+            election = Election.objects.select_for_update().get(pk=existing.pk)
+            for name, value in _election_fields(data).items():
+                setattr(election, name, value)
+            action = UPDATED
+        warnings = [str(p) for p in data.warnings]
+        _sync_logins(Officer, election, data.officers)
+        _sync_logins(EligibleVoter, election, data.voters)
+        warnings += _sync_candidates(election, data.candidates, now)
+        election.archived = False
+        election.content_hash = data.content_hash()
+        election.synced_at = now
+        election.sync_warnings = warnings
+        election.sync_errors = []
+        election.save()
+    return action, election, warnings
+
+
+def _failed_outcome(data, row, now):
+    errors = [str(p) for p in data.errors]
+    warnings = [str(p) for p in data.warnings]
+    if row is None:
+        return ElectionOutcome(data.key, data.name or data.key, _status(data, now), 0, 0, ERROR, warnings, errors)
+    if row.sync_errors != errors:
+        # The last good state stays; only the errors are recorded, for officers and operators to see.
+        with transaction.atomic():
+            Election.objects.filter(pk=row.pk).update(sync_errors=errors)
+    return ElectionOutcome(
+        data.key, row.name, _status(row, now), row.voters.count(),
+        row.candidates.filter(withdrawn=False).count(), ERROR, warnings, errors,
+    )
+
+
+def _import_tree(tree, summary, now, progress):
+    existing = {
+        row.key: row
+        for row in Election.objects.only("id", "key", "name", "content_hash", "archived", "sync_errors",
+                                         "sync_warnings", "start_datetime", "end_datetime")
+    }
+    total = len(tree.elections)
+    for index, data in enumerate(tree.elections, start=1):
+        if progress:
+            progress(index, total, data.key)
+        row = existing.pop(data.key, None)
+        if not data.ok:
+            summary.errors += [{"path": p.path, "message": p.text} for p in data.errors]
+            summary.elections.append(_failed_outcome(data, row, now))
+            continue
+        voters, candidates = len(data.voters), len(data.candidates)
+        if (row is not None and not row.archived and not row.sync_errors
+                and row.content_hash == data.content_hash()):
+            summary.elections.append(ElectionOutcome(
+                data.key, data.name, _status(data, now), voters, candidates, UNCHANGED, list(row.sync_warnings)))
+            continue
+        try:
+            action, _, warnings = election_import(data=data, now=now, existing=row)
+        except DatabaseError as exc:
+            # A value the database refuses (too long for a column, say): this election only is rolled back.
+            problem = {"path": data.path, "message": f"could not be saved: {exc}"}
+            summary.errors.append(problem)
+            summary.elections.append(ElectionOutcome(data.key, data.name, _status(data, now), 0, 0, ERROR,
+                                                     [str(p) for p in data.warnings],
+                                                     [f"{data.path}: {problem['message']}"]))
+            continue
+        summary.elections.append(ElectionOutcome(
+            data.key, data.name, _status(data, now), voters, candidates, action, warnings))
+
+    # Folders that left the repository: hidden, never deleted (their ballots and vote records stay).
+    for row in existing.values():
+        if row.archived:
+            continue
+        with transaction.atomic():
+            Election.objects.filter(pk=row.pk).update(archived=True, synced_at=now)
+        summary.elections.append(ElectionOutcome(
+            row.key, row.name, _status(row, now), EligibleVoter.objects.filter(election=row).count(),
+            Candidate.objects.filter(election=row, withdrawn=False).count(), ARCHIVED,
+            ["its folder is no longer in the meta repository: archived and hidden"],
+        ))
+
+
+def _record_run(summary, *, trigger, actor, started_at):
+    with transaction.atomic():
+        SyncRun.objects.create(
+            started_at=started_at, finished_at=timezone.now(), trigger=trigger, source=summary.source[:500],
+            revision=summary.revision[:64], ok=summary.exit_code == 0,
+            summary={**summary.as_dict(), **({"fatal": summary.fatal} if summary.fatal else {})},
+        )
+        counts = {}
+        for outcome in summary.elections:
+            counts[outcome.action] = counts.get(outcome.action, 0) + 1
+        AuditEvent.objects.create(
+            actor=actor, action="meta.sync",
+            detail={"trigger": trigger, "source": summary.source, "revision": summary.revision,
+                    "actions": counts, "errors": len(summary.errors), "fatal": summary.fatal},
+        )
+
+
+def sync_meta(*, path=None, election_dir=None, trigger, actor="system", dry_run=False, now=None,
+              repo=None, branch=None, lock_timeout=0.0, progress=None):
+    """Import the meta repository at ``path`` (default ``META_PATH``); return a ``SyncSummary``.
+
+    With ``repo``, first clone or fast-forward it (``branch``, default ``META_BRANCH``) into ``path``. Each
+    election is written in its own transaction; an unchanged election is not written at all. A SyncRun and an
+    AuditEvent record every sync that changed something or met a problem; a sync that found nothing to do
+    writes nothing. With ``dry_run`` every write is rolled back. Raises ``SyncBusy`` when another sync holds
+    the lock for longer than ``lock_timeout`` seconds.
+    """
+    path = Path(path or settings.META_PATH)
+    election_dir = election_dir or settings.ELECTION_DIR
+    started_at = timezone.now()
+    now = now or started_at
+    summary = SyncSummary(source=repo or str(path), dry_run=dry_run)
+    with sync_lock(timeout=lock_timeout):
+        if repo:
+            try:
+                summary.revision = meta_repo_pull(repo=repo, branch=branch or settings.META_BRANCH, path=path)
+            except MetaRepoError as exc:
+                summary.fatal = str(exc)
+        else:
+            summary.revision = _revision_of(path)
+        if not summary.fatal:
+            tree = parse_meta_tree(path, election_dir)
+            if not tree.ok:
+                summary.fatal = "; ".join(str(p) for p in tree.problems)
+            else:
+                with transaction.atomic() if dry_run else contextlib.nullcontext():
+                    _import_tree(tree, summary, now, progress)
+                    if dry_run:
+                        transaction.set_rollback(True)
+        if summary.fatal:
+            summary.errors.append({"path": str(path) if not repo else repo, "message": summary.fatal})
+        if not dry_run and (summary.changed or summary.errors):
+            _record_run(summary, trigger=trigger, actor=actor, started_at=started_at)
+    return summary
+
+
+def progress_to_stderr(stream=None, *, threshold=20):
+    """A progress callback that writes ``[i/n] key`` lines when the repo is large or the stream is a terminal."""
+    stream = stream or sys.stderr
+
+    def report(index, total, key):
+        if total > threshold or stream.isatty():
+            stream.write(f"[{index}/{total}] {key}\n")
+            stream.flush()
+
+    return report
