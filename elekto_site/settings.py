@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "elekto_site.middleware.RequestLogMiddleware",
+    "elekto_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A cancelled, forged or failed GitHub sign-in: back to the sign-in page with a message, not a 500.
+    "social_django.middleware.SocialAuthExceptionMiddleware",
 ]
 
 ROOT_URLCONF = "elekto_site.urls"
@@ -91,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "elekto_site.context_processors.site",
+                "elections.officers.officer_links",
             ],
         },
     },
@@ -154,6 +159,7 @@ SOCIAL_AUTH_URL_NAMESPACE = "social"
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/app"
 SOCIAL_AUTH_SANITIZE_REDIRECTS = True
+SOCIAL_AUTH_LOGIN_ERROR_URL = "/login"
 SOCIAL_AUTH_REDIRECT_IS_HTTPS = _read("SOCIAL_AUTH_REDIRECT_IS_HTTPS", env.bool, not DEBUG)
 
 # Internationalization
@@ -213,3 +219,72 @@ SOCIAL_AUTH_PIPELINE = (
     "social_core.pipeline.user.user_details",
     "accounts.pipeline.forget_access_token",
 )
+
+# --- Production hardening ----------------------------------------------------------------------------
+# Behind a proxy that terminates TLS (an ingress), Django learns the original scheme from a header the proxy
+# sets: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https. Set it only when the proxy always sets (or
+# strips) that header, or any client could claim to be on HTTPS.
+_proxy_ssl_header = _read("SECURE_PROXY_SSL_HEADER", env.list, [])
+if len(_proxy_ssl_header) == 2 and all(_proxy_ssl_header):
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
+elif _proxy_ssl_header:
+    CONFIG_ERRORS.append(
+        (
+            "SECURE_PROXY_SSL_HEADER",
+            f"SECURE_PROXY_SSL_HEADER={','.join(_proxy_ssl_header)!r} is not valid: it must be HEADER,value, "
+            "e.g. HTTP_X_FORWARDED_PROTO,https",
+        )
+    )
+SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, not DEBUG)
+# Kubernetes probes and load balancers call /health over plain HTTP from inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+SECURE_HSTS_SECONDS = _read("SECURE_HSTS_SECONDS", env.int, 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _read("SECURE_HSTS_INCLUDE_SUBDOMAINS", env.bool, True)
+# The preload directive alone changes nothing: browsers preload a domain only after its owner submits it to
+# hstspreload.org. Turn it off (SECURE_HSTS_PRELOAD=off) if the domain must never be submitted.
+SECURE_HSTS_PRELOAD = _read("SECURE_HSTS_PRELOAD", env.bool, True)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+
+# Sessions live in the database, which every replica shares. With CACHE_URL (django-environ cache URL, e.g.
+# dbcache://elekto_cache or memcache://host:11211) they are read through that cache and still written to the
+# database, so a cache restart signs nobody out.
+CACHE_URL = _read("CACHE_URL", env.str, "")
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+if CACHE_URL:
+    try:
+        CACHES = {"default": environ.Env.cache_url_config(CACHE_URL)}
+        SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
+        CONFIG_ERRORS.append(("CACHE_URL", f"CACHE_URL cannot be used: {exc}"))
+
+# Content-Security-Policy: scripts and styles only from this site's static files, no inline script; the
+# sign-in form may hand over to GitHub. Permissions-Policy: no page needs these browser features.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "form-action": "'self' https://github.com",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+PERMISSIONS_POLICY_DENY = [
+    "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb",
+]
+
+# Logging: one line per request with its id, plain or JSON (LOG_FORMAT=json), secrets redacted.
+from elekto_site.logging import LOG_FORMATS, logging_config  # noqa: E402
+
+LOG_LEVEL = _read("LOG_LEVEL", env.str, "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    CONFIG_ERRORS.append(("LOG_LEVEL", f"LOG_LEVEL={LOG_LEVEL!r} is not valid: use DEBUG, INFO, WARNING or ERROR"))
+    LOG_LEVEL = "INFO"
+LOG_FORMAT = _read("LOG_FORMAT", env.str, "plain").lower()
+if LOG_FORMAT not in LOG_FORMATS:
+    CONFIG_ERRORS.append(("LOG_FORMAT", f"LOG_FORMAT={LOG_FORMAT!r} is not valid: use plain or json"))
+    LOG_FORMAT = "plain"
+LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)

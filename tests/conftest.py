@@ -22,6 +22,10 @@ def _test_settings(settings):
     # Argon2id at production cost takes ~0.2 s a derivation; tests that are not about the cost use a cheap one.
     settings.ARGON2_MEMORY_KIB = 1024
     settings.ARGON2_TIME_COST = 1
+    # The test client and live server speak plain HTTP; tests/production covers the HTTPS redirect and cookies.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
     # The hashed-name manifest exists only after collectstatic; tests serve static files by their plain names.
     settings.STORAGES = {
         **settings.STORAGES,

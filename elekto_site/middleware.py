@@ -1,0 +1,71 @@
+"""Request id, one log line per request, and the browser security headers Django does not set itself."""
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+
+from elekto_site.logging import request_id_var
+
+request_logger = logging.getLogger("elekto.request")
+
+# An id from the ingress (ingress-nginx sets X-Request-ID) is kept when it is short and plain, so one id
+# follows a request through the proxy's log and ours; anything else is replaced by a fresh one.
+_INCOMING_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestLogMiddleware:
+    """Gives each request an id (``request.id``, the ``X-Request-ID`` response header, every log record made
+    while it is served) and logs one line when it is answered: method, path, status, duration.
+
+    Only the path is logged: neither the query string (OAuth callbacks carry codes in it) nor the body.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request.id = incoming if _INCOMING_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request.id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.id
+            duration_ms = round((time.monotonic() - started) * 1000, 1)
+            request_logger.info(
+                "%s %s %s %sms",
+                request.method,
+                request.path,
+                response.status_code,
+                duration_ms,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": duration_ms,
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class SecurityHeadersMiddleware:
+    """Adds Content-Security-Policy and Permissions-Policy (Django sets X-Frame-Options, Referrer-Policy,
+    nosniff and HSTS). A view that needs a different policy sets the header itself; it is kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csp = "; ".join(f"{name} {value}" for name, value in settings.CONTENT_SECURITY_POLICY.items())
+        self.permissions_policy = ", ".join(f"{name}=()" for name in settings.PERMISSIONS_POLICY_DENY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.csp:
+            response.headers.setdefault("Content-Security-Policy", self.csp)
+        if self.permissions_policy:
+            response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        return response

@@ -1,0 +1,47 @@
+"""gunicorn settings, read from the environment: ``gunicorn -c gunicorn.conf.py elekto_site.wsgi``.
+
+Sizing: each worker is a process holding the whole site (see docs/production.md for the measured memory);
+each thread can derive one Argon2id key at a time, which needs ARGON2_MEMORY_KIB (64 MiB by default) while
+it runs. Memory at peak is about workers x (worker RSS + threads x Argon2 memory).
+"""
+
+import os
+
+
+def _int(name, default):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"{name}={value!r} is not a whole number") from None
+
+
+bind = os.environ.get("GUNICORN_BIND", "").strip() or f"0.0.0.0:{_int('PORT', 8000)}"
+workers = _int("GUNICORN_WORKERS", 2)
+# More than one thread makes gunicorn use its gthread worker: requests waiting on the database or on
+# GitHub do not hold a whole process.
+threads = _int("GUNICORN_THREADS", 4)
+# A request that takes longer than this is killed; casting a ballot takes well under a second.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycle workers now and then so that slow memory growth never reaches the container limit.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+
+# The site logs one line per request itself (with its request id, without query strings); gunicorn's access
+# log is off unless GUNICORN_ACCESS_LOG names a file or "-" for standard output.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "").strip() or None
+# %(U)s is the path without its query string: OAuth callbacks carry codes in the query string.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%({x-request-id}o)s"'
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower() or "info"
+
+# Heartbeat files of the workers go to /tmp, which is a writable emptyDir in Kubernetes (the root file
+# system is read-only there).
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "").strip() or None
+# No runtime control socket: the worker count comes from the environment (the ConfigMap), so every pod runs
+# as its manifest says, and two servers on one machine never contend for ~/.gunicorn/gunicorn.ctl.
+control_socket_disable = True
