@@ -4,8 +4,17 @@ from . import views
 
 app_name = "elections"
 
+# Elekto's URLs, kept so that links communities already published keep working.
+# app/elections/<key>/admin/... is reserved for the officers' pages.
 urlpatterns = [
     path("elections", views.public_list, name="public_list"),
     path("elections/<str:key>", views.public_detail, name="public_detail"),
     path("app", views.dashboard, name="dashboard"),
+    path("app/elections", views.election_list, name="list"),
+    path("app/elections/<str:key>", views.election_detail, name="detail"),
+    path("app/elections/<str:key>/candidates/<str:candidate_id>", views.candidate_detail, name="candidate"),
+    path("app/elections/<str:key>/vote", views.vote, name="vote"),
+    path("app/elections/<str:key>/confirmation", views.confirmation, name="confirmation"),
+    path("app/elections/<str:key>/results", views.results, name="results"),
+    path("app/elections/<str:key>/exception", views.exception_request, name="exception"),
 ]

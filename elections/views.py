@@ -1,8 +1,85 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+import hashlib
+import hmac
+import random
 
-from .models import Election
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods, require_safe
+
+from . import secrecy, services
+from .forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, PassphraseForm
+from .markdown import render_markdown
+from .models import Candidate, Election, EligibleVoter, ExceptionRequest, VoteRecord
+
+STATUS_FILTERS = Election.STATUSES
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _get_election(key):
+    return get_object_or_404(Election.objects.visible(), key=key)
+
+
+def _refused(request, refusal, *, election=None):
+    context = {"title": refusal.title, "message": refusal.message, "election": election}
+    return render(request, "elections/refused.html", context, status=refusal.status)
+
+
+def _elections_for_user(user):
+    """Visible elections, each annotated with ``eligible`` and ``voted`` for ``user`` (one query)."""
+    login = user.username.lower()
+    on_roll = EligibleVoter.objects.filter(election=OuterRef("pk"), login=login)
+    granted = ExceptionRequest.objects.filter(
+        election=OuterRef("pk"), requester=user, status=ExceptionRequest.APPROVED
+    )
+    voted = VoteRecord.objects.filter(election=OuterRef("pk"), voter=user)
+    return Election.objects.visible().annotate(
+        eligible=Exists(on_roll) | Exists(granted), voted=Exists(voted)
+    )
+
+
+def _candidates_for_voter(election, user):
+    """This election's standing candidates in an order random for each voter but stable for that voter.
+
+    Seeded with an HMAC under the site secret, so the order cannot be predicted from the login alone.
+    """
+    candidates = list(election.candidates.filter(withdrawn=False).order_by("candidate_id"))
+    seed_input = f"{election.key}\x00{user.username.lower()}".encode()
+    seed = hmac.new(settings.SECRET_KEY.encode(), seed_input, hashlib.sha256).digest()
+    random.Random(seed).shuffle(candidates)
+    return candidates
+
+
+def ranks_grouped(ranks, candidates):
+    """The ballot as it will be counted: [(rank, [candidates])] best first, and the "No opinion" list."""
+    by_id = {c.candidate_id: c for c in candidates}
+    groups = {}
+    no_opinion = []
+    for candidate_id, rank in ranks.items():
+        candidate = by_id.get(candidate_id)
+        name = candidate.name if candidate else candidate_id
+        if rank is None:
+            no_opinion.append(name)
+        else:
+            groups.setdefault(rank, []).append(name)
+    ranked = [(rank, sorted(names)) for rank, names in sorted(groups.items())]
+    return ranked, sorted(no_opinion)
+
+
+def _badge(eligible, voted):
+    if voted:
+        return "voted"
+    return "eligible" if eligible else "not-eligible"
+
+
+# --- public pages ----------------------------------------------------------------------------------
 
 
 @require_safe
@@ -13,11 +90,289 @@ def public_list(request):
 
 @require_safe
 def public_detail(request, key):
-    election = get_object_or_404(Election.objects.visible(), key=key)
-    return render(request, "elections/public_detail.html", {"election": election})
+    election = _get_election(key)
+    candidates = election.candidates.filter(withdrawn=False).order_by("name")
+    context = {
+        "election": election,
+        "candidates": candidates,
+        "description": render_markdown(election.description, baselevel=2),
+    }
+    return render(request, "elections/public_detail.html", context)
+
+
+@require_safe
+def results(request, key):
+    """The published results.md, once the election has completed; open to everyone, like the repository."""
+    election = _get_election(key)
+    if not election.is_completed:
+        refusal = services.WrongState(
+            "Results are published after voting closes. Come back after the election has ended.",
+            title="Results not available yet",
+        )
+        return _refused(request, refusal, election=election)
+    context = {"election": election, "results": render_markdown(election.results, baselevel=2)}
+    return render(request, "elections/results.html", context)
+
+
+# --- signed-in pages -------------------------------------------------------------------------------
 
 
 @login_required
 @require_safe
 def dashboard(request):
-    return render(request, "elections/dashboard.html", {"running": Election.objects.visible().running()})
+    now = timezone.now()
+    elections = list(_elections_for_user(request.user))
+    for election in elections:
+        election.badge = _badge(election.eligible, election.voted)
+    context = {
+        "running": [e for e in elections if e.status_at(now) == Election.RUNNING],
+        "may_vote": [e for e in elections if e.eligible and not e.voted and e.status_at(now) != Election.COMPLETED],
+        "voted": [e for e in elections if e.voted],
+    }
+    return render(request, "elections/dashboard.html", context)
+
+
+@login_required
+@require_safe
+def election_list(request):
+    status = request.GET.get("status", "")
+    elections = _elections_for_user(request.user)
+    if status:
+        if status not in STATUS_FILTERS:
+            refusal = services.Refusal("Choose running, upcoming or completed elections.", status=400,
+                                       title="Unknown filter")
+            return _refused(request, refusal)
+        elections = elections.with_status(status)
+    elections = list(elections)
+    for election in elections:
+        election.badge = _badge(election.eligible, election.voted)
+    return render(
+        request,
+        "elections/list.html",
+        {"elections": elections, "status": status, "statuses": STATUS_FILTERS},
+    )
+
+
+@login_required
+@require_safe
+def election_detail(request, key):
+    election = get_object_or_404(_elections_for_user(request.user), key=key)
+    now = timezone.now()
+    status = election.status_at(now)
+    exception_request = ExceptionRequest.objects.filter(election=election, requester=request.user).first()
+    context = {
+        "election": election,
+        "status": status,
+        "badge": _badge(election.eligible, election.voted),
+        "description": render_markdown(election.description, baselevel=2),
+        "candidates": _candidates_for_voter(election, request.user),
+        "withdrawn": list(election.candidates.filter(withdrawn=True).order_by("name")),
+        "can_vote": status == Election.RUNNING and election.eligible and not election.voted,
+        "can_manage_ballot": status == Election.RUNNING and election.voted,
+        "can_request_exception": (
+            not election.eligible and exception_request is None and now < election.exception_deadline
+        ),
+        "exception_request": exception_request,
+    }
+    return render(request, "elections/detail.html", context)
+
+
+@login_required
+@require_safe
+def candidate_detail(request, key, candidate_id):
+    election = _get_election(key)
+    candidate = get_object_or_404(Candidate, election=election, candidate_id=candidate_id)
+    field_names = [name for name in (election.show_candidate_fields or []) if name]
+    info = candidate.info if isinstance(candidate.info, dict) else {}
+    fields = [(str(name), info.get(name)) for name in field_names]
+    context = {
+        "election": election,
+        "candidate": candidate,
+        "fields": fields,
+        "bio": render_markdown(candidate.bio, baselevel=2),
+    }
+    return render(request, "elections/candidate.html", context)
+
+
+# Passphrases and ranks never appear in error reports.
+@sensitive_variables()
+@sensitive_post_parameters()
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def vote(request, key):
+    """Rank (GET), review (POST step=review), then cast (POST step=cast).
+
+    The ranks travel from the review page to the cast step in the form itself, never in the session, and
+    are validated again when cast. An existing ballot is changed instead, with its passphrase.
+    """
+    election = _get_election(key)
+    try:
+        services.voting_check(election=election, voter=request.user)
+    except services.Refusal as refusal:
+        return _refused(request, refusal, election=election)
+    changing = VoteRecord.objects.filter(election=election, voter=request.user).exists()
+    candidates = _candidates_for_voter(election, request.user)
+    context = {"election": election, "changing": changing, "candidates": candidates}
+    ballot_kwargs = {"candidates": candidates, "allow_no_opinion": election.allow_no_opinion}
+
+    if request.method != "POST":
+        return render(request, "elections/vote.html", {**context, "form": BallotForm(**ballot_kwargs)})
+
+    form = BallotForm(request.POST, **ballot_kwargs)
+    ranks = None
+    if form.is_valid():
+        try:
+            ranks = services.ranks_validate(election=election, ranks=form.ranks())
+        except services.InvalidBallot as refusal:
+            form.add_error(None, refusal.message)
+    step = request.POST.get("step", "review")
+    if ranks is None or step == "edit":
+        return render(request, "elections/vote.html", {**context, "form": form}, status=200 if ranks else 400)
+
+    ranked, no_opinion = ranks_grouped(ranks, candidates)
+    context.update(form=form, ranked=ranked, no_opinion=no_opinion)
+    passphrase_form_class = PassphraseForm if changing else NewPassphraseForm
+    if step != "cast":
+        return _render_review(request, context, passphrase_form_class())
+
+    return _vote_submit(request, context, ranks=ranks, passphrase_form=passphrase_form_class(request.POST))
+
+
+@sensitive_variables()
+def _vote_submit(request, context, *, ranks, passphrase_form):
+    """The cast step: a new ballot, or the replacement of the voter's ballot."""
+    election, changing = context["election"], context["changing"]
+    # The review page says whether it casts a new ballot or changes one; if that changed meanwhile (a double
+    # submission, another tab), refuse rather than guess.
+    mode = request.POST.get("mode")
+    if mode == "cast" and changing:
+        return _refused(request, services.AlreadyVoted(
+            "You have already voted in this election. You may view, change or revoke that ballot with your "
+            "passphrase."), election=election)
+    if mode == "change" and not changing:
+        return _refused(request, services.NotVoted("Your ballot was revoked meanwhile: cast a new one."),
+                        election=election)
+    if not passphrase_form.is_valid():
+        return _render_review(request, context, passphrase_form, status=400)
+    passphrase = passphrase_form.cleaned_data["passphrase"]
+    try:
+        if changing:
+            receipt = services.ballot_change(election=election, voter=request.user, passphrase=passphrase,
+                                             ranks=ranks)
+        else:
+            receipt = services.ballot_cast(election=election, voter=request.user, ranks=ranks, passphrase=passphrase)
+    except services.WrongPassphrase as refusal:
+        passphrase_form.add_error("passphrase", refusal.message)
+        return _render_review(request, context, passphrase_form, status=refusal.status)
+    except services.Refusal as refusal:
+        return _refused(request, refusal, election=election)
+    # The receipt is shown in this response only: keeping it in the session would store it next to the
+    # voter's identity.
+    return render(request, "elections/receipt.html", {**context, "receipt": receipt.receipt},
+                  status=200 if changing else 201)
+
+
+def _render_review(request, context, passphrase_form, status=200):
+    suggestion = secrecy.passphrase_generate() if not context["changing"] else ""
+    return render(
+        request,
+        "elections/review.html",
+        {**context, "passphrase_form": passphrase_form, "suggestion": suggestion,
+         "min_length": settings.MIN_PASSPHRASE_LENGTH},
+        status=status,
+    )
+
+
+@sensitive_variables()
+@sensitive_post_parameters()
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirmation(request, key):
+    """The voter's own ballot: view it or revoke it with the passphrase (changing goes through ``vote``)."""
+    election = _get_election(key)
+    record = VoteRecord.objects.filter(election=election, voter=request.user).first()
+    if record is None:
+        return _refused(
+            request,
+            services.NotVoted("You have not voted in this election, or you revoked your ballot."),
+            election=election,
+        )
+    context = {
+        "election": election,
+        "record": record,
+        "links_destroyed": bool(election.links_destroyed_at or not record.sealed_link),
+        "running": election.is_running,
+        "attempts_per_minute": settings.PASSPHRASE_ATTEMPTS_PER_MINUTE,
+        "form": PassphraseForm(),
+    }
+    if request.method != "POST":
+        return render(request, "elections/confirmation.html", context)
+
+    action = request.POST.get("action")
+    if action not in ("view", "revoke"):
+        refusal = services.Refusal("Choose to view or to revoke your ballot.", status=400, title="Unknown action")
+        return _refused(request, refusal, election=election)
+    form = PassphraseForm(request.POST)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "elections/confirmation.html", context, status=400)
+    passphrase = form.cleaned_data["passphrase"]
+    try:
+        if action == "view":
+            ballot = services.ballot_view(election=election, voter=request.user, passphrase=passphrase)
+        else:
+            services.ballot_revoke(election=election, voter=request.user, passphrase=passphrase)
+    except services.WrongPassphrase as refusal:
+        form.add_error("passphrase", refusal.message)
+        return render(request, "elections/confirmation.html", context, status=refusal.status)
+    except services.Refusal as refusal:
+        return _refused(request, refusal, election=election)
+
+    if action == "revoke":
+        messages.success(request, "Your ballot was revoked and deleted. You may vote again while voting is open.")
+        return redirect("elections:detail", key=election.key)
+    candidates = list(election.candidates.all())
+    ranked, no_opinion = ranks_grouped(ballot.ranks, candidates)
+    context.update(receipt=ballot.receipt, ranked=ranked, no_opinion=no_opinion)
+    return render(request, "elections/ballot.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def exception_request(request, key):
+    election = _get_election(key)
+    existing = ExceptionRequest.objects.filter(election=election, requester=request.user).first()
+    if existing is not None and request.method != "POST":
+        return render(request, "elections/exception.html", {"election": election, "exception_request": existing})
+    if existing is not None:
+        return _refused(
+            request,
+            services.AlreadyRequested("You have already sent an exception request for this election."),
+            election=election,
+        )
+    if election.is_eligible(request.user.username):
+        refusal = services.WrongState(
+            "You are already eligible to vote in this election: no request is needed.", title="No exception needed"
+        )
+        return _refused(request, refusal, election=election)
+    if timezone.now() >= election.exception_deadline:
+        return _refused(
+            request,
+            services.WrongState("The deadline for exception requests in this election has passed."),
+            election=election,
+        )
+    form = ExceptionRequestForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.exception_request_submit(election=election, requester=request.user, **form.cleaned_data)
+            except services.Refusal as refusal:
+                return _refused(request, refusal, election=election)
+            messages.success(request, "Your request was sent to the election officers.")
+            return redirect("elections:exception", key=election.key)
+        return render(request, "elections/exception.html", {"election": election, "form": form}, status=400)
+    return render(request, "elections/exception.html", {"election": election, "form": form})
+
+

@@ -1,0 +1,27 @@
+"""The audit trail: who did what, when, to which election.
+
+Call ``audit_record`` inside the transaction of the action it records, so that an action and its audit
+row are committed together or not at all.
+"""
+
+from django.db import transaction
+
+from .models import AuditEvent
+
+# Action names, one place, so the admin filter and the tests agree on them.
+RESULTS_VIEW = "results.view"
+EXPORT = "export"
+EXCEPTION_REVIEW = "exception.review"
+SYNC_RUN = "sync.run"
+LINKS_DESTROY = "links.destroy"
+
+
+def audit_record(*, actor, action, election=None, detail=None):
+    """Write one AuditEvent; ``actor`` is a login (or "system"), ``detail`` a JSON-serialisable dict."""
+    if not transaction.get_connection().in_atomic_block:
+        # Auditing outside the action's transaction could record an action that then failed, or miss one
+        # that succeeded; refuse rather than log something that may be untrue.
+        raise RuntimeError("audit_record must run inside the transaction of the action it records")
+    return AuditEvent.objects.create(
+        actor=str(actor).lower(), action=action, election=election, detail=detail or {}
+    )

@@ -1,0 +1,121 @@
+from django import forms
+from django.conf import settings
+
+from .models import ExceptionRequest
+
+RANK_PREFIX = "rank-"
+
+
+class BallotForm(forms.Form):
+    """One rank select per candidate, in this voter's order. Nothing is pre-selected.
+
+    With ``allow_no_opinion`` the empty choice means "No opinion"; otherwise every candidate needs a rank.
+    The full set of rules (exactly these candidates, at least one ranked) is checked again by the service.
+    """
+
+    def __init__(self, *args, candidates, allow_no_opinion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(candidates)
+        self.allow_no_opinion = allow_no_opinion
+        count = len(self.candidates)
+        empty_label = "No opinion" if allow_no_opinion else "Choose a rank"
+        choices = [("", empty_label)] + [
+            (str(rank), f"{rank} (most preferred)" if rank == 1 else str(rank)) for rank in range(1, count + 1)
+        ]
+        for candidate in self.candidates:
+            self.fields[self.field_name(candidate.candidate_id)] = forms.TypedChoiceField(
+                label=candidate.name,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=not allow_no_opinion,
+                error_messages={
+                    "required": f"Choose a rank for {candidate.name}.",
+                    "invalid_choice": f"Choose a rank from 1 to {count} for {candidate.name}.",
+                },
+            )
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Tie each error message to its select, so a screen reader reads it with the control.
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].id_for_label}-error"
+
+    @staticmethod
+    def field_name(candidate_id):
+        return f"{RANK_PREFIX}{candidate_id}"
+
+    def clean(self):
+        cleaned = super().clean()
+        known = set(self.fields)
+        unknown = [name for name in self.data if name.startswith(RANK_PREFIX) and name not in known]
+        if unknown:
+            raise forms.ValidationError("The ballot names a candidate who is not standing in this election.")
+        return cleaned
+
+    def ranks(self):
+        """candidate_id -> rank (int) or None for "No opinion"."""
+        return {c.candidate_id: self.cleaned_data.get(self.field_name(c.candidate_id)) for c in self.candidates}
+
+    def rows(self):
+        """(candidate, bound field) pairs in this voter's order, for the template."""
+        return [(c, self[self.field_name(c.candidate_id)]) for c in self.candidates]
+
+
+def _passphrase_field(label, help_text="", autocomplete="off"):
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete, "spellcheck": "false",
+                                          "autocapitalize": "none"}),
+    )
+
+
+class NewPassphraseForm(forms.Form):
+    """The passphrase that will seal a new ballot: typed twice, because it cannot be recovered."""
+
+    passphrase = _passphrase_field("Passphrase", autocomplete="new-password")
+    passphrase_again = _passphrase_field("Passphrase again", autocomplete="new-password")
+
+    def clean_passphrase(self):
+        passphrase = self.cleaned_data["passphrase"]
+        if len(passphrase) < settings.MIN_PASSPHRASE_LENGTH:
+            raise forms.ValidationError(
+                f"Use at least {settings.MIN_PASSPHRASE_LENGTH} characters, or the suggested passphrase."
+            )
+        return passphrase
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("passphrase") and cleaned.get("passphrase") != cleaned.get("passphrase_again"):
+            self.add_error("passphrase_again", "The two passphrases differ.")
+        return cleaned
+
+
+class PassphraseForm(forms.Form):
+    """The passphrase chosen when the ballot was cast (to view, revoke or change it)."""
+
+    passphrase = _passphrase_field("Your passphrase", autocomplete="current-password")
+
+
+class ExceptionRequestForm(forms.ModelForm):
+    class Meta:
+        model = ExceptionRequest
+        fields = ["name", "email", "chat_handle", "contributions", "comments"]
+        labels = {
+            "name": "Your name",
+            "email": "Email address",
+            "chat_handle": "Chat handle (Slack, Discord, …)",
+            "contributions": "Your contributions to the community",
+            "comments": "Anything else the election officers should know",
+        }
+        help_texts = {
+            "email": "Only the election officers see it, to contact you about this request.",
+            "contributions": "Links to pull requests, issues, meetings, talks: whatever shows your contribution.",
+        }
+        widgets = {
+            "contributions": forms.Textarea(attrs={"rows": 6}),
+            "comments": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -1,0 +1,401 @@
+"""Writes that span models: casting, viewing, revoking and changing secret ballots; exception requests;
+destroying the voter-to-ballot links of ``delete_after`` elections.
+
+Every refusal is a ``Refusal`` with the HTTP status a view should answer with, so no refused action ends
+in a server error. Passphrases and ballots are never logged.
+"""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from . import secrecy
+from .audit import LINKS_DESTROY, audit_record
+from .models import Ballot, Election, ExceptionRequest, PassphraseAttempt, VoteRecord
+
+
+class Refusal(Exception):
+    """An action that the rules forbid; ``status`` is the HTTP status code to answer with."""
+
+    status = 403
+    title = "Not allowed"
+
+    def __init__(self, message, *, title=None, status=None):
+        super().__init__(message)
+        self.message = message
+        if title is not None:
+            self.title = title
+        if status is not None:
+            self.status = status
+
+
+class NotEligible(Refusal):
+    title = "You are not on the voter roll"
+
+
+class WrongState(Refusal):
+    title = "Not possible at this time"
+
+
+class AlreadyVoted(Refusal):
+    status = 409
+    title = "You have already voted"
+
+
+class AlreadyRequested(Refusal):
+    status = 409
+    title = "You have already sent a request"
+
+
+class NotVoted(Refusal):
+    status = 404
+    title = "No ballot to show"
+
+
+class LinksDestroyed(Refusal):
+    status = 410
+    title = "Ballot links destroyed"
+
+
+class TooManyAttempts(Refusal):
+    status = 429
+    title = "Too many passphrase attempts"
+
+
+class Concurrent(Refusal):
+    status = 409
+    title = "Another submission is in progress"
+
+
+class WrongPassphrase(Refusal):
+    status = 403
+    title = "Wrong passphrase"
+
+
+class InvalidBallot(Refusal):
+    status = 400
+    title = "Invalid ballot"
+
+
+@dataclass(frozen=True)
+class CastReceipt:
+    receipt: str
+
+
+@dataclass(frozen=True)
+class BallotView:
+    receipt: str
+    ranks: dict
+
+
+# --- checks shared by the ballot services ---------------------------------------------------------
+
+
+def _require_running(election, now):
+    status = election.status_at(now)
+    if status == Election.UPCOMING:
+        raise WrongState("Voting has not opened yet for this election.")
+    if status == Election.COMPLETED:
+        raise WrongState("Voting has closed for this election.")
+
+
+def _require_eligible(election, voter):
+    if not election.is_eligible(voter.username):
+        raise NotEligible(
+            "Your GitHub login is not on this election's voter roll. If you think it should be, you may ask "
+            "the election officers for an exception."
+        )
+
+
+def voting_check(*, election, voter):
+    """Raise the refusal that stops ``voter`` from voting in ``election`` now, if any (a read, no write)."""
+    _require_running(election, timezone.now())
+    _require_eligible(election, voter)
+
+
+def ranks_validate(*, election, ranks):
+    """``ranks`` (candidate_id -> rank or None) checked against this election; returns it sorted by id.
+
+    Sorting matters for secrecy: the order of the keys in the stored JSON must not depend on the order in
+    which this voter's ballot form listed the candidates.
+    """
+    candidates = set(election.candidates.filter(withdrawn=False).values_list("candidate_id", flat=True))
+    if set(ranks) != candidates:
+        raise InvalidBallot("The ballot must list exactly this election's candidates.")
+    count = len(candidates)
+    for rank in ranks.values():
+        if rank is None:
+            if not election.allow_no_opinion:
+                raise InvalidBallot("This election asks you to rank every candidate.")
+        elif type(rank) is not int or not 1 <= rank <= count:
+            raise InvalidBallot(f"Ranks must be whole numbers from 1 to {count}.")
+    if all(rank is None for rank in ranks.values()):
+        raise InvalidBallot("Rank at least one candidate. To abstain, simply do not vote.")
+    return {candidate_id: ranks[candidate_id] for candidate_id in sorted(ranks)}
+
+
+# MySQL/MariaDB: lock wait timeout, deadlock. SQLite reports "database is locked".
+_LOCK_CONFLICT_CODES = {1205, 1213}
+
+
+def _is_lock_conflict(exc):
+    code = exc.args[0] if exc.args else None
+    return code in _LOCK_CONFLICT_CODES or "locked" in str(exc).lower()
+
+
+def _concurrent_refusal():
+    return Concurrent("Another submission of your ballot is being processed. Reload the page and check its "
+                      "status before trying again.")
+
+
+def _ballot_store(*, ballot_id, election, ranks, receipt):
+    Ballot.objects.create(id=ballot_id, election=election, ranks=ranks, receipt=receipt)
+    if connection.vendor == "sqlite":
+        # SQLite keeps rows in a hidden, increasing rowid: the order of casting. A random rowid removes
+        # it, as the random UUID key already does on MariaDB (whose rows are stored in key order).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE elections_ballot SET rowid = %s WHERE id = %s",
+                [secrets.randbelow(2**62) + 1, ballot_id.hex],
+            )
+
+
+@sensitive_variables()
+def _seal(*, election, voter, passphrase, ballot_id, receipt):
+    if len(passphrase) < settings.MIN_PASSPHRASE_LENGTH:
+        raise InvalidBallot(f"The passphrase must be at least {settings.MIN_PASSPHRASE_LENGTH} characters long.")
+    salt = secrecy.salt_generate()
+    sealed = secrecy.link_seal(
+        secrecy.BallotLink(ballot_id=str(ballot_id), receipt=receipt),
+        passphrase=passphrase,
+        salt=salt,
+        election_key=election.key,
+        login=voter.username,
+    )
+    return salt, sealed
+
+
+def _open_record(*, election, voter, for_update):
+    """The voter's record, checked for the window, the destroyed links and the attempt limit.
+
+    The attempt is recorded before the passphrase is checked, so guesses count whether or not they match.
+    """
+    records = VoteRecord.objects.filter(election=election, voter=voter)
+    if for_update:
+        records = records.select_for_update()
+    record = records.first()
+    if record is None:
+        raise NotVoted("You have not voted in this election (or you revoked your ballot).")
+    if election.links_destroyed_at or not record.sealed_link:
+        raise LinksDestroyed(
+            "This election's links between voters and ballots were destroyed after it was counted, "
+            "as its officers decided: no passphrase can reveal a ballot any more."
+        )
+    now = timezone.now()
+    _require_running(election, now)
+    recent = PassphraseAttempt.objects.filter(
+        election=election, voter=voter, attempted_at__gt=now - timedelta(seconds=60)
+    ).count()
+    if recent >= settings.PASSPHRASE_ATTEMPTS_PER_MINUTE:
+        raise TooManyAttempts("Too many passphrase attempts for this election. Wait a minute, then try again.")
+    PassphraseAttempt.objects.create(election=election, voter=voter, attempted_at=now)
+    # Only the last minute matters; older attempts would only pile up.
+    PassphraseAttempt.objects.filter(
+        election=election, voter=voter, attempted_at__lte=now - timedelta(seconds=60)
+    ).delete()
+    return record
+
+
+@sensitive_variables()
+def _link_open(record, *, election, voter, passphrase):
+    return secrecy.link_open(
+        record.sealed_link,
+        passphrase=passphrase,
+        salt=record.salt,
+        election_key=election.key,
+        login=voter.username,
+    )
+
+
+_WRONG_PASSPHRASE = "That passphrase does not open your ballot. Nothing was changed."
+
+
+# --- ballot services ------------------------------------------------------------------------------
+
+
+@sensitive_variables()
+def ballot_cast(*, election, voter, ranks, passphrase):
+    """Cast ``voter``'s ballot; returns the receipt. Refuses a second ballot, also under concurrency."""
+    ranks = ranks_validate(election=election, ranks=ranks)
+    ballot_id = uuid.uuid4()
+    receipt = secrecy.receipt_generate()
+    # The key derivation is the slow part: do it before taking any lock.
+    salt, sealed = _seal(election=election, voter=voter, passphrase=passphrase, ballot_id=ballot_id, receipt=receipt)
+    now = timezone.now()
+    _require_running(election, now)
+    _require_eligible(election, voter)
+    try:
+        with transaction.atomic():
+            # The record first: its unique constraint is what stops a second ballot.
+            VoteRecord.objects.create(election=election, voter=voter, voted_at=now, salt=salt, sealed_link=sealed)
+            _ballot_store(ballot_id=ballot_id, election=election, ranks=ranks, receipt=receipt)
+    except IntegrityError as exc:
+        raise AlreadyVoted("You have already voted in this election. You may view, change or revoke that "
+                           "ballot with your passphrase.") from exc
+    except OperationalError as exc:
+        if not _is_lock_conflict(exc):
+            raise
+        raise _concurrent_refusal() from exc
+    return CastReceipt(receipt=receipt)
+
+
+@sensitive_variables()
+def ballot_view(*, election, voter, passphrase):
+    """The voter's ballot and receipt, if ``passphrase`` opens the link."""
+    with transaction.atomic():
+        # The lock makes concurrent guesses of one voter count one after another.
+        record = _open_record(election=election, voter=voter, for_update=True)
+    # Outside the transaction: the attempt above stays recorded whatever the outcome.
+    link = _link_open(record, election=election, voter=voter, passphrase=passphrase)
+    if link is None:
+        raise WrongPassphrase(_WRONG_PASSPHRASE)
+    ballot = Ballot.objects.filter(id=link.ballot_id, election=election).first()
+    if ballot is None:
+        raise NotVoted("Your ballot could not be found.")
+    return BallotView(receipt=ballot.receipt, ranks=ballot.ranks)
+
+
+@sensitive_variables()
+def ballot_revoke(*, election, voter, passphrase):
+    """Delete the voter's ballot and record, so that they may vote again."""
+    wrong = False
+    with transaction.atomic():
+        record = _open_record(election=election, voter=voter, for_update=True)
+        link = _link_open(record, election=election, voter=voter, passphrase=passphrase)
+        if link is None:
+            wrong = True
+        else:
+            Ballot.objects.filter(id=link.ballot_id, election=election).delete()
+            record.delete()
+    if wrong:
+        raise WrongPassphrase(_WRONG_PASSPHRASE)
+
+
+@sensitive_variables()
+def ballot_change(*, election, voter, passphrase, ranks):
+    """Replace the voter's ballot in one step (new id, new receipt, sealed under the same passphrase)."""
+    ranks = ranks_validate(election=election, ranks=ranks)
+    _require_eligible(election, voter)
+    ballot_id = uuid.uuid4()
+    receipt = secrecy.receipt_generate()
+    salt, sealed = _seal(election=election, voter=voter, passphrase=passphrase, ballot_id=ballot_id, receipt=receipt)
+    wrong = False
+    with transaction.atomic():
+        record = _open_record(election=election, voter=voter, for_update=True)
+        link = _link_open(record, election=election, voter=voter, passphrase=passphrase)
+        if link is None:
+            wrong = True
+        else:
+            Ballot.objects.filter(id=link.ballot_id, election=election).delete()
+            _ballot_store(ballot_id=ballot_id, election=election, ranks=ranks, receipt=receipt)
+            record.salt = salt
+            record.sealed_link = sealed
+            record.save(update_fields=["salt", "sealed_link"])
+    if wrong:
+        raise WrongPassphrase(_WRONG_PASSPHRASE)
+    return CastReceipt(receipt=receipt)
+
+
+# --- exception requests ---------------------------------------------------------------------------
+
+
+def exception_request_submit(*, election, requester, name, email, chat_handle="", contributions, comments=""):
+    """File ``requester``'s request to be added to the voter roll; one per user and election."""
+    if timezone.now() >= election.exception_deadline:
+        raise WrongState("The deadline for exception requests in this election has passed.")
+    if election.is_eligible(requester.username):
+        raise WrongState("You are already eligible to vote in this election.")
+    try:
+        with transaction.atomic():
+            return ExceptionRequest.objects.create(
+                election=election,
+                requester=requester,
+                name=name,
+                email=email,
+                chat_handle=chat_handle,
+                contributions=contributions,
+                comments=comments,
+            )
+    except IntegrityError as exc:
+        raise AlreadyRequested("You have already sent an exception request for this election.") from exc
+
+
+# --- delete_after ---------------------------------------------------------------------------------
+
+
+def ballot_links_destroy(*, elections=None, now=None, dry_run=False, actor="system"):
+    """Destroy the sealed links of completed ``delete_after`` elections; returns [(election, records)].
+
+    Idempotent: elections whose links are already destroyed are skipped. ``elections`` narrows the
+    candidates (an admin action passes its selection); the rules above still apply to each.
+    """
+    now = now or timezone.now()
+    queryset = Election.objects.all() if elections is None else elections
+    due = queryset.filter(delete_after=True, links_destroyed_at__isnull=True).completed(now).order_by("key")
+    done = []
+    for election in due:
+        with transaction.atomic():
+            election = Election.objects.select_for_update().get(pk=election.pk)
+            if election.links_destroyed_at is not None:
+                continue
+            records = VoteRecord.objects.filter(election=election)
+            count = records.count()
+            if not dry_run:
+                records.update(salt=b"", sealed_link=b"")
+                election.links_destroyed_at = now
+                election.save(update_fields=["links_destroyed_at"])
+                audit_record(actor=actor, action=LINKS_DESTROY, election=election, detail={"vote_records": count})
+            done.append((election, count))
+    return done
+
+
+# --- exception request review (officers) ----------------------------------------------------------
+
+
+def exception_request_review(*, request, reviewer, approve, comment):
+    """Approve or deny an exception request as ``reviewer`` (an officer of its election, or an operator).
+
+    An approved requester may vote (``Election.is_eligible``). A review may be changed until voting closes;
+    each review, with the status it replaced, is written to the audit trail in the same transaction.
+    """
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from .audit import EXCEPTION_REVIEW, audit_record
+
+    with transaction.atomic():
+        row = ExceptionRequest.objects.select_for_update().select_related("election", "requester").get(pk=request.pk)
+        election = row.election
+        if not (reviewer.is_active and (reviewer.is_superuser or election.is_officer(reviewer))):
+            raise PermissionDenied(f"{reviewer.username} is not an officer of {election.name}.")
+        now = timezone.now()
+        if election.status_at(now) == Election.COMPLETED:
+            raise ValidationError("Voting has closed in this election, so a review can no longer change who "
+                                  "may vote.")
+        previous = row.status
+        row.status = ExceptionRequest.APPROVED if approve else ExceptionRequest.DENIED
+        row.reviewed_by = reviewer.username.lower()
+        row.reviewed_at = now
+        row.review_comment = comment.strip()
+        row.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+        audit_record(
+            actor=reviewer.username, action=EXCEPTION_REVIEW, election=election,
+            detail={"request": row.pk, "requester": row.requester.username, "decision": row.status,
+                    "previous": previous, "comment": row.review_comment},
+        )
+    return row

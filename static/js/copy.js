@@ -1,0 +1,23 @@
+// Copy buttons for the suggested passphrase and the receipt. They stay hidden when the script cannot run,
+// and the text itself can always be selected and copied by hand.
+(function () {
+  "use strict";
+  if (!navigator.clipboard) {
+    return;
+  }
+  document.querySelectorAll("button.js-copy[data-copy-target]").forEach(function (button) {
+    var target = document.getElementById(button.getAttribute("data-copy-target"));
+    var status = button.parentNode.querySelector(".js-copy-status");
+    if (!target) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(target.textContent.trim()).then(function () {
+        if (status) { status.textContent = "Copied."; }
+      }, function () {
+        if (status) { status.textContent = "Could not copy: select the text and copy it by hand."; }
+      });
+    });
+  });
+})();

@@ -1,0 +1,203 @@
+"""Ranking, reviewing and casting a ballot: every rule is checked on the server."""
+
+from datetime import timedelta
+
+import pytest
+
+from elections.models import Ballot, Candidate, EligibleVoter, VoteRecord
+from tests.voting.conftest import PASSPHRASE, cast_data, make_election, vote_data
+
+GOOD = {"alice": 1, "bob": 2, "carol": None}
+
+
+def vote_url(election):
+    return f"/app/elections/{election.key}/vote"
+
+
+def test_the_ballot_form_pre_ranks_no_candidate(voter_client, running):
+    response = voter_client.get(vote_url(running))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<select") == 3
+    assert "selected" not in html.split("<fieldset>")[1].split("</fieldset>")[0].replace('value="" selected', "")
+    assert '<option value="" selected>No opinion</option>' in html
+
+
+def test_candidate_order_is_random_per_voter_but_stable_for_each(client, running, user_factory):
+    # Six candidates give 720 orders; with several voters at least two orders must differ.
+    for candidate_id in ("dan", "erin", "frank"):
+        Candidate.objects.create(election=running, candidate_id=candidate_id, name=candidate_id.title())
+    orders = set()
+    for index in range(6):
+        user = user_factory(f"voter-{index}")
+        EligibleVoter.objects.create(election=running, login=user.username)
+        client.force_login(user)
+        first = client.get(vote_url(running)).context["form"].candidates
+        second = client.get(vote_url(running)).context["form"].candidates
+        assert [c.candidate_id for c in first] == [c.candidate_id for c in second]
+        orders.add(tuple(c.candidate_id for c in first))
+    assert len(orders) > 1
+
+
+def test_review_shows_the_ballot_grouped_by_rank_before_anything_is_cast(voter_client, running):
+    response = voter_client.post(vote_url(running), vote_data({"alice": 1, "bob": 1, "carol": None}))
+    assert response.status_code == 200
+    assert response.context["ranked"] == [(1, ["Alice", "Bob"])]
+    assert response.context["no_opinion"] == ["Carol"]
+    html = response.content.decode()
+    assert "Rank 1 (tie):" in html and "No opinion:" in html
+    assert '<input type="hidden" name="rank-alice" value="1">' in html
+    assert Ballot.objects.count() == 0 and VoteRecord.objects.count() == 0
+
+
+def test_casting_stores_one_ballot_and_one_vote_record_and_shows_the_receipt(voter_client, voter, running):
+    response = voter_client.post(vote_url(running), cast_data(GOOD))
+    assert response.status_code == 201
+    ballot = Ballot.objects.get()
+    assert ballot.ranks == {"alice": 1, "bob": 2, "carol": None}
+    assert ballot.receipt in response.content.decode()
+    record = VoteRecord.objects.get()
+    assert record.voter == voter and record.election == running
+    assert str(ballot.id) not in bytes(record.sealed_link).decode("latin-1")
+
+
+def test_the_edit_button_returns_to_the_form_with_the_ranks_kept(voter_client, running):
+    response = voter_client.post(vote_url(running), vote_data(GOOD, step="edit"))
+    assert response.status_code == 200
+    assert response.templates[0].name == "elections/vote.html"
+    assert '<option value="1" selected>' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "ranks, message",
+    [
+        ({"alice": 4, "bob": 1, "carol": 2}, "Choose a rank from 1 to 3"),
+        ({"alice": 0, "bob": 1, "carol": 2}, "Choose a rank from 1 to 3"),
+        ({"alice": "x", "bob": 1, "carol": 2}, "Choose a rank from 1 to 3"),
+        ({"alice": "1.5", "bob": 1, "carol": 2}, "Choose a rank from 1 to 3"),
+        ({"alice": 1, "bob": 2, "carol": 3, "mallory": 1}, "not standing in this election"),
+        ({"alice": None, "bob": None, "carol": None}, "Rank at least one candidate"),
+    ],
+)
+def test_it_rejects_an_invalid_ballot_with_a_clear_message(voter_client, running, ranks, message):
+    for step in ("review", "cast"):
+        data = vote_data(ranks, step=step, mode="cast", passphrase=PASSPHRASE, passphrase_again=PASSPHRASE)
+        response = voter_client.post(vote_url(running), data)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert Ballot.objects.count() == 0 and VoteRecord.objects.count() == 0
+
+
+def test_a_candidate_of_another_election_is_refused(voter_client, running, now, voter):
+    other = make_election("other---2026", start=now - timedelta(days=1), end=now + timedelta(days=1),
+                          voters=[voter.username], candidates=("zed",))
+    assert other.candidates.count() == 1
+    response = voter_client.post(vote_url(running), cast_data({**GOOD, "zed": 1}))
+    assert response.status_code == 400
+    assert Ballot.objects.count() == 0
+
+
+def test_withdrawn_candidates_are_not_on_the_ballot_and_cannot_be_ranked(voter_client, running):
+    Candidate.objects.create(election=running, candidate_id="walt", name="Walt", withdrawn=True)
+    assert "Walt" not in voter_client.get(vote_url(running)).content.decode().split("<fieldset>")[1]
+    response = voter_client.post(vote_url(running), cast_data({**GOOD, "walt": 3}))
+    assert response.status_code == 400
+    assert Ballot.objects.count() == 0
+
+
+def test_without_no_opinion_every_candidate_must_be_ranked(voter_client, running):
+    running.allow_no_opinion = False
+    running.save()
+    response = voter_client.post(vote_url(running), cast_data(GOOD))
+    assert response.status_code == 400
+    assert "Choose a rank for Carol" in response.content.decode()
+    assert voter_client.post(vote_url(running), cast_data({"alice": 1, "bob": 2, "carol": 2})).status_code == 201
+
+
+def test_the_stored_ranks_do_not_reveal_the_voters_candidate_order(voter_client, running):
+    for candidate_id in ("zoe", "dan", "mia"):
+        Candidate.objects.create(election=running, candidate_id=candidate_id, name=candidate_id.title())
+    ranks = {"zoe": 1, "mia": 2, "dan": 3, "carol": 4, "bob": 5, "alice": 6}
+    assert voter_client.post(vote_url(running), cast_data(ranks)).status_code == 201
+    assert list(Ballot.objects.get().ranks) == sorted(ranks)
+
+
+def test_a_short_or_mistyped_passphrase_is_refused_and_nothing_is_cast(voter_client, running):
+    short = vote_data(GOOD, step="cast", mode="cast", passphrase="short", passphrase_again="short")
+    response = voter_client.post(vote_url(running), short)
+    assert response.status_code == 400
+    assert "at least 12 characters" in response.content.decode()
+    mismatch = vote_data(GOOD, step="cast", mode="cast", passphrase=PASSPHRASE, passphrase_again=PASSPHRASE + "x")
+    response = voter_client.post(vote_url(running), mismatch)
+    assert response.status_code == 400
+    assert "The two passphrases differ." in response.content.decode()
+    assert Ballot.objects.count() == 0 and VoteRecord.objects.count() == 0
+
+
+def test_a_second_cast_is_refused_with_409_and_keeps_the_first_ballot(voter_client, running):
+    assert voter_client.post(vote_url(running), cast_data(GOOD)).status_code == 201
+    response = voter_client.post(vote_url(running), cast_data({"alice": 3, "bob": 2, "carol": 1}))
+    assert response.status_code == 409
+    assert "already voted" in response.content.decode()
+    assert Ballot.objects.get().ranks == {"alice": 1, "bob": 2, "carol": None}
+
+
+def test_an_ineligible_user_cannot_open_or_submit_the_ballot(outsider_client, running):
+    assert outsider_client.get(vote_url(running)).status_code == 403
+    response = outsider_client.post(vote_url(running), cast_data(GOOD))
+    assert response.status_code == 403
+    assert "is not on this election" in response.content.decode()
+    assert Ballot.objects.count() == 0
+
+
+def test_voter_roll_logins_match_case_insensitively(client, running, user_factory):
+    EligibleVoter.objects.create(election=running, login="mixedcase")
+    client.force_login(user_factory("mixedcase"))
+    assert client.post(vote_url(running), cast_data(GOOD)).status_code == 201
+
+
+def test_it_rejects_a_ballot_before_the_window_opens(voter_client, upcoming):
+    assert voter_client.get(vote_url(upcoming)).status_code == 403
+    response = voter_client.post(vote_url(upcoming), cast_data(GOOD))
+    assert response.status_code == 403
+    assert "not opened yet" in response.content.decode()
+
+
+def test_it_rejects_a_ballot_after_the_deadline(voter_client, running, now):
+    # The form was opened in time, but the window closed before the ballot was cast.
+    review = voter_client.post(vote_url(running), vote_data(GOOD))
+    assert review.status_code == 200
+    running.end_datetime = now - timedelta(seconds=1)
+    running.save()
+    response = voter_client.post(vote_url(running), cast_data(GOOD))
+    assert response.status_code == 403
+    assert "Voting has closed" in response.content.decode()
+    assert Ballot.objects.count() == 0
+
+
+def test_an_unknown_or_archived_election_is_404(voter_client, running):
+    assert voter_client.get("/app/elections/nope/vote").status_code == 404
+    running.archived = True
+    running.save()
+    assert voter_client.get(vote_url(running)).status_code == 404
+
+
+def test_the_ballot_needs_a_signed_in_user(client, running):
+    response = client.get(vote_url(running))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login?next=")
+
+
+def test_the_ballot_refuses_other_methods(voter_client, running):
+    assert voter_client.put(vote_url(running)).status_code == 405
+
+
+def test_the_ballot_form_needs_a_csrf_token(client, voter, running):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(voter)
+    assert strict.post(vote_url(running), cast_data(GOOD)).status_code == 403
+    assert Ballot.objects.count() == 0
+    page = strict.get(vote_url(running)).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in page

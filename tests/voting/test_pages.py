@@ -1,0 +1,161 @@
+"""What voters see: dashboard, lists, election and candidate pages, results; bounded query counts."""
+
+from datetime import timedelta
+
+import pytest
+
+from elections.models import Candidate, EligibleVoter, ExceptionRequest
+from elections.services import ballot_cast
+from tests.voting.conftest import PASSPHRASE, make_election
+
+
+def test_the_dashboard_lists_running_elections_those_i_may_vote_in_and_those_i_voted_in(
+    voter_client, voter, running, upcoming, completed, now
+):
+    other = make_election("other---2026", start=now - timedelta(days=1), end=now + timedelta(days=1))
+    ballot_cast(election=running, voter=voter, ranks={"alice": 1, "bob": 2, "carol": 3}, passphrase=PASSPHRASE)
+    response = voter_client.get("/app")
+    assert response.status_code == 200
+    keys = {name: [e.key for e in response.context[name]] for name in ("running", "may_vote", "voted")}
+    assert sorted(keys["running"]) == sorted([running.key, other.key])
+    assert keys["may_vote"] == [upcoming.key]
+    assert keys["voted"] == [running.key]
+    html = response.content.decode()
+    assert "✓ Voted" in html and "Not eligible" in html
+
+
+def test_the_list_filters_by_status_and_refuses_an_unknown_filter(voter_client, running, upcoming, completed):
+    for status, election in (("running", running), ("upcoming", upcoming), ("completed", completed)):
+        response = voter_client.get(f"/app/elections?status={status}")
+        assert [e.key for e in response.context["elections"]] == [election.key]
+    assert len(voter_client.get("/app/elections").context["elections"]) == 3
+    assert voter_client.get("/app/elections?status=everything").status_code == 400
+
+
+def test_the_election_page_shows_badge_window_eligibility_description_and_candidates(voter_client, running):
+    response = voter_client.get(f"/app/elections/{running.key}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<span class="badge eligible">Eligible</span>' in html
+    assert "Running" in html
+    start = running.start_datetime.astimezone(__import__("datetime").UTC)
+    assert f'<time class="js-local-time" datetime="{start:%Y-%m-%dT%H:%M:%SZ}">' in html
+    assert " UTC</time>" in html
+    assert "Contributors with 50 or more contributions." in html
+    # The description's own headings sit below the page's title, which stays the only <h1>.
+    assert "<h2>The steering election</h2>" in html and "<strong>three</strong>" in html
+    assert html.count("<h1") == 1 and "<h2>About this election</h2>" not in html
+    for name in ("Alice", "Bob", "Carol"):
+        assert name in html
+    assert f'href="/app/elections/{running.key}/vote"' in html
+    assert "local-time.js" in html
+
+
+def test_the_election_page_badges_a_voter_who_voted_and_an_outsider(client, voter, outsider, running):
+    ballot_cast(election=running, voter=voter, ranks={"alice": 1, "bob": 2, "carol": 3}, passphrase=PASSPHRASE)
+    client.force_login(voter)
+    html = client.get(f"/app/elections/{running.key}").content.decode()
+    assert "✓ Voted" in html and "View or revoke my ballot" in html
+    client.force_login(outsider)
+    html = client.get(f"/app/elections/{running.key}").content.decode()
+    assert "Not eligible" in html and "Request an exception" in html
+    assert f'href="/app/elections/{running.key}/vote"' not in html
+
+
+def test_pages_use_no_inline_scripts_styles_or_handlers(voter_client, running):
+    import re
+
+    for page in ("", "/vote", "/candidates/alice"):
+        html = voter_client.get(f"/app/elections/{running.key}{page}").content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+        assert " style=" not in html and not re.search(r"\son[a-z]+=", html)
+
+
+def test_an_unknown_election_or_candidate_is_404(voter_client, running):
+    assert voter_client.get("/app/elections/missing").status_code == 404
+    assert voter_client.get(f"/app/elections/{running.key}/candidates/nobody").status_code == 404
+    assert voter_client.get("/elections/missing").status_code == 404
+    assert "There is no such page" in voter_client.get("/app/elections/missing").content.decode()
+
+
+def test_signed_in_pages_send_anonymous_visitors_to_sign_in(client, running):
+    for page in ("/app", "/app/elections", f"/app/elections/{running.key}",
+                 f"/app/elections/{running.key}/candidates/alice", f"/app/elections/{running.key}/confirmation",
+                 f"/app/elections/{running.key}/exception"):
+        response = client.get(page)
+        assert response.status_code == 302 and response["Location"].startswith("/login?next=")
+
+
+def test_the_candidate_page_shows_the_chosen_info_fields_and_the_bio(voter_client, running):
+    Candidate.objects.filter(candidate_id="alice").update(info={"employer": "ACME", "twitter": "@hidden"},
+                                                          bio="## Why me\n\n* experience")
+    html = voter_client.get(f"/app/elections/{running.key}/candidates/alice").content.decode()
+    assert "ACME" in html and "@hidden" not in html
+    assert "slack" in html and "not provided" in html
+    assert "<h3>Why me</h3>" in html and "<li>experience</li>" in html
+
+
+@pytest.mark.parametrize("fields", [[], [None], [None, ""]])
+def test_the_candidate_page_copes_without_info_fields_and_without_bio(voter_client, running, fields):
+    running.show_candidate_fields = fields
+    running.save()
+    Candidate.objects.filter(candidate_id="bob").update(bio="", info={"employer": "X"})
+    response = voter_client.get(f"/app/elections/{running.key}/candidates/bob")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No profile submitted." in html and "not provided" not in html
+
+
+def test_the_public_pages_are_read_only_and_need_no_sign_in(client, running):
+    response = client.get("/elections")
+    assert response.status_code == 200 and running.name in response.content.decode()
+    response = client.get(f"/elections/{running.key}")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Sign in to vote" in html
+    assert "<select" not in html and "Eligible" not in html
+    assert client.post(f"/elections/{running.key}").status_code == 405
+
+
+def test_results_render_the_published_markdown_once_the_election_has_completed(client, completed, running):
+    response = client.get(f"/app/elections/{completed.key}/results")
+    assert response.status_code == 200
+    assert "<h2>Results</h2>" in response.content.decode()
+    response = client.get(f"/app/elections/{running.key}/results")
+    assert response.status_code == 403
+    assert "Results are published after voting closes" in response.content.decode()
+    completed.results = ""
+    completed.save()
+    assert "have not published the results yet" in client.get(
+        f"/app/elections/{completed.key}/results").content.decode()
+
+
+def test_list_pages_use_a_number_of_queries_independent_of_voters_and_candidates(
+    client, voter, running, completed, django_assert_max_num_queries, user_factory, now
+):
+    client.force_login(voter)
+
+    def measure():
+        counts = {}
+        for page in ("/app", "/app/elections", f"/app/elections/{running.key}", "/elections",
+                     f"/elections/{running.key}", f"/app/elections/{running.key}/vote"):
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(page).status_code == 200
+            counts[page] = len(queries)
+        return counts
+
+    before = measure()
+    for index in range(30):
+        EligibleVoter.objects.create(election=running, login=f"roll-{index}")
+        Candidate.objects.create(election=running, candidate_id=f"c{index:02}", name=f"Candidate {index}")
+        user = user_factory(f"requester-{index}")
+        ExceptionRequest.objects.create(election=running, requester=user, name="n", email="n@example.org",
+                                        contributions="x")
+        make_election(f"extra---{index}", start=now - timedelta(days=1), end=now + timedelta(days=1),
+                      voters=[voter.username], candidates=("a", "b"))
+    after = measure()
+    assert after == before
+    with django_assert_max_num_queries(12):
+        client.get("/app")
