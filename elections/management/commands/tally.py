@@ -1,0 +1,114 @@
+"""Count an election's ballots, or recount a published ballots.csv, with elections.tally."""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from elections.models import Election
+from elections.results import candidate_names, election_ballots, eligible_count
+from elections.tally import BallotFileError, count, read_ballots_csv, results_markdown
+
+
+class Command(BaseCommand):
+    help = (
+        "Count the ballots of a completed election (tally ELECTION_KEY), or recount a ballots.csv "
+        "(tally --ballots FILE.csv [--seats N]). Prints the result as text, JSON or a draft results.md."
+    )
+    # A read-only count: the site's configuration (webhooks, sign-in) has no bearing on it.
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("election_key", nargs="?", help="The election's key, e.g. steering---2024.")
+        parser.add_argument("--ballots", metavar="FILE.csv", help="Recount this ballots.csv ('-' for stdin).")
+        parser.add_argument("--seats", type=int, help="Seats to fill when counting a file (default 1).")
+        parser.add_argument("--tie-break-order", metavar="ID,ID,...",
+                            help="With --ballots: the declared tie-break order, first preferred.")
+        parser.add_argument("--tie-break-seed", metavar="TEXT", help="With --ballots: the declared tie-break seed.")
+        parser.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+
+    def handle(self, *args, election_key, ballots, seats, tie_break_order, tie_break_seed, format, **options):
+        if bool(election_key) == bool(ballots):
+            raise CommandError("Give either an election key or --ballots FILE.csv (not both).")
+        if ballots:
+            tie_break = _tie_break_from_options(tie_break_order, tie_break_seed)
+            candidates, cast = _read_file(ballots)
+            seats = 1 if seats is None else seats
+            heading = {}
+        else:
+            if seats is not None or tie_break_order or tie_break_seed:
+                raise CommandError("--seats and --tie-break-* apply to --ballots only: an election's seats and "
+                                   "tie-break come from its election.yaml.")
+            election = _completed_election(election_key)
+            candidates, cast, _ = election_ballots(election)
+            seats, tie_break = election.no_winners, election.tie_break
+            heading = {
+                "election_name": election.name,
+                "eligible_voters": eligible_count(election) or None,
+                "names": candidate_names(election),
+            }
+        try:
+            result = count(candidates, cast, seats=seats, tie_break=tie_break)
+        except ValueError as exc:
+            raise CommandError(f"Cannot count: {exc}") from exc
+
+        if format == "json":
+            self.stdout.write(json.dumps(result.to_dict(), indent=2))
+        elif format == "markdown":
+            self.stdout.write(results_markdown(result, **heading), ending="")
+        else:
+            self.stdout.write(_as_text(result))
+
+
+def _tie_break_from_options(order, seed):
+    if order and seed:
+        raise CommandError("Give one tie-break: --tie-break-order or --tie-break-seed.")
+    if order:
+        return {"order": [c.strip() for c in order.split(",") if c.strip()]}
+    if seed:
+        return {"seed": seed}
+    return None
+
+
+def _read_file(name):
+    try:
+        if name == "-":
+            return read_ballots_csv(sys.stdin)
+        return read_ballots_csv(Path(name).read_bytes())
+    except OSError as exc:
+        raise CommandError(f"Cannot read {name}: {exc.strerror or exc}") from exc
+    except BallotFileError as exc:
+        raise CommandError(f"{name}: {exc}") from exc
+
+
+def _completed_election(key):
+    try:
+        election = Election.objects.get(key=key)
+    except Election.DoesNotExist:
+        raise CommandError(f"No election with key {key!r}. Keys look like 'steering---2024' "
+                           "(the folder path with '/' replaced by '---').") from None
+    now = timezone.now()
+    status = election.status_at(now)
+    if status != Election.COMPLETED:
+        # A count before the close would publish partial results that could sway the remaining voters.
+        when = timezone.localtime(election.end_datetime).strftime("%Y-%m-%d %H:%M %Z")
+        raise CommandError(f"Election {key!r} is {status}; voting closes at {when}. It can be counted only "
+                           "after voting has closed.")
+    return election
+
+
+def _as_text(result):
+    lines = [f"Ballots counted: {result.ballots}", f"Seats: {result.seats}"]
+    lines.append("Winners: " + (", ".join(result.winners) or "none decided"))
+    if result.tie:
+        lines.append(f"Tie: {', '.join(result.tie['candidates'])} for {result.tie['seats']} seat(s)")
+    if result.tie_break_note:
+        lines.append(f"Tie-break: {result.tie_break_note}")
+    lines.append("Ranking:")
+    place = 1
+    for group in result.ranking:
+        lines.append(f"  {place}. {', '.join(group)}{'  (tied)' if len(group) > 1 else ''}")
+        place += len(group)
+    return "\n".join(lines)

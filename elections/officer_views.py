@@ -1,0 +1,126 @@
+"""Pages for an election's officers: turnout and exception requests while it runs, the result after it.
+
+Access: ``_get_election_for_officer`` (404 for no such election, 403 for someone who does not officer it).
+Results and exports exist only once voting has closed, for officers too: nobody sees a partial count.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from meta_sync.models import SyncRun
+
+from . import exports
+from .audit import EXPORT, RESULTS_VIEW, audit_record
+from .models import AuditEvent, Election, ExceptionRequest
+from .officers import _get_election_for_officer
+from .results import candidate_names, election_tally, election_turnout, results_page
+from .services import exception_request_review
+
+
+def _not_before_close(request, election, what):
+    """The 403 page for results or exports asked for before voting closed."""
+    return render(
+        request,
+        "elections/officer/refused.html",
+        {
+            "election": election,
+            "title": f"No {what} yet",
+            "message": (f"{election.name} is {election.status}. Nobody, officers included, sees any {what} before "
+                        "voting closes: a partial count could sway the voters who have not voted yet."),
+        },
+        status=403,
+    )
+
+
+@never_cache
+@login_required
+@require_safe
+def overview(request, key):
+    election = _get_election_for_officer(request, key)
+    requests = ExceptionRequest.objects.filter(election=election).select_related("requester", "election")
+    context = {
+        "election": election,
+        "status": election.status,
+        "turnout": election_turnout(election),
+        "exception_requests": requests,
+        "pending_count": sum(1 for r in requests if r.status == ExceptionRequest.PENDING),
+        "review_open": election.status != Election.COMPLETED,
+        "audit_events": AuditEvent.objects.filter(election=election)[:20],
+        # Repository-wide: when the last sync ran and whether it went through (its details may concern
+        # other elections, so only operators read them, in the admin).
+        "last_sync": SyncRun.objects.only("started_at", "ok").first(),
+        "export_kinds": exports.KINDS.items(),
+    }
+    return render(request, "elections/officer/overview.html", context)
+
+
+@login_required
+@require_POST
+def review_exception(request, key, pk):
+    election = _get_election_for_officer(request, key)
+    row = get_object_or_404(ExceptionRequest, pk=pk, election=election)
+    decision = request.POST.get("decision")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("officers:overview", args=[election.key])
+    if decision not in ("approve", "deny"):
+        messages.error(request, "Choose to approve or to deny the request.")
+        return redirect(target)
+    try:
+        exception_request_review(request=row, reviewer=request.user, approve=decision == "approve",
+                                 comment=request.POST.get("comment", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        verb = "approved: they may now vote" if decision == "approve" else "denied"
+        messages.success(request, f"The request of {row.requester.username} was {verb}.")
+    return redirect(target)
+
+
+@never_cache
+@login_required
+@require_safe
+def results(request, key):
+    election = _get_election_for_officer(request, key)
+    if not election.is_completed:
+        return _not_before_close(request, election, "results")
+    with transaction.atomic():
+        result = election_tally(election)
+        audit_record(actor=request.user.username, action=RESULTS_VIEW, election=election,
+                     detail={"ballots": result.ballots, "winners": result.winners})
+    names = candidate_names(election)
+    context = {
+        "election": election,
+        "page": results_page(result, names),
+        "turnout": election_turnout(election),
+        "export_kinds": exports.KINDS.items(),
+    }
+    return render(request, "elections/officer/results.html", context)
+
+
+@never_cache
+@login_required
+@require_safe
+def export(request, key, kind):
+    election = _get_election_for_officer(request, key)
+    if kind not in exports.KINDS:
+        raise Http404(f"There is no export {kind!r}.")
+    if not election.is_completed:
+        return _not_before_close(request, election, "exports")
+    with transaction.atomic():
+        built = exports.export_build(election, kind)
+        audit_record(actor=request.user.username, action=f"{EXPORT}.{kind}", election=election,
+                     detail={"kind": kind, "bytes": len(built.content.encode())})
+    response = HttpResponse(built.content, content_type=built.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, built.filename)
+    return response

@@ -1,0 +1,66 @@
+"""Who officers which election, and the access checks built on it.
+
+Officers are the logins in an election's ``election_officers`` (stored lower-case in ``Officer``); operators
+are superusers and may see every election. Archived elections (their folder left the meta repository) no
+longer grant officer rights, since the repository no longer lists their officers.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.functional import SimpleLazyObject
+
+from .models import Election
+
+
+def is_operator(user):
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def officer_elections(user):
+    """The elections ``user`` may manage: all of them for an operator, else the current ones they officer."""
+    if is_operator(user):
+        return Election.objects.all()
+    if not (user.is_authenticated and user.is_active):
+        return Election.objects.none()
+    return Election.objects.visible().officered_by(user.get_username())
+
+
+def officer_election_ids(request):
+    """Ids of the elections the signed-in user officers, computed once per request (None for operators)."""
+    if not hasattr(request, "_officer_election_ids"):
+        user = request.user
+        if is_operator(user):
+            request._officer_election_ids = None
+        else:
+            request._officer_election_ids = frozenset(officer_elections(user).values_list("pk", flat=True))
+    return request._officer_election_ids
+
+
+def may_use_officer_admin(request):
+    """Operators, and anyone who officers at least one current election."""
+    ids = officer_election_ids(request)
+    return ids is None or bool(ids)
+
+
+def may_manage(request, election):
+    ids = officer_election_ids(request)
+    return ids is None or election.pk in ids
+
+
+def _get_election_for_officer(request, key):
+    """The election ``key`` if the user may manage it: 404 when there is no such election, else 403."""
+    queryset = Election.objects.all() if is_operator(request.user) else Election.objects.visible()
+    try:
+        election = queryset.get(key=key)
+    except Election.DoesNotExist:
+        raise Http404(f"There is no election {key!r}.") from None
+    if not may_manage(request, election):
+        raise PermissionDenied(f"You are not an officer of {election.name}.")
+    return election
+
+
+def officer_links(request):
+    """Template context: whether to show the "Officer admin" link (queried only if a template asks)."""
+    if not request.user.is_authenticated:
+        return {"officer_admin_available": False}
+    return {"officer_admin_available": SimpleLazyObject(lambda: may_use_officer_admin(request))}

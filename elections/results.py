@@ -1,0 +1,254 @@
+"""Figures for the officers' pages: turnout during the election, and the count explained after it.
+
+The count itself is ``elections.tally.count``; this module only gathers its inputs from the database and
+turns a ``TallyResult`` into what a page shows: named tables, a heat map drawn as SVG on the server, and
+plain-language sentences about why each winner won.
+"""
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .models import EligibleVoter, ExceptionRequest, VoteRecord
+from .tally import count, explain_winners
+
+ARROW = " → "
+
+
+# --- inputs of the count --------------------------------------------------------------------------
+
+
+def election_ballots(election):
+    """``(candidates, ballots, receipts)`` as counted: ``manage.py tally ELECTION_KEY`` reads the same.
+
+    Candidates in ID order; a withdrawn candidate only if some ballot ranks them (ballots cast before the
+    withdrawal still count, but an unranked withdrawn candidate must not tie for a seat). Each ballot keeps
+    only its ranked candidates: "No opinion" is the same as absent.
+    """
+    rows = list(election.ballots.values_list("ranks", "receipt"))
+    ballots = [{c: rank for c, rank in ranks.items() if rank is not None} for ranks, _ in rows]
+    ranked = set().union(*ballots)
+    candidates = [
+        candidate_id
+        for candidate_id, withdrawn in election.candidates.order_by("candidate_id").values_list(
+            "candidate_id", "withdrawn")
+        if not withdrawn or candidate_id in ranked
+    ]
+    return candidates, ballots, [receipt for _, receipt in rows]
+
+
+def candidate_names(election):
+    return {
+        candidate_id: f"{name} (withdrawn)" if withdrawn else name
+        for candidate_id, name, withdrawn in election.candidates.values_list("candidate_id", "name", "withdrawn")
+    }
+
+
+def election_tally(election):
+    """Count the election's ballots as they stand in the database."""
+    candidates, ballots, _ = election_ballots(election)
+    return count(candidates, ballots, seats=election.no_winners, tie_break=election.tie_break)
+
+
+# --- turnout --------------------------------------------------------------------------------------
+
+
+def eligible_count(election):
+    """The voter roll plus requesters granted an exception who are not on it (see Election.is_eligible)."""
+    roll = EligibleVoter.objects.filter(election=election)
+    granted = (
+        ExceptionRequest.objects.filter(election=election, status=ExceptionRequest.APPROVED)
+        .exclude(requester__username__in=roll.values("login"))
+        .count()
+    )
+    return roll.count() + granted
+
+
+@dataclass(frozen=True)
+class Turnout:
+    eligible: int
+    voted: int
+    ballots: int
+    chart: dict
+
+    @property
+    def percent(self):
+        return round(100 * self.voted / self.eligible, 1) if self.eligible else None
+
+
+def election_turnout(election, now=None):
+    """Eligible voters, voters who voted, ballots stored, and the cumulative chart of votes over time."""
+    now = now or timezone.now()
+    times = sorted(VoteRecord.objects.filter(election=election).values_list("voted_at", flat=True))
+    return Turnout(
+        eligible=eligible_count(election),
+        voted=len(times),
+        ballots=election.ballots.count(),
+        chart=turnout_chart(times, start=election.start_datetime, end=election.end_datetime, now=now),
+    )
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_BUCKETS = 480, 160, 48
+
+
+def turnout_chart(times, *, start, end, now, buckets=CHART_BUCKETS):
+    """Cumulative votes from the opening to now (or the close), in ``buckets`` equal steps, as SVG geometry.
+
+    ``times`` are the sorted ``voted_at`` values. Returns the polyline points and axis labels in a box of
+    CHART_WIDTH x CHART_HEIGHT, plus a short table (one row per sixth of the span) for screen readers.
+    """
+    stop = min(now, end)
+    if stop <= start:
+        return {"empty": True, "width": CHART_WIDTH, "height": CHART_HEIGHT}
+    span = stop - start
+    steps = [start + span * i / buckets for i in range(buckets + 1)]
+    cumulative = [bisect_right(times, t) for t in steps]
+    # Votes stamped after the window (clock skew) still count in the final total.
+    cumulative[-1] = len(times)
+    top = max(cumulative[-1], 1)
+    points = " ".join(
+        f"{CHART_WIDTH * i / buckets:.1f},{CHART_HEIGHT - CHART_HEIGHT * n / top:.1f}"
+        for i, n in enumerate(cumulative)
+    )
+    rows = [{"at": steps[i], "votes": cumulative[i]} for i in range(0, buckets + 1, buckets // 6)]
+    return {
+        "empty": False,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "points": points,
+        "area": f"0,{CHART_HEIGHT} {points} {CHART_WIDTH},{CHART_HEIGHT}",
+        "top": cumulative[-1],
+        "start": start,
+        "stop": stop,
+        "rows": rows,
+    }
+
+
+# --- the result, explained ------------------------------------------------------------------------
+
+
+def _ballots(n):
+    return "1 ballot" if n == 1 else f"{n} ballots"
+
+
+def victory_sentence(winner, victory, names, strongest_paths):
+    """One plain sentence on why ``winner`` ranks above ``victory["over"]`` (see tally.explain_winners)."""
+    w, o = names.get(winner, winner), names.get(victory["over"], victory["over"])
+    votes_for, votes_against, strength = victory["for"], victory["against"], victory["strength"]
+    path = ARROW.join(names.get(c, c) for c in victory["path"])
+    back = strongest_paths[victory["over"]][winner]
+    if victory["direct"] and len(victory["path"]) == 2:
+        return f"{w} beat {o} directly by {_ballots(votes_for)} to {votes_against}."
+    if victory["direct"]:
+        return (f"{w} beat {o} directly by {_ballots(votes_for)} to {votes_against}, and even more strongly "
+                f"through {path}, a chain of wins whose weakest link has strength {strength}.")
+    if votes_for == votes_against:
+        head = f"{w} and {o} were level head to head ({_ballots(votes_for)} each way), but "
+    else:
+        head = f"{o} beat {w} directly by {_ballots(votes_against)} to {votes_for}, but "
+    return (head + f"{w} beat {o} through {path} with strength {strength}: every step of that chain is a "
+            f"head-to-head win backed by at least {_ballots(strength)}, while the strongest chain from {o} back to {w} "
+            f"has strength {back}.")
+
+
+def explanations(result, names):
+    """Per winner: sentences for each candidate they defeat, and for those they are level with."""
+    explained = []
+    for entry in explain_winners(result):
+        winner = entry["winner"]
+        sentences = [victory_sentence(winner, v, names, result.strongest_paths) for v in entry["victories"]]
+        beaten = {v["over"] for v in entry["victories"]}
+        for other in result.candidates:
+            if other != winner and other not in beaten:
+                p_for, p_back = result.strongest_paths[winner][other], result.strongest_paths[other][winner]
+                if p_for == p_back:
+                    sentences.append(f"{names.get(winner, winner)} and {names.get(other, other)} are level: their "
+                                     f"strongest chains against each other both have strength {p_for}.")
+        explained.append({"winner": winner, "name": names.get(winner, winner), "sentences": sentences})
+    return explained
+
+
+def _outcome(mine, theirs):
+    return "win" if mine > theirs else "loss" if mine < theirs else "tie"
+
+
+def matrix_rows(matrix, order, names):
+    """Rows of a pairwise or strongest-path table in ranking order; each cell knows whether it is a win."""
+    return [
+        {
+            "id": x,
+            "name": names.get(x, x),
+            "cells": [
+                {"self": True} if x == y else
+                {"self": False, "value": matrix[x][y], "reverse": matrix[y][x],
+                 "outcome": _outcome(matrix[x][y], matrix[y][x]), "over": names.get(y, y)}
+                for y in order
+            ],
+        }
+        for x in order
+    ]
+
+
+HEAT_CELL = 44
+
+
+def heat_map(result, order, names):
+    """Geometry of an SVG heat map of the pairwise counts: green where the row's candidate wins head to
+    head, orange where it loses, grey when level; the stronger the margin, the deeper the colour."""
+    n = len(order)
+    # Room for the longest ID beside the rows and, slanted, above the columns (about 8 px a character).
+    label = 16 + 8 * max((len(c) for c in order), default=1)
+    size = label + n * HEAT_CELL
+    d = result.pairwise
+    ballots = max(result.ballots, 1)
+    cells = []
+    for i, x in enumerate(order):
+        for j, y in enumerate(order):
+            if x == y:
+                continue
+            margin = d[x][y] - d[y][x]
+            outcome = _outcome(d[x][y], d[y][x])
+            cells.append({
+                "x": label + j * HEAT_CELL,
+                "y": label + i * HEAT_CELL,
+                "cx": label + j * HEAT_CELL + HEAT_CELL / 2,
+                "cy": label + i * HEAT_CELL + HEAT_CELL / 2,
+                "value": d[x][y],
+                "outcome": outcome,
+                "opacity": f"{0.25 + 0.75 * min(abs(margin) / ballots, 1):.2f}",
+                "title": f"{names.get(x, x)} over {names.get(y, y)}: {_ballots(d[x][y])}; "
+                         f"the other way: {d[y][x]}",
+            })
+    labels = [{"text": x, "name": names.get(x, x), "pos": label + k * HEAT_CELL + HEAT_CELL / 2}
+              for k, x in enumerate(order)]
+    # The slanted column labels lean right, past the last column.
+    return {"size": size, "width": size + label // 2, "cell": HEAT_CELL, "label": label, "cells": cells,
+            "labels": labels}
+
+
+def results_page(result, names):
+    """Everything the officers' results page shows, derived from one TallyResult."""
+    order = [c for group in result.ranking for c in group]
+    winners = set(result.winners)
+    ranking, place = [], 1
+    for group in result.ranking:
+        ranking.append({"place": place, "tied": len(group) > 1,
+                        "candidates": [{"id": c, "name": names.get(c, c), "winner": c in winners} for c in group]})
+        place += len(group)
+    tie = None
+    if result.tie:
+        tie = {"candidates": [names.get(c, c) for c in result.tie["candidates"]], "seats": result.tie["seats"],
+               "undecided": result.undecided_seats, "note": result.tie_break_note}
+    return {
+        "ballots": result.ballots,
+        "seats": result.seats,
+        "winners": [{"id": c, "name": names.get(c, c)} for c in result.winners],
+        "tie": tie,
+        "ranking": ranking,
+        "headers": [{"id": c, "name": names.get(c, c)} for c in order],
+        "pairwise": matrix_rows(result.pairwise, order, names),
+        "strongest_paths": matrix_rows(result.strongest_paths, order, names),
+        "explanations": explanations(result, names),
+        "heat_map": heat_map(result, order, names),
+    }
