@@ -11,12 +11,16 @@ from tests.conftest import REPO_ROOT
 GOOD_KEY = "a-test-key-that-is-long-and-not-published-0123456789"
 
 
-def run_manage(tmp_path, *args, **env_vars):
-    """Run manage.py in a fresh interpreter with exactly the given environment (plus PATH)."""
+def run_python(tmp_path, *args, **env_vars):
+    """Run Python in a fresh interpreter with exactly the given environment (plus PATH and a scratch database)."""
     env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", **env_vars}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60
     )
+
+
+def run_manage(tmp_path, *args, **env_vars):
+    return run_python(tmp_path, "manage.py", *args, **env_vars)
 
 
 def production_env(**overrides):
@@ -70,16 +74,8 @@ def test_a_malformed_value_is_a_clear_check_error_not_a_traceback(tmp_path):
 
 
 def test_an_unsupported_database_is_refused(tmp_path):
-    env = production_env()
-    env["DATABASE_URL"] = "postgres://user@127.0.0.1:5432/elekto"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=REPO_ROOT,
-        env={"PATH": os.environ.get("PATH", ""), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = production_env(DATABASE_URL="postgres://user@127.0.0.1:5432/elekto")
+    result = run_manage(tmp_path, "check", **env)
     assert result.returncode != 0
     assert "elekto.E003" in result.stderr
 
@@ -97,38 +93,14 @@ def test_an_empty_allowed_hosts_is_refused_when_debug_is_off(tmp_path):
 
 
 def test_the_wsgi_application_refuses_to_start_when_misconfigured(tmp_path):
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        **production_env(SECRET_KEY=None),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import elekto_site.wsgi"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python(tmp_path, "-c", "import elekto_site.wsgi", **production_env(SECRET_KEY=None))
     assert result.returncode != 0
     assert "elekto.E001" in result.stderr
     assert "will not start" in result.stderr
 
 
 def test_the_wsgi_application_starts_when_configured(tmp_path):
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        **production_env(),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import elekto_site.wsgi; print('started')"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python(tmp_path, "-c", "import elekto_site.wsgi; print('started')", **production_env())
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
 
@@ -138,12 +110,10 @@ def test_mysql_urls_use_utf8mb4_and_strict_mode(tmp_path):
         "import json; from django.conf import settings; "
         "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
     )
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "elekto_site.settings",
-        "DATABASE_URL": "mysql://elekto:pw@db.example:3306/elekto",
-    }
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    result = run_python(
+        tmp_path, "-c", code,
+        DJANGO_SETTINGS_MODULE="elekto_site.settings", DATABASE_URL="mysql://elekto:pw@db.example:3306/elekto",
+    )
     assert result.returncode == 0, result.stderr
     assert '"charset": "utf8mb4"' in result.stdout
     assert "STRICT_TRANS_TABLES" in result.stdout
