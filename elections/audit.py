@@ -14,6 +14,7 @@ EXPORT = "export"
 EXCEPTION_REVIEW = "exception.review"
 SYNC_RUN = "sync.run"
 LINKS_DESTROY = "links.destroy"
+BALLOTS_LOAD = "ballots.load"
 
 
 def audit_record(*, actor, action, election=None, detail=None):

@@ -205,6 +205,9 @@ class PassphraseAttempt(models.Model):
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     attempted_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    def __str__(self):
+        return f"Passphrase attempt at {self.attempted_at:%Y-%m-%d %H:%M:%S}"
+
 
 class ExceptionRequest(models.Model):
     """A request, by someone missing from the voter roll, to be allowed to vote."""

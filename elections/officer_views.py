@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -18,7 +19,15 @@ from django.views.decorators.http import require_POST, require_safe
 from meta_sync.models import SyncRun
 
 from . import exports
-from .audit import EXPORT, RESULTS_VIEW, audit_record
+from .audit import (
+    BALLOTS_LOAD,
+    EXCEPTION_REVIEW,
+    EXPORT,
+    LINKS_DESTROY,
+    RESULTS_VIEW,
+    SYNC_RUN,
+    audit_record,
+)
 from .models import AuditEvent, Election, ExceptionRequest
 from .officers import _get_election_for_officer
 from .results import candidate_names, election_tally, election_turnout, results_page
@@ -40,6 +49,22 @@ def _not_before_close(request, election, what):
     )
 
 
+_ACTION_LABELS = {
+    RESULTS_VIEW: "viewed the results",
+    EXCEPTION_REVIEW: "reviewed an exception request",
+    SYNC_RUN: "synced the meta repository",
+    "meta.sync": "synced the meta repository",
+    LINKS_DESTROY: "destroyed the voter-to-ballot links",
+    BALLOTS_LOAD: "loaded the published ballots",
+}
+
+
+def _action_label(action):
+    if action.startswith(f"{EXPORT}."):
+        return f"downloaded {action.removeprefix(EXPORT + '.')}"
+    return _ACTION_LABELS.get(action, action)
+
+
 @never_cache
 @login_required
 @require_safe
@@ -53,7 +78,8 @@ def overview(request, key):
         "exception_requests": requests,
         "pending_count": sum(1 for r in requests if r.status == ExceptionRequest.PENDING),
         "review_open": election.status != Election.COMPLETED,
-        "audit_events": AuditEvent.objects.filter(election=election)[:20],
+        "audit_events": [(event, _action_label(event.action)) for event in
+                         AuditEvent.objects.filter(election=election)[:20]],
         # Repository-wide: when the last sync ran and whether it went through (its details may concern
         # other elections, so only operators read them, in the admin).
         "last_sync": SyncRun.objects.only("started_at", "ok").first(),
@@ -103,6 +129,7 @@ def results(request, key):
         "election": election,
         "page": results_page(result, names),
         "turnout": election_turnout(election),
+        "counted_at": timezone.now(),
         "export_kinds": exports.KINDS.items(),
     }
     return render(request, "elections/officer/results.html", context)

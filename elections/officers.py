@@ -61,6 +61,7 @@ def _get_election_for_officer(request, key):
 
 def officer_links(request):
     """Template context: whether to show the "Officer admin" link (queried only if a template asks)."""
-    if not request.user.is_authenticated:
+    # Error pages (400 for a forged Host header) render before the authentication middleware has run.
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"officer_admin_available": False}
     return {"officer_admin_available": SimpleLazyObject(lambda: may_use_officer_admin(request))}

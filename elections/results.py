@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from .audit import BALLOTS_LOAD
 from .models import EligibleVoter, ExceptionRequest, VoteRecord
 from .tally import count, explain_winners
 
@@ -71,20 +72,30 @@ class Turnout:
     voted: int
     ballots: int
     chart: dict
+    # The ballots came from a published ballots.csv (manage.py load_ballots): who voted, and when, is unknown.
+    loaded: bool = False
+
+    @property
+    def voters(self):
+        """Voters who voted; for loaded ballots, the ballots (one per voter in a published ballots.csv)."""
+        return self.ballots if self.loaded else self.voted
 
     @property
     def percent(self):
-        return round(100 * self.voted / self.eligible, 1) if self.eligible else None
+        return round(100 * self.voters / self.eligible, 1) if self.eligible else None
 
 
 def election_turnout(election, now=None):
     """Eligible voters, voters who voted, ballots stored, and the cumulative chart of votes over time."""
     now = now or timezone.now()
     times = sorted(VoteRecord.objects.filter(election=election).values_list("voted_at", flat=True))
+    ballots = election.ballots.count()
+    loaded = bool(ballots and not times and election.audit_events.filter(action=BALLOTS_LOAD).exists())
     return Turnout(
         eligible=eligible_count(election),
         voted=len(times),
-        ballots=election.ballots.count(),
+        ballots=ballots,
+        loaded=loaded,
         chart=turnout_chart(times, start=election.start_datetime, end=election.end_datetime, now=now),
     )
 
@@ -238,8 +249,11 @@ def results_page(result, names):
         place += len(group)
     tie = None
     if result.tie:
-        tie = {"candidates": [names.get(c, c) for c in result.tie["candidates"]], "seats": result.tie["seats"],
-               "undecided": result.undecided_seats, "note": result.tie_break_note}
+        tied = result.tie["candidates"]
+        tie = {"candidates": [names.get(c, c) for c in tied], "seats": result.tie["seats"],
+               "undecided": result.undecided_seats, "note": result.tie_break_note,
+               "names": _and_list([names.get(c, c) for c in tied]),
+               "sentences": _tie_sentences(result, tied, names)}
     return {
         "ballots": result.ballots,
         "seats": result.seats,
@@ -252,3 +266,19 @@ def results_page(result, names):
         "explanations": explanations(result, names),
         "heat_map": heat_map(result, order, names),
     }
+
+
+def _and_list(items):
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _tie_sentences(result, tied, names):
+    """Why the tied candidates cannot be separated: for each pair, the head-to-head count and the paths."""
+    d, p = result.pairwise, result.strongest_paths
+    sentences = []
+    for i, a in enumerate(tied):
+        for b in tied[i + 1:]:
+            na, nb = names.get(a, a), names.get(b, b)
+            sentences.append(f"{na} over {nb}: {_ballots(d[a][b])}; {nb} over {na}: {_ballots(d[b][a])}. Their "
+                             f"strongest chains against each other are equally strong ({p[a][b]} each way).")
+    return sentences

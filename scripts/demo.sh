@@ -15,13 +15,17 @@ PY=.venv/bin/python
 
 $PY manage.py migrate --no-input -v 0
 $PY manage.py sync_meta --path examples/meta --election-dir elections
+# The completed board election's published ballots, so its results can be shown (skipped once loaded).
+$PY manage.py load_ballots board---2024 examples/meta/elections/board/2024/ballots.csv --if-empty
 
 cat <<MSG
 
   Elekto demo: open http://127.0.0.1:$PORT
   Sign in with the development login (any GitHub login, no password):
     alice, bob, carol, dave, erin  can vote in "Example Community Steering Committee Election"
-    olivia                         is its election officer (Officer admin, results after the deadline)
+    olivia                         is its election officer (Officer admin, results after the deadline),
+                                   and can already see the results of the completed "Example Community
+                                   Board Election 2024" (/app/elections/board---2024/admin/results)
     anyone else                    is not on the roll and can request an exception
   Stop with Ctrl-C.
 

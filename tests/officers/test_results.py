@@ -79,7 +79,8 @@ def test_a_tie_straddling_the_last_seat_is_disclosed_not_settled(login):
     election = make_election("tie---2026", status="completed", officers=["olivia"], seats=2)
     cast_many(election, [(4, {"alice": 1, "bob": 2, "carol": 2}), (2, {"bob": 1, "carol": 1, "alice": 2})])
     page = login("olivia").get(reverse("officers:results", args=[election.key])).content.decode()
-    assert "Bob, Carol are tied for 1 seat" in page
+    assert "Bob and Carol are tied for 1 seat" in page
+    assert "Bob over Carol: 0 ballots; Carol over Bob: 0 ballots." in page
     assert "1 seat remains undecided" in page
     assert "<strong>Alice</strong>" in page
 
@@ -97,7 +98,7 @@ def test_an_election_without_ballots_shows_one_tied_group(login):
     election = make_election("empty---2026", status="completed", officers=["olivia"])
     response = login("olivia").get(reverse("officers:results", args=[election.key]))
     assert response.status_code == 200
-    assert "Alice, Bob, Carol are tied for 1 seat" in response.content.decode()
+    assert "Alice, Bob and Carol are tied for 1 seat" in response.content.decode()
 
 
 def test_a_withdrawn_candidate_counts_only_if_ranked_and_is_marked(login):
