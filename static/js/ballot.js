@@ -26,20 +26,24 @@
     var ranks = Object.keys(groups).map(Number).sort(function (a, b) { return a - b; });
     summary.textContent = "";
     var heading = document.createElement("p");
-    heading.textContent = ranks.length ? "Your ranking so far:" : "You have not ranked anyone yet.";
+    heading.textContent = ranks.length ? "Your ranking so far, as it will be counted:"
+      : "You have not ranked anyone yet.";
     summary.appendChild(heading);
     if (ranks.length) {
       var ol = document.createElement("ol");
+      ol.className = "live-ranks";
       ranks.forEach(function (rank) {
         var li = document.createElement("li");
-        li.textContent = "Rank " + rank + ": " + groups[rank].join(", ");
+        var tie = groups[rank].length > 1 ? " (tie)" : "";
+        li.textContent = "Rank " + rank + tie + ": " + groups[rank].join(", ");
         ol.appendChild(li);
       });
       summary.appendChild(ol);
     }
     if (unranked.length && ranks.length) {
       var rest = document.createElement("p");
-      rest.textContent = (list.getAttribute("data-unranked-label") || "Not ranked") + ": " + unranked.join(", ");
+      rest.textContent = (list.getAttribute("data-unranked-label") || "Not ranked") + ": " + unranked.join(", ") +
+        (list.hasAttribute("data-no-opinion") ? " (counted below every candidate you ranked)" : "");
       summary.appendChild(rest);
     }
   }

@@ -1,8 +1,10 @@
 """What voters see: dashboard, lists, election and candidate pages, results; bounded query counts."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 
 from elections.models import Candidate, EligibleVoter, ExceptionRequest
 from elections.services import ballot_cast
@@ -159,3 +161,93 @@ def test_list_pages_use_a_number_of_queries_independent_of_voters_and_candidates
     assert after == before
     with django_assert_max_num_queries(12):
         client.get("/app")
+
+
+def described_by_ids_missing_from(html):
+    """The ids named in aria-describedby attributes that no element of the page carries."""
+    named = {name for value in re.findall(r'aria-describedby="([^"]*)"', html) for name in value.split()}
+    present = set(re.findall(r'\sid="([^"]*)"', html))
+    return named - present
+
+
+def test_the_ballot_opens_candidate_pages_in_a_new_tab_so_the_chosen_ranks_stay(voter_client, running):
+    html = voter_client.get(f"/app/elections/{running.key}/vote").content.decode()
+    assert html.count('target="_blank" rel="noopener"') == 3
+    assert html.count("(opens in a new tab)") == 3
+    assert "1 seat to fill" in html
+    assert "counts a candidate below every candidate you ranked" in html
+
+
+def test_exception_request_errors_carry_the_ids_their_fields_point_to(outsider_client, running):
+    response = outsider_client.post(f"/app/elections/{running.key}/exception", {"email": "not-an-email"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Your request was not sent yet" in html and "Enter a valid email address." in html
+    assert described_by_ids_missing_from(html) == set()
+
+
+def test_passphrase_errors_carry_the_ids_their_fields_point_to(voter_client, running):
+    response = voter_client.post(f"/app/elections/{running.key}/vote",
+                                 {"rank-alice": "1", "rank-bob": "", "rank-carol": "", "step": "cast",
+                                  "mode": "cast", "passphrase": "short", "passphrase_again": "short"})
+    html = response.content.decode()
+    assert response.status_code == 400 and 'aria-invalid="true"' in html
+    assert described_by_ids_missing_from(html) == set()
+    assert "the passphrase fields were emptied" in html
+
+
+def test_the_review_page_names_the_election_and_says_a_lost_passphrase_keeps_the_ballot(voter_client, running):
+    response = voter_client.post(f"/app/elections/{running.key}/vote",
+                                 {"rank-alice": "1", "rank-bob": "2", "rank-carol": "", "step": "review"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"In <strong>{running.name}</strong>" in html
+    assert "If you lose it, your ballot still counts as cast" in html
+
+
+def test_a_refusal_names_the_election_and_shows_its_voting_window(voter_client, upcoming):
+    response = voter_client.get(f"/app/elections/{upcoming.key}/vote")
+    html = response.content.decode()
+    assert response.status_code in (403, 409)
+    assert f'<h2 id="refused-election-title">{upcoming.name}</h2>' in html
+    assert f'datetime="{upcoming.start_datetime:%Y-%m-%dT%H:%M:%SZ}"' in html and "local-time.js" in html
+
+
+def test_the_dashboard_says_when_an_upcoming_election_opens_and_a_running_one_closes(voter_client, running, upcoming):
+    text = " ".join(voter_client.get("/app").content.decode().split())
+    opens, closes = upcoming.start_datetime, running.end_datetime
+    assert f'voting opens <time class="js-local-time" datetime="{opens:%Y-%m-%dT%H:%M:%SZ}"' in text
+    assert f'voting closes <time class="js-local-time" datetime="{closes:%Y-%m-%dT%H:%M:%SZ}"' in text
+
+
+def test_the_candidate_page_puts_the_bio_under_a_profile_heading(voter_client, running):
+    html = voter_client.get(f"/app/elections/{running.key}/candidates/alice").content.decode()
+    assert '<h2 id="profile-title">Profile</h2>' in html
+    assert html.index("<h1>") < html.index('id="profile-title"') < html.index("I am alice.")
+
+
+def test_messages_sit_in_a_live_region_that_keeps_the_list_a_list(voter_client, voter, running):
+    ballot_cast(election=running, voter=voter, ranks={"alice": 1, "bob": None, "carol": None}, passphrase=PASSPHRASE)
+    response = voter_client.post(f"/app/elections/{running.key}/confirmation",
+                                 {"action": "revoke", "passphrase": PASSPHRASE}, follow=True)
+    html = response.content.decode()
+    assert '<div role="status"> <ul class="messages">' in " ".join(html.split())
+    assert '<ul class="messages" role="status">' not in html
+
+
+def test_a_form_sent_without_its_csrf_token_says_nothing_was_saved_and_how_to_recover(voter, running):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(voter)
+    response = client.post(f"/app/elections/{running.key}/vote", {"rank-alice": "1", "step": "review"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "This form has expired" in html and "Nothing was saved" in html and "reload the page" in html
+
+
+def test_the_public_pages_word_the_window_and_the_sign_in_by_the_election_state(client, running, upcoming, completed):
+    text = " ".join(client.get("/elections").content.decode().split())
+    assert f'Voting opens <time class="js-local-time" datetime="{upcoming.start_datetime:%Y-%m-%dT%H:%M:%SZ}"' in text
+    assert f'Voting closed <time class="js-local-time" datetime="{completed.end_datetime:%Y-%m-%dT%H:%M:%SZ}"' in text
+    assert f'Voting closes <time class="js-local-time" datetime="{running.end_datetime:%Y-%m-%dT%H:%M:%SZ}"' in text
+    assert "Sign in to vote" not in client.get(f"/elections/{completed.key}").content.decode()
+    assert "Sign in to vote" in client.get(f"/elections/{upcoming.key}").content.decode()
