@@ -47,6 +47,15 @@ def passphrase_generate():
     return "-".join(groups)
 
 
+def is_generated_passphrase(text):
+    """Whether ``text`` has the form of a passphrase from ``passphrase_generate`` (safe to show back)."""
+    groups = text.split("-")
+    return len(groups) == PASSPHRASE_GROUPS and all(
+        len(group) == PASSPHRASE_GROUP_LENGTH and all(symbol in PASSPHRASE_ALPHABET for symbol in group)
+        for group in groups
+    )
+
+
 def receipt_generate():
     """A random receipt code (120 bits, base32 in groups of four): it says nothing about the ballot."""
     code = base64.b32encode(secrets.token_bytes(15)).decode("ascii")

@@ -274,7 +274,13 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
 
 
 def _render_review(request, context, passphrase_form, status=200):
-    suggestion = secrecy.passphrase_generate() if not context["changing"] else ""
+    suggestion = ""
+    if not context["changing"]:
+        # Shown again after an error, the review keeps the passphrase it suggested the first time: the voter
+        # may already have copied it.
+        suggestion = request.POST.get("suggestion", "")
+        if not secrecy.is_generated_passphrase(suggestion):
+            suggestion = secrecy.passphrase_generate()
     return render(
         request,
         "elections/review.html",

@@ -1,5 +1,6 @@
 """Ranking, reviewing and casting a ballot: every rule is checked on the server."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -201,3 +202,23 @@ def test_the_ballot_form_needs_a_csrf_token(client, voter, running):
     assert Ballot.objects.count() == 0
     page = strict.get(vote_url(running)).content.decode()
     assert 'name="csrfmiddlewaretoken"' in page
+
+
+def test_after_a_passphrase_error_the_review_suggests_the_same_passphrase_again(voter_client, running):
+    review = voter_client.post(vote_url(running), vote_data(GOOD))
+    suggested = re.search(r'name="suggestion" value="([a-z0-9-]+)"', review.content.decode()).group(1)
+    retry = vote_data(GOOD, step="cast", mode="cast", passphrase="short", passphrase_again="short",
+                      suggestion=suggested)
+    response = voter_client.post(vote_url(running), retry)
+    assert response.status_code == 400
+    assert f'id="suggested-passphrase" class="passphrase" aria-labelledby="suggestion-label">{suggested}<' in (
+        response.content.decode()
+    )
+
+
+def test_a_tampered_suggestion_is_replaced_not_shown_back(voter_client, running):
+    retry = vote_data(GOOD, step="cast", mode="cast", passphrase="short", passphrase_again="short",
+                      suggestion="<b>attacker-text</b>")
+    response = voter_client.post(vote_url(running), retry)
+    assert response.status_code == 400
+    assert "attacker-text" not in response.content.decode()
