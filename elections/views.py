@@ -128,6 +128,7 @@ def dashboard(request):
         "running": [e for e in elections if e.status_at(now) == Election.RUNNING],
         "may_vote": [e for e in elections if e.eligible and not e.voted and e.status_at(now) != Election.COMPLETED],
         "voted": [e for e in elections if e.voted],
+        "officered": list(Election.objects.visible().officered_by(request.user.username)),
     }
     return render(request, "elections/dashboard.html", context)
 

@@ -251,3 +251,14 @@ def test_the_public_pages_word_the_window_and_the_sign_in_by_the_election_state(
     assert f'Voting closes <time class="js-local-time" datetime="{running.end_datetime:%Y-%m-%dT%H:%M:%SZ}"' in text
     assert "Sign in to vote" not in client.get(f"/elections/{completed.key}").content.decode()
     assert "Sign in to vote" in client.get(f"/elections/{upcoming.key}").content.decode()
+
+
+def test_the_dashboard_links_an_officer_to_the_elections_they_run(client, officer, running):
+    client.force_login(officer)
+    page = client.get("/app").content.decode()
+    assert "Elections you are an officer of" in page
+    assert f'href="/app/elections/{running.key}/admin/"' in page
+
+
+def test_the_dashboard_shows_no_officer_section_to_a_voter(voter_client, running):
+    assert "Elections you are an officer of" not in voter_client.get("/app").content.decode()
