@@ -1,8 +1,8 @@
 """gunicorn settings, read from the environment: ``gunicorn -c gunicorn.conf.py elekto_site.wsgi``.
 
 Sizing: each worker is a process holding the whole site (see docs/production.md for the measured memory);
-each thread can derive one Argon2id key at a time, which needs ARGON2_MEMORY_KIB (64 MiB by default) while
-it runs. Memory at peak is about workers x (worker RSS + threads x Argon2 memory).
+each thread can derive one Argon2id key at a time, which needs ARGON2_MEMORY_KIB (46 MiB by default, 64 MiB at
+most) while it runs. Memory at peak is about workers x (worker RSS + threads x Argon2 memory).
 """
 
 import os

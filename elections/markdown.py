@@ -5,6 +5,8 @@ allowed through Markdown and then cleaned with nh3, which keeps a fixed list of 
 scripts, styles and every event-handler attribute, and keeps only http, https and mailto links.
 """
 
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -32,13 +34,20 @@ def render_markdown(text, *, baselevel=1):
     """
     if not text:
         return SafeString("")
+    return mark_safe(_render(str(text), baselevel))  # noqa: S308 - cleaned by nh3 in _render
+
+
+# The same few documents (descriptions, bios) are shown on every page view: render each once per process.
+# Keyed by the text itself, so an edited document is rendered anew.
+@lru_cache(maxsize=512)
+def _render(text, baselevel):
     html = markdown_lib.markdown(
-        str(text),
+        text,
         extensions=["extra", "sane_lists", "toc"],
         extension_configs={"toc": {"baselevel": baselevel}},
         output_format="html",
     )
-    cleaned = nh3.clean(
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
@@ -46,4 +55,3 @@ def render_markdown(text, *, baselevel=1):
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 just above

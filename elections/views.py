@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import hmac
 import random
@@ -5,6 +6,7 @@ import random
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -82,13 +84,39 @@ def _badge(eligible, voted):
 # --- public pages ----------------------------------------------------------------------------------
 
 
+def cached_for_visitors(view):
+    """Serve a public page from the cache to visitors who are not signed in.
+
+    Such a page is the same for every visitor, and it is the page a published link sends everyone to, so it
+    is rendered once per ``PUBLIC_PAGE_CACHE_SECONDS`` (per process; 0 turns this off). A page can thus be
+    that many seconds behind an import or a change of status. Signed-in users always get a fresh page.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+        if seconds <= 0 or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        key = "public-page:" + hashlib.sha256(f"{request.method} {request.get_full_path()}".encode()).hexdigest()
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                cache.set(key, response, seconds)
+        return response
+
+    return wrapper
+
+
 @require_safe
+@cached_for_visitors
 def public_list(request):
     elections = Election.objects.visible()
     return render(request, "elections/public_list.html", {"elections": elections})
 
 
 @require_safe
+@cached_for_visitors
 def public_detail(request, key):
     election = _get_election(key)
     candidates = election.candidates.filter(withdrawn=False).order_by("name")

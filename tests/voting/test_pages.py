@@ -262,3 +262,22 @@ def test_the_dashboard_links_an_officer_to_the_elections_they_run(client, office
 
 def test_the_dashboard_shows_no_officer_section_to_a_voter(voter_client, running):
     assert "Elections you are an officer of" not in voter_client.get("/app").content.decode()
+
+
+def test_visitors_get_the_public_list_from_a_short_cache_and_signed_in_users_a_fresh_one(
+    client, voter, running, settings
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 30
+    assert running.name in client.get("/elections").content.decode()
+    running.name = "Renamed by a sync"
+    running.save()
+    assert "Renamed by a sync" not in client.get("/elections").content.decode()
+    client.force_login(voter)
+    assert "Renamed by a sync" in client.get("/elections").content.decode()
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    client.logout()
+    assert "Renamed by a sync" in client.get("/elections").content.decode()
+    cache.clear()
