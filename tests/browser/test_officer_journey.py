@@ -1,0 +1,124 @@
+"""Officers in a real browser: an exception request reviewed; after the election, results, exports, results.md."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from elections import services
+from elections.models import Ballot, Election, ExceptionRequest
+from tests.browser.builders import at, build_election, user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+KEY = "steering---2026"
+NAME = "Steering Committee 2026"
+RESULTS_MD = "# Results of the 2026 election\n\nThe community elected **Amara Okafor**.\n"
+
+
+def test_an_ineligible_user_asks_for_an_exception_and_an_officer_approves_it(
+    new_page, sign_in, shoot, assert_accessible
+):
+    build_election(KEY, name=NAME)
+    eve = new_page()
+    sign_in(eve, "eve")
+    eve.goto(f"/app/elections/{KEY}")
+    assert eve.locator(".badge.not-eligible").first.is_visible()
+    eve.get_by_role("link", name="Request an exception").click()
+    eve.wait_for_url(at(f"/app/elections/{KEY}/exception"))
+    eve.get_by_label("Your name").fill("Eve Example")
+    eve.get_by_label("Email address").fill("eve@example.org")
+    eve.get_by_label("Your contributions to the community").fill("Organised the 2025 contributor summit.")
+    shoot(eve, "exception-form")
+    assert_accessible(eve, "exception request")
+    eve.get_by_role("button", name="Send my request").click()
+    eve.get_by_text("Your request was sent").wait_for()
+    assert "Pending" in eve.get_by_text("Status:").inner_text()
+    shoot(eve, "exception-sent")
+
+    olivia = new_page()
+    sign_in(olivia, "olivia")
+    olivia.goto(f"/app/elections/{KEY}/admin/")
+    request_card = olivia.locator("article.exception-request").filter(has_text="Eve Example")
+    assert "pending" in request_card.get_by_role("heading").inner_text()
+    assert "Organised the 2025 contributor summit." in request_card.inner_text()
+    shoot(olivia, "officer-overview")
+    assert_accessible(olivia, "officer overview")
+    request_card.get_by_label("Comment").fill("Summit organisers count as contributors.")
+    request_card.get_by_role("button", name="Approve: may vote").click()
+    olivia.get_by_text("was approved").wait_for()
+    shoot(olivia, "officer-approved")
+    row = ExceptionRequest.objects.get()
+    assert (row.status, row.reviewed_by) == (ExceptionRequest.APPROVED, "olivia")
+
+    eve.goto(f"/app/elections/{KEY}")
+    assert eve.get_by_role("link", name="Vote", exact=True).is_visible()
+    shoot(eve, "eligible-after-approval")
+
+
+@pytest.fixture
+def completed_election():
+    """An election in which three voters cast ballots while it ran, now closed and with its results.md."""
+    election = build_election(KEY, name=NAME, voters=("alice", "bob", "carol"), results=RESULTS_MD)
+    ballots = {
+        "alice": {"amara": 1, "bjorn": 2, "chen": 3, "dolores": None},
+        "bob": {"amara": 1, "bjorn": 3, "chen": 2, "dolores": 4},
+        "carol": {"amara": 2, "bjorn": 1, "chen": None, "dolores": None},
+    }
+    for login, ranks in ballots.items():
+        services.ballot_cast(election=election, voter=user(login), ranks=ranks, passphrase="a passphrase of mine")
+    now = timezone.now()
+    Election.objects.filter(pk=election.pk).update(
+        start_datetime=now - timedelta(days=10), end_datetime=now - timedelta(minutes=5)
+    )
+    return election
+
+
+def test_after_the_election_the_officer_reads_the_results_and_downloads_the_ballots(
+    completed_election, page, sign_in, shoot, assert_accessible
+):
+    sign_in(page, "olivia")
+    page.goto(f"/app/elections/{KEY}/admin/")
+    page.get_by_role("link", name="See the results, explained").click()
+    page.wait_for_url(at(f"/app/elections/{KEY}/admin/results"))
+
+    winners = page.locator("section").filter(has=page.get_by_role("heading", name="Winner"))
+    assert "Amara Okafor" in winners.inner_text()
+    assert page.get_by_role("table").count() >= 3, "ranking, pairwise matrix and strongest paths"
+    assert page.get_by_role("img", name="Head-to-head results as a heat map").is_visible()
+    explanation = page.locator("section").filter(has=page.get_by_role("heading", name="Why, in plain words"))
+    assert "Amara Okafor" in explanation.inner_text()
+    shoot(page, "officer-results")
+    assert_accessible(page, "results")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="ballots.csv").first.click()
+    download = download_info.value
+    rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    header, body = rows[0], [r for r in rows[1:] if r]
+    assert len(body) == 3
+    receipts = set(Ballot.objects.values_list("receipt", flat=True))
+    receipt_column = [i for i, name in enumerate(header) if "receipt" in name.lower()]
+    assert receipt_column, f"ballots.csv has no receipt column: {header}"
+    assert {r[receipt_column[0]] for r in body} == receipts
+
+
+def test_after_the_election_anyone_reads_the_published_results(completed_election, page, shoot, assert_accessible):
+    page.goto(f"/app/elections/{KEY}/results")
+    assert page.get_by_role("heading", name="Results of the 2026 election").is_visible()
+    assert page.locator(".prose strong").inner_text() == "Amara Okafor"
+    shoot(page, "public-results")
+    assert_accessible(page, "public results")
+
+
+def test_nobody_sees_results_before_the_election_closes(page, sign_in, shoot):
+    build_election(KEY, name=NAME, results=RESULTS_MD)
+    sign_in(page, "olivia")
+    response = page.goto(f"/app/elections/{KEY}/admin/results")
+    assert response.status == 403
+    shoot(page, "officer-results-refused")
+    response = page.goto(f"/app/elections/{KEY}/results")
+    assert response.status in (403, 404, 409)
+    assert "Amara Okafor" not in page.content()
