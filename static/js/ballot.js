@@ -43,7 +43,7 @@
     if (unranked.length && ranks.length) {
       var rest = document.createElement("p");
       rest.textContent = (list.getAttribute("data-unranked-label") || "Not ranked") + ": " + unranked.join(", ") +
-        (list.hasAttribute("data-no-opinion") ? " (counted below every candidate you ranked)" : "");
+        (list.hasAttribute("data-no-opinion") ? " (no preference about them: counted neither for nor against them)" : "");
       summary.appendChild(rest);
     }
   }
