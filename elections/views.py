@@ -34,6 +34,10 @@ def _refused(request, refusal, *, election=None):
     return render(request, "elections/refused.html", context, status=refusal.status)
 
 
+# What a list row shows; the long text and JSON columns are left in the database.
+LIST_FIELDS = ("key", "name", "organization", "start_datetime", "end_datetime")
+
+
 def _elections_for_user(user):
     """Visible elections, each annotated with ``eligible`` and ``voted`` for ``user`` (one query)."""
     login = user.username.lower()
@@ -111,7 +115,7 @@ def cached_for_visitors(view):
 @require_safe
 @cached_for_visitors
 def public_list(request):
-    elections = Election.objects.visible()
+    elections = Election.objects.visible().only(*LIST_FIELDS)
     return render(request, "elections/public_list.html", {"elections": elections})
 
 
@@ -149,14 +153,14 @@ def results(request, key):
 @require_safe
 def dashboard(request):
     now = timezone.now()
-    elections = list(_elections_for_user(request.user))
+    elections = list(_elections_for_user(request.user).only(*LIST_FIELDS))
     for election in elections:
         election.badge = _badge(election.eligible, election.voted)
     context = {
         "running": [e for e in elections if e.status_at(now) == Election.RUNNING],
         "may_vote": [e for e in elections if e.eligible and not e.voted and e.status_at(now) != Election.COMPLETED],
         "voted": [e for e in elections if e.voted],
-        "officered": list(Election.objects.visible().officered_by(request.user.username)),
+        "officered": list(Election.objects.visible().officered_by(request.user.username).only(*LIST_FIELDS)),
     }
     return render(request, "elections/dashboard.html", context)
 
@@ -165,7 +169,7 @@ def dashboard(request):
 @require_safe
 def election_list(request):
     status = request.GET.get("status", "")
-    elections = _elections_for_user(request.user)
+    elections = _elections_for_user(request.user).only(*LIST_FIELDS)
     if status:
         if status not in STATUS_FILTERS:
             refusal = services.Refusal("Choose running, upcoming or completed elections.", status=400,
