@@ -24,7 +24,7 @@ def test_the_results_page_says_which_election_when_it_closed_and_how_many_ballot
 
     assert "big---2025" in page
     closed = big_election.end_datetime.strftime("%Y-%m-%dT%H:%M")
-    assert "closed <time datetime=\"" + closed in page
+    assert "closed <time class=\"js-local-time\" datetime=\"" + closed in page
     assert "<dt>Ballots counted</dt><dd>5" in page
     assert "<dt>Seats</dt><dd>3</dd>" in page
 
