@@ -589,6 +589,10 @@ def run(quick=False):
                 f"serve at most about {cores * 1000 / inprocess[path]:.0f} req/s of it (300 req/s needs it under "
                 f"{cores * 1000 / 300:.1f} ms); the load generator itself used "
                 f"{statistics.median(numbers['client_cpu']) * 100:.0f}% of one core.")
+        if inprocess[path] > cores * 1000 / 300:
+            note += (" What would close it: this page is rendered for each voter (badges, officer links), while the "
+                     "public pages meet the target from a short per-process cache; a per-voter cache of the rows "
+                     "invalidated when the voter votes, or more cores, would be needed.")
         if number == 0:
             note = load + ". " + note
         if numbers["errors"]:
