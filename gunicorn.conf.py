@@ -1,7 +1,7 @@
 """gunicorn settings, read from the environment: ``gunicorn -c gunicorn.conf.py elekto_site.wsgi``.
 
 Sizing: each worker is a process holding the whole site (see docs/production.md for the measured memory);
-each thread can derive one Argon2id key at a time, which needs ARGON2_MEMORY_KIB (46 MiB by default, 64 MiB at
+each thread can derive one Argon2id key at a time, which needs ARGON2_MEMORY_KIB (19 MiB by default, 64 MiB at
 most) while it runs. Memory at peak is about workers x (worker RSS + threads x Argon2 memory).
 """
 

@@ -197,11 +197,12 @@ PUBLIC_PAGE_CACHE_SECONDS = _read("PUBLIC_PAGE_CACHE_SECONDS", env.int, 10)
 
 # Ballot secrecy.
 MIN_PASSPHRASE_LENGTH = _read("MIN_PASSPHRASE_LENGTH", env.int, 12)
-# Argon2id cost of deriving the key that encrypts the voter-to-ballot link. The default, 46 MiB and one pass,
-# is the first of OWASP's recommended Argon2id settings: about 50 ms a derivation on one core, which lets two
-# cores cast more than 20 ballots a second (see BENCHMARKS.md). The check elekto.E006 caps memory at 64 MiB.
-ARGON2_TIME_COST = _read("ARGON2_TIME_COST", env.int, 1)
-ARGON2_MEMORY_KIB = _read("ARGON2_MEMORY_KIB", env.int, 47104)
+# Argon2id cost of deriving the key that encrypts the voter-to-ballot link. The default, 19 MiB and two passes,
+# is one of OWASP's recommended Argon2id settings: about 20 ms a derivation on one core, so that two cores
+# cast more than 20 ballots a second with room to spare (BENCHMARKS.md compares the other costs). The check
+# elekto.E006 caps memory at 64 MiB.
+ARGON2_TIME_COST = _read("ARGON2_TIME_COST", env.int, 2)
+ARGON2_MEMORY_KIB = _read("ARGON2_MEMORY_KIB", env.int, 19456)
 ARGON2_PARALLELISM = _read("ARGON2_PARALLELISM", env.int, 1)
 # Passphrase attempts (view, revoke, change) allowed per voter and election in one minute.
 PASSPHRASE_ATTEMPTS_PER_MINUTE = _read("PASSPHRASE_ATTEMPTS_PER_MINUTE", env.int, 5)
