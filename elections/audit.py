@@ -12,7 +12,7 @@ from .models import AuditEvent
 RESULTS_VIEW = "results.view"
 EXPORT = "export"
 EXCEPTION_REVIEW = "exception.review"
-SYNC_RUN = "sync.run"
+META_SYNC = "meta.sync"
 LINKS_DESTROY = "links.destroy"
 BALLOTS_LOAD = "ballots.load"
 

@@ -24,8 +24,8 @@ from .audit import (
     EXCEPTION_REVIEW,
     EXPORT,
     LINKS_DESTROY,
+    META_SYNC,
     RESULTS_VIEW,
-    SYNC_RUN,
     audit_record,
 )
 from .models import AuditEvent, Election, ExceptionRequest
@@ -52,8 +52,7 @@ def _not_before_close(request, election, what):
 _ACTION_LABELS = {
     RESULTS_VIEW: "viewed the results",
     EXCEPTION_REVIEW: "reviewed an exception request",
-    SYNC_RUN: "synced the meta repository",
-    "meta.sync": "synced the meta repository",
+    META_SYNC: "synced the meta repository",
     LINKS_DESTROY: "destroyed the voter-to-ballot links",
     BALLOTS_LOAD: "loaded the published ballots",
 }

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from . import secrecy
-from .audit import LINKS_DESTROY, audit_record
+from .audit import BALLOTS_LOAD, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
 from .models import Ballot, Election, ExceptionRequest, PassphraseAttempt, VoteRecord
 
 
@@ -374,10 +375,6 @@ def exception_request_review(*, request, reviewer, approve, comment):
     An approved requester may vote (``Election.is_eligible``). A review may be changed until voting closes;
     each review, with the status it replaced, is written to the audit trail in the same transaction.
     """
-    from django.core.exceptions import PermissionDenied, ValidationError
-
-    from .audit import EXCEPTION_REVIEW, audit_record
-
     with transaction.atomic():
         row = ExceptionRequest.objects.select_for_update().select_related("election", "requester").get(pk=request.pk)
         election = row.election
@@ -401,7 +398,6 @@ def exception_request_review(*, request, reviewer, approve, comment):
     return row
 
 
-
 # --- loading published ballots (an election's history from another system) ------------------------
 
 
@@ -418,8 +414,6 @@ def ballots_load(*, election, candidates, ballots, receipts=None, actor):
     election that has neither ballots nor vote records, so loaded ballots never mix with cast ones. No
     VoteRecord is written: the voters are unknown.
     """
-    from .audit import BALLOTS_LOAD
-
     if receipts is not None and len(receipts) != len(ballots):
         raise BallotsLoadRefused(f"{len(receipts)} receipts for {len(ballots)} ballots.")
     with transaction.atomic():

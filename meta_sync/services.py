@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from elections.models import AuditEvent, Ballot, Candidate, Election, EligibleVoter, Officer, VoteRecord
+from elections.audit import META_SYNC, audit_record
+from elections.models import Ballot, Candidate, Election, EligibleVoter, Officer, VoteRecord
 
 from .models import SyncRun
 from .parser import ElectionData, parse_meta_tree
@@ -395,8 +396,8 @@ def _record_run(summary, *, trigger, actor, started_at):
         counts = {}
         for outcome in summary.elections:
             counts[outcome.action] = counts.get(outcome.action, 0) + 1
-        AuditEvent.objects.create(
-            actor=actor, action="meta.sync",
+        audit_record(
+            actor=actor, action=META_SYNC,
             detail={"trigger": trigger, "source": summary.source, "revision": summary.revision,
                     "actions": counts, "errors": len(summary.errors), "fatal": summary.fatal},
         )

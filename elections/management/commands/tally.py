@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from elections.models import Election
-from elections.results import candidate_names, election_ballots, eligible_count
+from elections.results import candidate_names, election_tally, eligible_count
 from elections.tally import BallotFileError, count, read_ballots_csv, results_markdown
 
 
@@ -32,25 +32,23 @@ class Command(BaseCommand):
     def handle(self, *args, election_key, ballots, seats, tie_break_order, tie_break_seed, format, **options):
         if bool(election_key) == bool(ballots):
             raise CommandError("Give either an election key or --ballots FILE.csv (not both).")
-        if ballots:
-            tie_break = _tie_break_from_options(tie_break_order, tie_break_seed)
-            candidates, cast = _read_file(ballots)
-            seats = 1 if seats is None else seats
-            heading = {}
-        else:
-            if seats is not None or tie_break_order or tie_break_seed:
-                raise CommandError("--seats and --tie-break-* apply to --ballots only: an election's seats and "
-                                   "tie-break come from its election.yaml.")
-            election = _completed_election(election_key)
-            candidates, cast, _ = election_ballots(election)
-            seats, tie_break = election.no_winners, election.tie_break
-            heading = {
-                "election_name": election.name,
-                "eligible_voters": eligible_count(election) or None,
-                "names": candidate_names(election),
-            }
         try:
-            result = count(candidates, cast, seats=seats, tie_break=tie_break)
+            if ballots:
+                tie_break = _tie_break_from_options(tie_break_order, tie_break_seed)
+                candidates, cast = _read_file(ballots)
+                result = count(candidates, cast, seats=1 if seats is None else seats, tie_break=tie_break)
+                heading = {}
+            else:
+                if seats is not None or tie_break_order or tie_break_seed:
+                    raise CommandError("--seats and --tie-break-* apply to --ballots only: an election's seats "
+                                       "and tie-break come from its election.yaml.")
+                election = _completed_election(election_key)
+                result = election_tally(election)
+                heading = {
+                    "election_name": election.name,
+                    "eligible_voters": eligible_count(election) or None,
+                    "names": candidate_names(election),
+                }
         except ValueError as exc:
             raise CommandError(f"Cannot count: {exc}") from exc
 
