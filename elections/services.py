@@ -316,12 +316,18 @@ def ballot_change(*, election, voter, passphrase, ranks):
 # --- exception requests ---------------------------------------------------------------------------
 
 
-def exception_request_submit(*, election, requester, name, email, chat_handle="", contributions, comments=""):
-    """File ``requester``'s request to be added to the voter roll; one per user and election."""
+def exception_request_check(*, election, requester):
+    """Raise the refusal that stops ``requester`` from asking for an exception now, if any (a read, no write)."""
+    if election.is_eligible(requester.username):
+        raise WrongState("You are already eligible to vote in this election: no request is needed.",
+                         title="No exception needed")
     if timezone.now() >= election.exception_deadline:
         raise WrongState("The deadline for exception requests in this election has passed.")
-    if election.is_eligible(requester.username):
-        raise WrongState("You are already eligible to vote in this election.")
+
+
+def exception_request_submit(*, election, requester, name, email, chat_handle="", contributions, comments=""):
+    """File ``requester``'s request to be added to the voter roll; one per user and election."""
+    exception_request_check(election=election, requester=requester)
     try:
         with transaction.atomic():
             return ExceptionRequest.objects.create(

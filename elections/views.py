@@ -391,17 +391,10 @@ def exception_request(request, key):
             services.AlreadyRequested("You have already sent an exception request for this election."),
             election=election,
         )
-    if election.is_eligible(request.user.username):
-        refusal = services.WrongState(
-            "You are already eligible to vote in this election: no request is needed.", title="No exception needed"
-        )
+    try:
+        services.exception_request_check(election=election, requester=request.user)
+    except services.Refusal as refusal:
         return _refused(request, refusal, election=election)
-    if timezone.now() >= election.exception_deadline:
-        return _refused(
-            request,
-            services.WrongState("The deadline for exception requests in this election has passed."),
-            election=election,
-        )
     form = ExceptionRequestForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
