@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .models import ExceptionRequest
 
@@ -7,33 +8,47 @@ RANK_PREFIX = "rank-"
 
 
 class BallotForm(forms.Form):
-    """One rank select per candidate, in this voter's order. Nothing is pre-selected.
+    """One rank select per candidate, in this voter's order.
 
-    With ``allow_no_opinion`` the empty choice means "No opinion"; otherwise every candidate needs a rank.
-    The full set of rules (exactly these candidates, at least one ranked) is checked again by the service.
+    Every select starts at "not ranked", which counts as Elekto counts it: the lowest rank (the number of
+    candidates), tied below every candidate the voter ranks. Where ``allow_no_opinion`` is set, "No opinion" is
+    an explicit choice: that candidate is then compared with nobody. The values a select posts are the empty
+    string (not ranked), ``NO_OPINION`` and "1" to "N", so a script may drive the selects. The full set of
+    rules (exactly these candidates, ranks in range) is checked again by ``services.ranks_validate``.
     """
+
+    NOT_RANKED = ""
+    NO_OPINION = "no-opinion"
 
     def __init__(self, *args, candidates, allow_no_opinion, **kwargs):
         super().__init__(*args, **kwargs)
         self.candidates = list(candidates)
         self.allow_no_opinion = allow_no_opinion
-        count = len(self.candidates)
-        empty_label = "No opinion" if allow_no_opinion else "Choose a rank"
-        choices = [("", empty_label)] + [
-            (str(rank), f"{rank} (most preferred)" if rank == 1 else str(rank)) for rank in range(1, count + 1)
+        self.lowest_rank = count = len(self.candidates)
+        choices = [(self.NOT_RANKED, _("Not ranked (counts last)"))]
+        if allow_no_opinion:
+            choices.append((self.NO_OPINION, _("No opinion")))
+        choices += [
+            (str(rank), _("%(rank)s (most preferred)") % {"rank": rank} if rank == 1 else str(rank))
+            for rank in range(1, count + 1)
         ]
         for candidate in self.candidates:
             self.fields[self.field_name(candidate.candidate_id)] = forms.TypedChoiceField(
                 label=candidate.name,
                 choices=choices,
-                coerce=int,
-                empty_value=None,
-                required=not allow_no_opinion,
+                coerce=self._coerce,
+                # Untouched: the lowest rank, as Elekto's ballot starts every candidate there.
+                empty_value=count,
+                required=False,
                 error_messages={
-                    "required": f"Choose a rank for {candidate.name}.",
-                    "invalid_choice": f"Choose a rank from 1 to {count} for {candidate.name}.",
+                    "invalid_choice": _("Choose a rank from 1 to %(count)s for %(name)s.")
+                    % {"count": count, "name": candidate.name},
                 },
             )
+
+    @classmethod
+    def _coerce(cls, value):
+        return None if value == cls.NO_OPINION else int(value)
 
     def _post_clean(self):
         super()._post_clean()
@@ -52,10 +67,13 @@ class BallotForm(forms.Form):
         unknown = [name for name in self.data if name.startswith(RANK_PREFIX) and name not in known]
         if unknown:
             raise forms.ValidationError("The ballot names a candidate who is not standing in this election.")
+        ranked = [name for name in self.fields if self.data.get(name) not in (None, self.NOT_RANKED, self.NO_OPINION)]
+        if not self.errors and not ranked:
+            raise forms.ValidationError(_("Rank at least one candidate. To abstain, simply do not vote."))
         return cleaned
 
     def ranks(self):
-        """candidate_id -> rank (int) or None for "No opinion"."""
+        """candidate_id -> rank (int) or None for "No opinion"; a candidate left unranked has the lowest rank."""
         return {c.candidate_id: self.cleaned_data.get(self.field_name(c.candidate_id)) for c in self.candidates}
 
     def rows(self):

@@ -123,6 +123,10 @@ def voting_check(*, election, voter):
 def ranks_validate(*, election, ranks):
     """``ranks`` (candidate_id -> rank or None) checked against this election; returns it sorted by id.
 
+    A rank is a whole number from 1 to the number of candidates; a candidate the voter left unranked comes
+    here with that lowest rank (as Elekto stores it), so the ballot says they count below every ranked
+    candidate. None is "No opinion" (compared with nobody), only where the election allows it.
+
     Sorting matters for secrecy: the order of the keys in the stored JSON must not depend on the order in
     which this voter's ballot form listed the candidates.
     """
@@ -133,7 +137,8 @@ def ranks_validate(*, election, ranks):
     for rank in ranks.values():
         if rank is None:
             if not election.allow_no_opinion:
-                raise InvalidBallot("This election asks you to rank every candidate.")
+                raise InvalidBallot("This election does not offer \"No opinion\": rank the candidate, or leave "
+                                    "them unranked to count them last.")
         elif type(rank) is not int or not 1 <= rank <= count:
             raise InvalidBallot(f"Ranks must be whole numbers from 1 to {count}.")
     if all(rank is None for rank in ranks.values()):

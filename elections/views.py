@@ -64,7 +64,11 @@ def _candidates_for_voter(election, user):
 
 
 def ranks_grouped(ranks, candidates):
-    """The ballot as it will be counted: [(rank, [candidates])] best first, and the "No opinion" list."""
+    """The ballot as it will be counted: [(rank, [candidates])] best first, and the "No opinion" list.
+
+    A ballot lists every candidate standing when it was cast, so its lowest rank, where candidates left
+    unranked sit, is ``len(ranks)`` (the templates call that group "last").
+    """
     by_id = {c.candidate_id: c for c in candidates}
     groups = {}
     no_opinion = []
@@ -264,7 +268,7 @@ def vote(request, key):
         return render(request, "elections/vote.html", {**context, "form": form}, status=200 if ranks else 400)
 
     ranked, no_opinion = ranks_grouped(ranks, candidates)
-    context.update(form=form, ranked=ranked, no_opinion=no_opinion)
+    context.update(form=form, ranked=ranked, no_opinion=no_opinion, lowest_rank=len(ranks))
     passphrase_form_class = PassphraseForm if changing else NewPassphraseForm
     if step != "cast":
         return _render_review(request, context, passphrase_form_class())
@@ -374,7 +378,7 @@ def confirmation(request, key):
         return redirect("elections:detail", key=election.key)
     candidates = list(election.candidates.all())
     ranked, no_opinion = ranks_grouped(ballot.ranks, candidates)
-    context.update(receipt=ballot.receipt, ranked=ranked, no_opinion=no_opinion)
+    context.update(receipt=ballot.receipt, ranked=ranked, no_opinion=no_opinion, lowest_rank=len(ballot.ranks))
     return render(request, "elections/ballot.html", context)
 
 

@@ -11,39 +11,46 @@
   summary.setAttribute("aria-live", "polite");
   list.parentNode.appendChild(summary);
 
+  // The same reading as the server's: an unranked candidate sits at the lowest rank (tied last), "No opinion"
+  // apart.
+  var lowest = list.getAttribute("data-lowest-rank");
+
   function render() {
     var groups = {};
-    var unranked = [];
+    var noOpinion = [];
+    var touched = false;
     list.querySelectorAll(".ballot-row").forEach(function (row) {
       var select = row.querySelector("select");
       var name = row.querySelector("label").textContent.trim();
-      if (select.value === "") {
-        unranked.push(name);
-      } else {
-        (groups[select.value] = groups[select.value] || []).push(name);
+      if (select.value === "no-opinion") {
+        noOpinion.push(name);
+        return;
       }
+      touched = touched || select.value !== "";
+      var rank = select.value === "" ? lowest : select.value;
+      (groups[rank] = groups[rank] || []).push(name);
     });
     var ranks = Object.keys(groups).map(Number).sort(function (a, b) { return a - b; });
     summary.textContent = "";
     var heading = document.createElement("p");
-    heading.textContent = ranks.length ? "Your ranking so far, as it will be counted:"
+    heading.textContent = touched ? "Your ranking so far, as it will be counted:"
       : "You have not ranked anyone yet.";
     summary.appendChild(heading);
-    if (ranks.length) {
+    if (touched) {
       var ol = document.createElement("ol");
       ol.className = "live-ranks";
       ranks.forEach(function (rank) {
         var li = document.createElement("li");
+        var label = "Rank " + rank + (String(rank) === lowest && Number(lowest) > 1 ? ", last" : "");
         var tie = groups[rank].length > 1 ? " (tie)" : "";
-        li.textContent = "Rank " + rank + tie + ": " + groups[rank].join(", ");
+        li.textContent = label + tie + ": " + groups[rank].join(", ");
         ol.appendChild(li);
       });
       summary.appendChild(ol);
     }
-    if (unranked.length && ranks.length) {
+    if (noOpinion.length) {
       var rest = document.createElement("p");
-      rest.textContent = (list.getAttribute("data-unranked-label") || "Not ranked") + ": " + unranked.join(", ") +
-        (list.hasAttribute("data-no-opinion") ? " (no preference about them: counted neither for nor against them)" : "");
+      rest.textContent = (list.getAttribute("data-no-opinion-label") || "No opinion") + ": " + noOpinion.join(", ");
       summary.appendChild(rest);
     }
   }

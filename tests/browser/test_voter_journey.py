@@ -21,11 +21,11 @@ def election():
 
 
 def rank_with_mouse(page, ranks):
-    """Click each candidate's rank list and pick a rank; None leaves "No opinion"."""
+    """Click each candidate's rank list and pick a rank; None picks "No opinion", "" leaves it unranked."""
     for name, rank in ranks.items():
         select = page.get_by_label(name, exact=True)
         select.click()
-        select.select_option(value="" if rank is None else str(rank))
+        select.select_option(value="no-opinion" if rank is None else str(rank))
         page.keyboard.press("Escape")
 
 
@@ -160,7 +160,9 @@ def test_a_voter_completes_the_whole_ballot_with_the_keyboard_alone(election, pa
     page.keyboard.press("Enter")
 
     page.get_by_role("heading", name="Review your ballot").wait_for()
-    assert summary_lines(page) == ["Rank 1: Björn Lindqvist", "Rank 2: Chen Wei", "Rank 3: Amara Okafor"]
+    # Dolores Ruiz, left alone, counts last.
+    assert summary_lines(page) == ["Rank 1: Björn Lindqvist", "Rank 2: Chen Wei", "Rank 3: Amara Okafor",
+                                   "Rank 4, last: Dolores Ruiz"]
     tab_to(page, lambda el: el["label"] == "Passphrase")
     page.keyboard.type(OWN_PASSPHRASE)
     tab_to(page, lambda el: el["label"] == "Passphrase again")
@@ -171,7 +173,7 @@ def test_a_voter_completes_the_whole_ballot_with_the_keyboard_alone(election, pa
 
     page.get_by_role("heading", name="Your ballot was cast").wait_for()
     shoot(page, "receipt-keyboard")
-    assert Ballot.objects.get().ranks == {"amara": 3, "bjorn": 1, "chen": 2, "dolores": None}
+    assert Ballot.objects.get().ranks == {"amara": 3, "bjorn": 1, "chen": 2, "dolores": 4}
 
     tab_to(page, lambda el: el["tag"] == "a" and el["text"] == "View, change or revoke my ballot")
     page.keyboard.press("Enter")
@@ -181,5 +183,6 @@ def test_a_voter_completes_the_whole_ballot_with_the_keyboard_alone(election, pa
     tab_to(page, lambda el: el["tag"] == "button" and el["text"] == "View my ballot")
     page.keyboard.press("Enter")
     page.get_by_text("Receipt:").wait_for()
-    assert summary_lines(page) == ["Rank 1: Björn Lindqvist", "Rank 2: Chen Wei", "Rank 3: Amara Okafor"]
+    assert summary_lines(page) == ["Rank 1: Björn Lindqvist", "Rank 2: Chen Wei", "Rank 3: Amara Okafor",
+                                   "Rank 4, last: Dolores Ruiz"]
     shoot(page, "ballot-viewed-keyboard")

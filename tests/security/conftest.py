@@ -51,8 +51,9 @@ def client_for():
 
 
 def vote_form(ranks, *, step="review", passphrase=None, mode="cast"):
-    """The POST body of the ballot form: ``ranks`` maps candidate ids to a rank (or None, or any raw string)."""
-    data = {f"rank-{candidate_id}": "" if rank is None else str(rank) for candidate_id, rank in ranks.items()}
+    """The POST body of the ballot form: ``ranks`` maps candidate ids to a rank (None for "No opinion", "" for
+    left unranked, or any raw string)."""
+    data = {f"rank-{candidate_id}": "no-opinion" if rank is None else str(rank) for candidate_id, rank in ranks.items()}
     data["step"] = step
     if step == "cast":
         data["mode"] = mode

@@ -84,11 +84,14 @@ def test_a_ballot_without_any_rank_is_refused(client_for, election, alice):
 
 
 @pytest.mark.django_db
-def test_leaving_a_candidate_out_is_refused_where_every_candidate_must_be_ranked(client_for, election, alice):
+def test_a_candidate_left_out_of_the_post_counts_last_and_no_opinion_is_refused_where_not_offered(
+        client_for, election, alice):
     Election.objects.filter(pk=election.pk).update(allow_no_opinion=False)
-    response = cast(client_for(alice), {"amara": 1, "bjorn": 2, "chen": 3})
-    assert response.status_code == 400
+    client = client_for(alice)
+    assert cast(client, {**FULL, "dolores": None}).status_code == 400
     assert not Ballot.objects.exists()
+    assert cast(client, {"amara": 1, "bjorn": 2, "chen": 3}).status_code == 201
+    assert Ballot.objects.get().ranks == FULL
 
 
 @pytest.mark.django_db

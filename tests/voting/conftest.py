@@ -110,8 +110,9 @@ def outsider_client(client, outsider):
 
 
 def vote_data(ranks, *, step="review", **extra):
-    """The POST body of the ballot form: ``ranks`` maps candidate_id to a rank, or None for No opinion."""
-    data = {f"rank-{cid}": "" if rank is None else str(rank) for cid, rank in ranks.items()}
+    """The POST body of the ballot form: ``ranks`` maps candidate_id to a rank, None for "No opinion", or "" for
+    left unranked (counts last)."""
+    data = {f"rank-{cid}": "no-opinion" if rank is None else str(rank) for cid, rank in ranks.items()}
     data["step"] = step
     data.update(extra)
     return data

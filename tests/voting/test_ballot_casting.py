@@ -15,13 +15,25 @@ def vote_url(election):
     return f"/app/elections/{election.key}/vote"
 
 
-def test_the_ballot_form_pre_ranks_no_candidate(voter_client, running):
+def test_the_ballot_form_starts_every_candidate_unranked_with_no_opinion_as_a_separate_choice(voter_client, running):
     response = voter_client.get(vote_url(running))
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count("<select") == 3
-    assert "selected" not in html.split("<fieldset>")[1].split("</fieldset>")[0].replace('value="" selected', "")
-    assert '<option value="" selected>No opinion</option>' in html
+    ballot = html.split("<fieldset>")[1].split("</fieldset>")[0]
+    assert "selected" not in ballot.replace('value="" selected', "")
+    assert ballot.count('<option value="" selected>Not ranked (counts last)</option>') == 3
+    assert ballot.count('<option value="no-opinion">No opinion</option>') == 3
+    assert ballot.count('<option value="3">3</option>') == 3
+    assert "A candidate you leave unranked counts below every candidate you rank" in html
+
+
+def test_without_no_opinion_the_ballot_offers_only_ranks_and_unranked(voter_client, running):
+    running.allow_no_opinion = False
+    running.save()
+    html = voter_client.get(vote_url(running)).content.decode()
+    assert 'value="no-opinion"' not in html and "“No opinion”" not in html
+    assert html.count('<option value="" selected>Not ranked (counts last)</option>') == 3
 
 
 def test_candidate_order_is_random_per_voter_but_stable_for_each(client, running, user_factory):
@@ -78,6 +90,9 @@ def test_the_edit_button_returns_to_the_form_with_the_ranks_kept(voter_client, r
         ({"alice": "1.5", "bob": 1, "carol": 2}, "Choose a rank from 1 to 3"),
         ({"alice": 1, "bob": 2, "carol": 3, "mallory": 1}, "not standing in this election"),
         ({"alice": None, "bob": None, "carol": None}, "Rank at least one candidate"),
+        ({"alice": "", "bob": "", "carol": ""}, "Rank at least one candidate"),
+        ({"alice": "", "bob": None, "carol": ""}, "Rank at least one candidate"),
+        ({}, "Rank at least one candidate"),
     ],
 )
 def test_it_rejects_an_invalid_ballot_with_a_clear_message(voter_client, running, ranks, message):
@@ -106,13 +121,14 @@ def test_withdrawn_candidates_are_not_on_the_ballot_and_cannot_be_ranked(voter_c
     assert Ballot.objects.count() == 0
 
 
-def test_without_no_opinion_every_candidate_must_be_ranked(voter_client, running):
+def test_without_no_opinion_an_unranked_candidate_counts_last_and_no_opinion_is_refused(voter_client, running):
     running.allow_no_opinion = False
     running.save()
     response = voter_client.post(vote_url(running), cast_data(GOOD))
     assert response.status_code == 400
-    assert "Choose a rank for Carol" in response.content.decode()
-    assert voter_client.post(vote_url(running), cast_data({"alice": 1, "bob": 2, "carol": 2})).status_code == 201
+    assert "Choose a rank from 1 to 3 for Carol" in response.content.decode()
+    assert voter_client.post(vote_url(running), cast_data({"alice": 1, "bob": 2, "carol": ""})).status_code == 201
+    assert Ballot.objects.get().ranks == {"alice": 1, "bob": 2, "carol": 3}
 
 
 def test_the_stored_ranks_do_not_reveal_the_voters_candidate_order(voter_client, running):

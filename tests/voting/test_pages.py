@@ -175,17 +175,18 @@ def test_the_ballot_opens_candidate_pages_in_a_new_tab_so_the_chosen_ranks_stay(
     assert html.count('target="_blank" rel="noopener"') == 3
     assert html.count("(opens in a new tab)") == 3
     assert "1 seat to fill" in html
-    # The ballot describes "No opinion" as the count treats it (elections.tally): no preference, not last.
-    assert "it is\n      not compared with any other candidate" in html
-    assert "It is not the same as\n      ranking them last" in html
-    assert "below every candidate" not in html
+    # The ballot says how the count (elections.tally) reads it: unranked is last, "No opinion" is no preference.
+    assert ("A candidate you leave unranked counts below every candidate you rank, while “No opinion” counts "
+            "neither for nor against that candidate.") in " ".join(html.split())
 
 
-def test_the_review_says_no_opinion_candidates_are_counted_neither_for_nor_against(voter_client, running):
-    data = {"rank-alice": "1", "rank-bob": "2", "rank-carol": "", "step": "review"}
+def test_the_review_tells_unranked_candidates_from_no_opinion_ones(voter_client, running):
+    data = {"rank-alice": "1", "rank-bob": "", "rank-carol": "no-opinion", "step": "review"}
     html = voter_client.post(f"/app/elections/{running.key}/vote", data).content.decode()
+    assert "Rank 1:</span> Alice" in html
+    assert "Rank 3, last:</span> Bob" in html
     assert "No opinion:</strong> Carol" in html
-    assert "it is not counted for or against them" in html
+    assert "counts below every candidate you rank" in html
 
 
 def test_exception_request_errors_carry_the_ids_their_fields_point_to(outsider_client, running):

@@ -95,7 +95,7 @@ def test_a_voter_signs_in_ranks_reviews_casts_views_revokes_and_votes_again(clie
     review = client.post(f"{detail_url}/vote", {**ranks, "step": "review"})
     html = review.content.decode()
     assert re.search(r"Rank 1:</span> Bob</li>.*Rank 2:</span> Alice</li>", html, re.S)
-    assert "No opinion:</strong> Carol" in html
+    assert "Rank 3, last:</span> Carol" in html
     assert Ballot.objects.count() == 0
     passphrase = re.search(r'<code id="suggested-passphrase"[^>]*>([^<]+)</code>', html).group(1)
     fields = hidden_inputs(html)
@@ -112,6 +112,7 @@ def test_a_voter_signs_in_ranks_reviews_casts_views_revokes_and_votes_again(clie
     # View with the passphrase.
     view = client.post(f"{detail_url}/confirmation", {"action": "view", "passphrase": passphrase})
     assert receipt in view.content.decode() and "Rank 1:</span> Bob" in view.content.decode()
+    assert Ballot.objects.get().ranks == {"alice": 2, "bob": 1, "carol": 3}
 
     # Revoke, then vote again with a passphrase of one's own.
     revoke = client.post(f"{detail_url}/confirmation", {"action": "revoke", "passphrase": passphrase}, follow=True)
