@@ -13,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 
 class ElectionQuerySet(models.QuerySet):
@@ -41,6 +42,12 @@ class Election(models.Model):
     RUNNING = "running"
     COMPLETED = "completed"
     STATUSES = (UPCOMING, RUNNING, COMPLETED)
+    # The status as pages say it, in the reader's language.
+    STATUS_LABELS = {
+        UPCOMING: pgettext_lazy("election status", "Upcoming"),
+        RUNNING: pgettext_lazy("election status", "Running"),
+        COMPLETED: pgettext_lazy("election status", "Completed"),
+    }
 
     # Path below ELECTION_DIR with "/" replaced by "---", e.g. "steering---2021".
     key = models.CharField(max_length=255, unique=True)
@@ -215,7 +222,11 @@ class ExceptionRequest(models.Model):
     PENDING = "pending"
     APPROVED = "approved"
     DENIED = "denied"
-    STATUS_CHOICES = [(PENDING, "Pending"), (APPROVED, "Approved"), (DENIED, "Denied")]
+    STATUS_CHOICES = [
+        (PENDING, pgettext_lazy("exception request status", "Pending")),
+        (APPROVED, pgettext_lazy("exception request status", "Approved")),
+        (DENIED, pgettext_lazy("exception request status", "Denied")),
+    ]
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="exception_requests")
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

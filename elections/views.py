@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_safe
@@ -105,7 +105,9 @@ def cached_for_visitors(view):
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
         if seconds <= 0 or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = "public-page:" + hashlib.sha256(f"{request.method} {request.get_full_path()}".encode()).hexdigest()
+        # One copy per language: the page is in the visitor's language (see LocaleMiddleware).
+        page = f"{request.method} {request.get_full_path()} {translation.get_language()}"
+        key = "public-page:" + hashlib.sha256(page.encode()).hexdigest()
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)

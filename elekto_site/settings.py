@@ -73,6 +73,10 @@ MIDDLEWARE = [
     "elekto_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: the visitor's choice (a cookie set by the switcher), else the browser's
+    # Accept-Language, else English. Before CommonMiddleware, as Django asks; public pages cached for
+    # visitors are cached per language (elections.views.cached_for_visitors).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -162,8 +166,19 @@ SOCIAL_AUTH_SANITIZE_REDIRECTS = True
 SOCIAL_AUTH_LOGIN_ERROR_URL = "/login"
 SOCIAL_AUTH_REDIRECT_IS_HTTPS = _read("SOCIAL_AUTH_REDIRECT_IS_HTTPS", env.bool, not DEBUG)
 
-# Internationalization
-LANGUAGE_CODE = "en-us"
+# Internationalization: every voter and officer page in these languages (catalogues under locale/, compiled
+# .mo files committed next to them); what the meta repository says (names, bios, descriptions, results.md)
+# stays as written. Dates and numbers follow the page's language.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("zh-hans", "Simplified Chinese"),
+    ("ja", "Japanese"),
+    ("pt-br", "Portuguese (Brazil)"),
+    ("de", "German"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = _read("TIME_ZONE", env.str, "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -210,6 +225,9 @@ PASSPHRASE_ATTEMPTS_PER_MINUTE = _read("PASSPHRASE_ATTEMPTS_PER_MINUTE", env.int
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# The language chosen with the switcher: a year, like Django's default; no script reads it.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -251,6 +269,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _read("SECURE_HSTS_INCLUDE_SUBDOMAINS", env.boo
 # hstspreload.org. Turn it off (SECURE_HSTS_PRELOAD=off) if the domain must never be submitted.
 SECURE_HSTS_PRELOAD = _read("SECURE_HSTS_PRELOAD", env.bool, True)
 SESSION_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 
 # Sessions live in the database, which every replica shares. With CACHE_URL (django-environ cache URL, e.g.

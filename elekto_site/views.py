@@ -1,8 +1,11 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import last_modified, require_POST, require_safe
 
 from elections.models import Election
 
@@ -24,3 +27,14 @@ def health(request):
     except Exception as exc:  # any database failure means "not healthy"
         return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# The language switcher's form sits on every page, public pages included, which are served from a cache shared
+# by all signed-out visitors: it carries no CSRF token, which would be one visitor's. A forged post can only
+# change the display language (Django's view also checks that ``next`` stays on this site).
+set_language = csrf_exempt(require_POST(i18n.set_language))
+
+# The scripts' strings in the page's language (``gettext`` in static/js). Pages ask for it with ``?lang=``, so a
+# browser's copy of one language is never served for another; the catalogues change only with a new release.
+_STARTED = timezone.now()
+javascript_catalog = last_modified(lambda request: _STARTED)(i18n.JavaScriptCatalog.as_view())

@@ -26,6 +26,8 @@ if ! pkg-config --exists mysqlclient 2>/dev/null && ! pkg-config --exists libmar
     apt_install pkg-config default-libmysqlclient-dev build-essential
 fi
 command -v git >/dev/null || apt_install git
+# GNU gettext: scripts/messages.sh extracts and compiles the translations; tests/i18n checks them with it.
+command -v msgfmt >/dev/null && command -v xgettext >/dev/null || apt_install gettext
 "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
 
 if [ ! -x "$VENV/bin/python" ]; then

@@ -5,17 +5,31 @@ from datetime import UTC
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import format_html
+from django.utils import dateformat, timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from elections.models import Election
 
 register = template.Library()
 
 VOTER_BADGES = {
-    "voted": ("voted", "✓ Voted"),
-    "eligible": ("eligible", "Eligible"),
+    "voted": ("voted", pgettext_lazy("voter badge", "✓ Voted")),
+    "eligible": ("eligible", pgettext_lazy("voter badge", "Eligible")),
 }
+
+
+def _sentence(text, **pieces):
+    """A translated sentence with HTML pieces in it: the sentence is escaped, the pieces are safe HTML."""
+    return mark_safe(conditional_escape(text) % {name: conditional_escape(piece) for name, piece in pieces.items()})
+
+
+def utc_datetime_text(value):
+    """``value`` in UTC, written the way the current language writes a date and time (without "UTC")."""
+    # Translators: how a date and time are written, in Django's date format syntax (D: short weekday, j: day,
+    # M: short month, F: month, Y: year, H:i: 24-hour time; a backslash keeps a letter as it is).
+    return dateformat.format(value.astimezone(UTC), pgettext("date and time format", "D j M Y, H:i"))
 
 
 @register.simple_tag
@@ -25,28 +39,31 @@ def utc_time(value):
         return ""
     value = value.astimezone(UTC)
     return format_html(
-        '<time class="js-local-time" datetime="{}">{} {} {} {}, {} UTC</time>',
+        '<time class="js-local-time" datetime="{}">{} UTC</time>',
         value.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        value.strftime("%a"),
-        value.day,
-        value.strftime("%b"),
-        value.year,
-        value.strftime("%H:%M"),
+        utc_datetime_text(value),
     )
+
+
+@register.filter
+def status_label(status):
+    """An election status ("running") as the page's language says it ("Running")."""
+    return Election.STATUS_LABELS.get(status, status)
 
 
 @register.simple_tag
 def status_badge(status):
     return format_html(
-        '<span class="badge {}"><span class="visually-hidden">Election status: </span>{}</span>',
+        '<span class="badge {}"><span class="visually-hidden">{} </span>{}</span>',
         status,
-        status.capitalize(),
+        gettext("Election status:"),
+        status_label(status),
     )
 
 
 @register.simple_tag
 def voter_badge(badge):
-    css, text = VOTER_BADGES.get(badge, ("not-eligible", "Not eligible"))
+    css, text = VOTER_BADGES.get(badge, ("not-eligible", pgettext("voter badge", "Not eligible")))
     return format_html('<span class="badge {}">{}</span>', css, text)
 
 
@@ -56,11 +73,11 @@ def election_row(election, now=None):
     date that matters. ``election`` carries ``badge`` (see elections.views)."""
     status = election.status_at(now or timezone.now())
     if status == Election.UPCOMING:
-        when = format_html("voting opens {}", utc_time(election.start_datetime))
+        when = _sentence(gettext("voting opens %(time)s"), time=utc_time(election.start_datetime))
     elif status == Election.COMPLETED:
-        when = format_html("voting closed {}", utc_time(election.end_datetime))
+        when = _sentence(gettext("voting closed %(time)s"), time=utc_time(election.end_datetime))
     else:
-        when = format_html("voting closes {}", utc_time(election.end_datetime))
+        when = _sentence(gettext("voting closes %(time)s"), time=utc_time(election.end_datetime))
     organization = format_html("{} · ", election.organization) if election.organization else ""
     return format_html(
         '<a href="{}">{}</a> {} {}\n<div class="muted">{}{}</div>',

@@ -2,6 +2,7 @@
 // and the text itself can always be selected and copied by hand.
 (function () {
   "use strict";
+  var gettext = window.gettext || function (text) { return text; };
   if (!navigator.clipboard) {
     return;
   }
@@ -14,9 +15,9 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(target.textContent.trim()).then(function () {
-        if (status) { status.textContent = "Copied."; }
+        if (status) { status.textContent = gettext("Copied."); }
       }, function () {
-        if (status) { status.textContent = "Could not copy: select the text and copy it by hand."; }
+        if (status) { status.textContent = gettext("Could not copy: select the text and copy it by hand."); }
       });
     });
   });

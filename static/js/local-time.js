@@ -1,9 +1,11 @@
-// Show each UTC time also in the reader's own time zone, next to it. Without this script the UTC time stays.
+// Show each UTC time also in the reader's own time zone, next to it, written the way the page's language
+// writes dates. Without this script the UTC time stays.
 (function () {
   "use strict";
+  var gettext = window.gettext || function (text) { return text; };
   var format;
   try {
-    format = new Intl.DateTimeFormat(undefined, {
+    format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
       weekday: "short", year: "numeric", month: "short", day: "numeric",
       hour: "2-digit", minute: "2-digit", timeZoneName: "short"
     });
@@ -17,7 +19,7 @@
     }
     var local = document.createElement("span");
     local.className = "local-time";
-    local.textContent = " (your time: " + format.format(when) + ")";
+    local.textContent = " " + gettext("(your time: %s)").replace("%s", format.format(when));
     node.insertAdjacentElement("afterend", local);
   });
 })();
