@@ -114,7 +114,7 @@ def test_the_public_pages_are_read_only_and_need_no_sign_in(client, running):
     response = client.get(f"/elections/{running.key}")
     html = response.content.decode()
     assert response.status_code == 200 and "Sign in to vote" in html
-    assert "<select" not in html and "Eligible" not in html
+    assert '<select name="rank-' not in html and "Eligible" not in html
     assert client.post(f"/elections/{running.key}").status_code == 405
 
 
