@@ -17,20 +17,13 @@ Counting rules
       the best path's worth, or 0 when there is none (widest-path closure, O(C^3)).
     * Y *defeats* X when ``p[Y][X] > p[X][Y]``. The ranking groups candidates by their number of defeats,
       fewest first; candidates with the same number form one tied group.
-    * Seats are filled from the top groups. When a group straddles the last seat the count does not pick
-      silently: ``winners`` holds only the candidates surely elected and ``tie`` says which candidates are
-      tied for how many seats, unless the election declared a tie-break.
-
-Tie-break (``tie_break`` in election.yaml; used only when a group straddles the last seat)
-    * ``{"order": ["id1", "id2", ...]}``: an ordered list of candidate IDs, first preferred, published before
-      voting. The tied candidates are taken in list order. If it does not list every tied candidate, the tie
-      stands and the note says who is missing.
-    * ``{"seed": "text fixed before voting"}``: each tied candidate gets the SHA-256 hex digest of the UTF-8
-      text ``"<seed>:<candidate id>"`` and the lowest digests win. Anyone can check it, e.g.
-      ``printf '%s' 'text fixed before voting:alice' | sha256sum``.
-
-    When a tie-break decides seats, ``winners`` is filled, ``tie`` still discloses the tie that was broken and
-    ``tie_break_note`` says how it was broken.
+    * Seats are filled from the top groups (``elections.seats``). When a group straddles the last seat the
+      count does not pick silently: ``winners`` holds only the candidates surely elected and ``tie`` says
+      which candidates are tied for how many seats, unless the election declared a tie-break (``{"order":
+      [IDs]}`` or ``{"seed": "text"}``, see ``elections.seats``). When a tie-break decides seats, ``winners``
+      is filled, ``tie`` still discloses the tie that was broken and ``tie_break_note`` says how.
+    * A charter's rules (``elections.charter``: representation limits, seat terms, disqualifications) apply
+      while filling seats; ``seating`` discloses who was passed over, why, and who took the seat instead.
 
 ballots.csv (Elekto's published format)
     A header row of candidate IDs, then one row per ballot; each cell a rank number, ``No opinion``, or blank
@@ -49,17 +42,23 @@ from operator import itemgetter
 
 import numpy as np
 
+from .charter import NO_RULES, Rules
+from .seats import Seating, check_tie_break, disclosure, fill_seats, seats_phrase, seed_digest
+
 NO_OPINION = "No opinion"
 RECEIPT_COLUMN = "receipt"
 
 __all__ = [
     "NO_OPINION",
     "BallotFileError",
+    "Rules",
     "TallyResult",
     "count",
+    "ballots_digest",
     "explain_winners",
     "read_ballots_csv",
     "results_markdown",
+    "seed_digest",
     "write_ballots_csv",
 ]
 
@@ -99,11 +98,20 @@ class TallyResult:
     tie_break_note: str | None = None
     seats: int = 1
     tie_break: dict | None = field(default=None, compare=False)
+    # How the seats were filled under the election's rules (elections.seats.Seating).
+    seating: Seating | None = field(default=None, compare=False)
 
     @property
     def undecided_seats(self):
         """Seats that the count could not fill because of an unbroken tie."""
+        if self.seating is not None:
+            return self.seating.undecided
         return min(self.seats, len(self.candidates)) - len(self.winners)
+
+    @property
+    def unfilled_seats(self):
+        """Seats no remaining candidate could take (too few candidates, or all passed over by the rules)."""
+        return self.seating.unfilled if self.seating is not None else 0
 
     def to_dict(self):
         """The result as JSON-ready data: the keys of ``manage.py tally --format json``."""
@@ -119,6 +127,8 @@ class TallyResult:
         }
         if self.tie_break_note is not None:
             data["tie_break"] = {"rule": self.tie_break, "note": self.tie_break_note}
+        if self.seating is not None and self.seating.rules.declared:
+            data["charter"] = self.seating.to_dict()
         return data
 
 
@@ -127,13 +137,16 @@ class TallyResult:
 
 
 def count(candidates: Sequence[str], ballots: Iterable[Mapping[str, int | None]], seats: int = 1,
-          tie_break: dict | None = None) -> TallyResult:
+          tie_break: dict | None = None, *, rules: Rules | None = None,
+          organizations: Mapping[str, str] | None = None) -> TallyResult:
     """Count ranked ballots with the Schulze method (winning votes).
 
     ``candidates``: the candidate IDs (distinct strings); their order is kept in the output but never affects
     who wins. ``ballots``: mappings of candidate ID to rank number or None (see the module docstring); an
     empty ballot counts as cast but expresses no preference. ``seats``: how many winners (1 or more).
-    ``tie_break``: None, ``{"order": [...]}`` or ``{"seed": "..."}``.
+    ``tie_break``: None, ``{"order": [...]}`` or ``{"seed": "..."}``. ``rules`` (elections.charter.Rules):
+    the charter's representation limits, seat terms and disqualifications, applied while filling seats
+    (``elections.seats``); ``organizations`` maps candidate IDs to their organization for those limits.
 
     Raises ValueError for a ballot naming an unknown candidate or holding a rank that is not a whole number
     of 1 or more, for duplicate candidates, for fewer than one seat, and for a malformed tie-break.
@@ -142,7 +155,9 @@ def count(candidates: Sequence[str], ballots: Iterable[Mapping[str, int | None]]
     _check_candidates(candidates)
     if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
         raise ValueError(f"seats must be a whole number of 1 or more, not {seats!r}")
-    _check_tie_break(tie_break)
+    check_tie_break(tie_break)
+    if rules is not None and not isinstance(rules, Rules):
+        raise ValueError(f"rules must be elections.charter.Rules, not {type(rules).__name__}")
 
     weights, ranks = _aggregate(candidates, ballots)
     total = int(weights.sum())
@@ -151,18 +166,25 @@ def count(candidates: Sequence[str], ballots: Iterable[Mapping[str, int | None]]
     n = len(candidates)
     defeats = [sum(1 for y in range(n) if p[y][x] > p[x][y]) for x in range(n)]
     ranking = [[candidates[x] for x in range(n) if defeats[x] == k] for k in sorted(set(defeats))]
-    winners, tie, note = _fill_seats(ranking, seats, tie_break)
+    known = set(candidates)
+    rules = rules or NO_RULES
+    # A disqualification for someone not counted (withdrawn and unranked) changes nothing.
+    rules = Rules(rules.representation, rules.seat_terms, tuple((c, r) for c, r in rules.disqualified if c in known))
+    seating = fill_seats(ranking, seats, tie_break=tie_break, rules=rules,
+                         organizations={c: v for c, v in (organizations or {}).items() if c in known})
+    note = seating.tie_break_note
     return TallyResult(
         candidates=candidates,
         ballots=total,
         pairwise=_as_table(candidates, d),
         strongest_paths=_as_table(candidates, p),
         ranking=ranking,
-        winners=winners,
-        tie=tie,
+        winners=seating.winners,
+        tie=seating.tie,
         tie_break_note=note,
         seats=seats,
         tie_break=tie_break if note is not None else None,
+        seating=seating,
     )
 
 
@@ -259,69 +281,6 @@ def _strongest_paths(d):
 
 def _as_table(candidates, matrix):
     return {x: {y: int(matrix[i][j]) for j, y in enumerate(candidates) if j != i} for i, x in enumerate(candidates)}
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Seats and tie-breaks
-
-
-def _check_tie_break(tie_break):
-    if tie_break is None:
-        return
-    if not isinstance(tie_break, Mapping) or set(tie_break) not in ({"order"}, {"seed"}):
-        raise ValueError('tie_break must be {"order": [candidate IDs]} or {"seed": "text"}, '
-                         f"not {tie_break!r}")
-    if "order" in tie_break:
-        order = tie_break["order"]
-        if isinstance(order, str) or not isinstance(order, Sequence) or not all(
-                isinstance(c, str) and c for c in order):
-            raise ValueError(f"tie_break order must be a list of candidate IDs, not {order!r}")
-        if len(set(order)) != len(order):
-            raise ValueError("tie_break order lists a candidate twice")
-    elif not isinstance(tie_break["seed"], str) or not tie_break["seed"]:
-        raise ValueError(f"tie_break seed must be non-empty text, not {tie_break['seed']!r}")
-
-
-def seed_digest(seed, candidate):
-    """The seeded tie-break's key for one candidate: SHA-256 hex of ``"<seed>:<candidate>"`` (lowest wins)."""
-    return hashlib.sha256(f"{seed}:{candidate}".encode()).hexdigest()
-
-
-def _fill_seats(ranking, seats, tie_break):
-    winners = []
-    for group in ranking:
-        left = seats - len(winners)
-        if left <= 0:
-            break
-        if len(group) <= left:
-            winners.extend(group)
-            continue
-        tie = {"candidates": list(group), "seats": left}
-        listed = ", ".join(group)
-        if tie_break is None:
-            return winners, tie, None
-        if "order" in tie_break:
-            order = list(tie_break["order"])
-            missing = [c for c in group if c not in order]
-            if missing:
-                return winners, tie, (f"{listed} tie for {_seats(left)}. The declared tie-break order does not "
-                                      f"list {', '.join(missing)}, so the tie stands.")
-            chosen = sorted(group, key=order.index)[:left]
-            how = f"the declared tie-break order ({', '.join(c for c in order if c in group)}; first preferred)"
-        else:
-            seed = tie_break["seed"]
-            by_digest = sorted(group, key=lambda c: seed_digest(seed, c))
-            chosen = by_digest[:left]
-            digests = "; ".join(f"{c} {seed_digest(seed, c)[:12]}…" for c in by_digest)
-            how = (f"the declared tie-break seed {seed!r} (SHA-256 of \"seed:candidate\", lowest first: "
-                   f"{digests})")
-        winners.extend(chosen)
-        return winners, tie, f"{listed} tie for {_seats(left)}; broken by {how}: {', '.join(chosen)} elected."
-    return winners, None, None
-
-
-def _seats(k):
-    return "1 seat" if k == 1 else f"{k} seats"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -476,6 +435,27 @@ def write_ballots_csv(candidates, ballots, file, receipts=None):
         writer.writerow(row)
 
 
+def ballots_digest(candidates, ballots) -> str:
+    """SHA-256 (hex) of the ballots counted, whatever the order of rows and columns in the file they came from.
+
+    The digest is taken over a canonical ballots.csv: columns in sorted candidate-ID order, no receipt
+    column, ``No opinion`` for unranked, rows sorted as text, each line ending in ``\\n``. Two files hold the
+    same ballots exactly when their digests agree; ``manage.py tally --ballots FILE`` prints it.
+    """
+    columns = sorted(candidates)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    rows = []
+    for ballot in ballots:
+        line = io.StringIO(newline="")
+        csv.writer(line, lineterminator="\n").writerow(
+            [NO_OPINION if ballot.get(c) is None else ballot[c] for c in columns])
+        rows.append(line.getvalue())
+    writer.writerow(columns)
+    out.write("".join(sorted(rows)))
+    return hashlib.sha256(out.getvalue().encode()).hexdigest()
+
+
 # ---------------------------------------------------------------------------------------------------------
 # results.md
 
@@ -498,17 +478,32 @@ def results_markdown(result: TallyResult, *, election_name=None, eligible_voters
     if result.tie:
         lines += ["", "## Tie", ""]
         tied = ", ".join(who(c) for c in result.tie["candidates"])
-        lines.append(f"{tied} are tied for {_seats(result.tie['seats'])}.")
+        lines.append(f"{tied} are tied for {seats_phrase(result.tie['seats'])}.")
         if result.tie_break_note:
             lines += ["", result.tie_break_note]
         if result.undecided_seats:
-            lines += ["", f"{_seats(result.undecided_seats).capitalize()} remain undecided: the count does not "
+            lines += ["", f"{seats_phrase(result.undecided_seats).capitalize()} remain undecided: the count does not "
                           "pick between tied candidates without a tie-break declared before voting."]
+    seating = result.seating
+    if result.unfilled_seats and not (seating and seating.rules.declared):
+        lines += ["", f"{seats_phrase(result.unfilled_seats).capitalize()} remain unfilled: there are fewer candidates "
+                      "than seats."]
+    if seating is not None and seating.terms:
+        lines += ["", "## Seat terms", "", "| Seat | Elected | Term |", "| ---: | --- | --- |"]
+        lines += [f"| {t['seat']} | {who(t['candidate']) if t['candidate'] else 'not filled'} | {t['term']} |"
+                  for t in seating.terms]
+    sentences = disclosure(seating, who) if seating is not None and seating.rules.declared else []
+    if len(sentences) > 1:
+        lines += ["", "## Charter rules", ""] + [f"- {sentence}" for sentence in sentences[:-1]]
+    disqualified = seating.disqualified if seating is not None else {}
     lines += ["", "## Full ranking", "", "| Place | Candidates |", "| ---: | --- |"]
     place = 1
     for group in result.ranking:
-        lines.append(f"| {place} | {', '.join(who(c) for c in group)}{' (tied)' if len(group) > 1 else ''} |")
+        named = ", ".join(who(c) + (" (disqualified)" if c in disqualified else "") for c in group)
+        lines.append(f"| {place} | {named}{' (tied)' if len(group) > 1 else ''} |")
         place += len(group)
+    if sentences:
+        lines += ["", sentences[-1]]
     if len(result.candidates) > 1:
         lines += ["", "## Pairwise preferences", "",
                   "Each cell: the number of ballots ranking the row's candidate above the column's.", ""]

@@ -31,3 +31,17 @@ def ballots_from_vector(vector):
 
 def flatten(groups):
     return [c for group in groups for c in group]
+
+
+def plain_seats(ranking, seats):
+    """The plain Schulze seat rule, the obvious way: whole groups while they fit; the first group that does
+    not fit ties for the seats left. Returns (winners, tie)."""
+    winners = []
+    for group in ranking:
+        left = seats - len(winners)
+        if left <= 0:
+            break
+        if len(group) > left:
+            return winners, {"candidates": list(group), "seats": left}
+        winners.extend(group)
+    return winners, None
