@@ -4,7 +4,16 @@ The format, as officers write it by hand:
 
 * An election is any folder below the election dir, at any depth, holding ``election.yaml``. Its key is the
   folder's path relative to the election dir with ``/`` replaced by ``---`` (``steering/2021`` ->
-  ``steering---2021``).
+  ``steering---2021``). The election dir may itself be nested (``steering/elections``). A folder name holding
+  ``---`` or starting or ending with ``-`` could map two folders to one key: it is refused for new elections
+  (``ElectionData.ambiguous_name``; the importer lets an election already imported from it keep its key).
+* Nothing is read through a symbolic link: not the meta repository folder, not the election dir, not an
+  election folder, not a file.
+* YAML files are plain hand-written data: anchors and aliases (``&a``, ``*a``) are refused, and so are files
+  larger than ``MAX_FILE_BYTES`` and nesting deeper than ``MAX_YAML_DEPTH``, so that no file can make the
+  reading cost more than its own size.
+* Candidate IDs (``ID:``, else the file name) are GitHub logins or file-name-safe words: ASCII letters and
+  digits, then letters, digits, ``.``, ``_`` or ``-``, at most 100 characters (``CANDIDATE_ID_PATTERN``).
 * ``election.yaml``: name, organization, start_datetime, end_datetime, no_winners, allow_no_opinion,
   delete_after, show_candidate_fields, election_officers, eligibility, exception_description, exception_due
   (alias ``exceptions_due``), tie_break.
@@ -18,10 +27,12 @@ warnings are reported and the election is imported.
 """
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import re
+import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -54,6 +65,11 @@ _DASH_LINE = re.compile(r"^-{3,}\s*$")
 _CANDIDATE_FILE = re.compile(r"^candidate-(.+)\.md$")
 # Files larger than this are not read: a meta repository holds short hand-written files.
 MAX_FILE_BYTES = 2_000_000
+# Hand-written YAML nests a few levels (info: - employer: x); deeper nesting is refused before it is built.
+MAX_YAML_DEPTH = 20
+# A GitHub login (letters, digits, hyphens) or a file-name-safe word: it appears in URLs, file names and CSV.
+CANDIDATE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+KEY_SEPARATOR = "---"
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -108,6 +124,8 @@ class ElectionData:
 
     key: str
     path: str
+    # A folder name with "---" or a leading or trailing "-": its key could be another folder's too.
+    ambiguous_name: bool = False
     name: str = ""
     organization: str = ""
     start_datetime: dt.datetime | None = None
@@ -149,10 +167,15 @@ class ElectionData:
 
 @dataclass
 class MetaTree:
-    """All elections found below the election dir, and problems with the tree itself (a missing folder)."""
+    """All elections found below the election dir, and problems with the tree itself.
+
+    ``problems`` make the whole tree unusable (a missing folder); ``skipped`` are errors about things that were
+    not read (a symbolic link below the election dir) while the elections found were read as usual.
+    """
 
     elections: list
     problems: list
+    skipped: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -174,49 +197,96 @@ class _Collector:
 
 def election_key(relative_folder):
     """The election key for a folder path relative to the election dir: ``steering/2021`` -> ``steering---2021``."""
-    return "---".join(Path(relative_folder).parts)
+    return KEY_SEPARATOR.join(Path(relative_folder).parts)
 
 
-def find_election_folders(election_root):
+def is_ambiguous_folder_name(name):
+    """Whether a folder name could make two folders share a key (``x---y`` is also the key of ``x/y``)."""
+    return KEY_SEPARATOR in name or name.startswith("-") or name.endswith("-")
+
+
+def find_election_folders(election_root, skipped=None):
     """Folders below ``election_root`` (at any depth) that hold an ``election.yaml``, sorted, as Paths.
 
-    Hidden folders (``.git``) are skipped and symbolic links are not followed.
+    Hidden folders (``.git``) are skipped and symbolic links are not followed; each symbolic link to a
+    folder is reported in ``skipped`` (a list of ``Problem``, paths relative to ``election_root``'s parent
+    chain as given) when a list is passed.
     """
     found = []
-    for folder, dirnames, filenames in os.walk(election_root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    for folder, dirnames, filenames in os.walk(election_root, followlinks=False):
+        kept = []
+        for name in sorted(d for d in dirnames if not d.startswith(".")):
+            if os.path.islink(os.path.join(folder, name)):
+                if skipped is not None:
+                    skipped.append(Path(folder) / name)
+                continue
+            kept.append(name)
+        dirnames[:] = kept
         if "election.yaml" in filenames and Path(folder) != Path(election_root):
             found.append(Path(folder))
     return sorted(found)
 
 
+def _symlink_on_the_way(root, election_dir):
+    """The first symbolic link among ``root`` and the folders of ``election_dir`` below it, or None."""
+    path = Path(root)
+    if path.is_symlink():
+        return path
+    for part in Path(election_dir).parts:
+        path = path / part
+        if path.is_symlink():
+            return path
+    return None
+
+
 def parse_meta_tree(root, election_dir="elections"):
-    """Read every election below ``root/election_dir``.
+    """Read every election below ``root/election_dir`` (``election_dir`` may be nested: ``steering/elections``).
 
     Returns a ``MetaTree``. Never raises on bad content: problems are collected per election (``ElectionData
-    .problems``) or, for the tree itself (root or election dir missing), in ``MetaTree.problems``.
+    .problems``) or, for the tree itself (root or election dir missing, or a symbolic link), in
+    ``MetaTree.problems``.
     """
     root = Path(root)
+    election_dir = Path(str(election_dir).strip().rstrip("/") or ".")
     election_root = root / election_dir
+    if election_dir.is_absolute() or ".." in election_dir.parts:
+        return MetaTree([], [Problem(str(election_dir), "", "the election dir must be a folder inside the "
+                                                            "meta repository (a relative path, without ..)")])
     if not root.is_dir():
         return MetaTree([], [Problem(str(root), "", "the meta repository folder does not exist")])
+    link = _symlink_on_the_way(root, election_dir)
+    if link is not None:
+        return MetaTree([], [Problem(str(link), "", "is a symbolic link, which the import never follows; "
+                                                    "give the real folder")])
     if not election_root.is_dir():
-        return MetaTree([], [Problem(election_dir, "", f"the election dir does not exist in {root}")])
-    elections = [parse_election(root, folder) for folder in find_election_folders(election_root)]
-    return MetaTree(elections, [])
+        return MetaTree([], [Problem(election_dir.as_posix(), "", f"the election dir does not exist in {root}")])
+    links = []
+    folders = find_election_folders(election_root, links)
+    skipped = [Problem(_rel(root, path), "", "symbolic link to a folder: not followed, nothing below it is read")
+               for path in links]
+    elections = [parse_election(root, folder, election_root=election_root) for folder in folders]
+    return MetaTree(elections, [], skipped)
 
 
-def parse_election(root, folder):
-    """Read the election in ``folder`` (an absolute path below ``root``) into an ``ElectionData``."""
+def parse_election(root, folder, election_root=None):
+    """Read the election in ``folder`` (an absolute path below ``root``) into an ``ElectionData``.
+
+    Its key is the folder's path below ``election_root`` (default: the first folder below ``root``).
+    """
     root = Path(root)
     folder = Path(folder)
     rel = folder.relative_to(root).as_posix()
-    election_dir = rel.split("/", 1)[0]
-    key = election_key(folder.relative_to(root / election_dir))
-    election = ElectionData(key=key, path=rel)
+    if election_root is None:
+        election_root = root / rel.split("/", 1)[0]
+    below = folder.relative_to(election_root)
+    key = election_key(below)
+    election = ElectionData(key=key, path=rel, ambiguous_name=any(is_ambiguous_folder_name(p) for p in below.parts))
     report = _Collector(election.problems)
     if len(key) > 255 or len(rel) > 400:
         report.error(rel, "", "the folder path is too long for an election key (at most 255 characters)")
+        return election
+    if folder.is_symlink():
+        report.error(rel, "", "symbolic link to a folder: not followed")
         return election
 
     _read_election_yaml(election, root, folder, report)
@@ -232,35 +302,85 @@ def _rel(root, path):
 
 
 def _read_text(root, path, report):
-    """The file's text, or None (with an error) when it cannot be read safely."""
+    """The file's text, or None (with an error) when it cannot be read safely.
+
+    Opened with ``O_NOFOLLOW`` (a symbolic link is refused even if it appears after a check) and
+    ``O_NONBLOCK`` (a FIFO cannot hang the sync); only a regular file of at most ``MAX_FILE_BYTES`` is read.
+    """
     rel = _rel(root, path)
-    if path.is_symlink():
-        report.error(rel, "", "symbolic links are not followed")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or path.is_symlink():
+            report.error(rel, "", "is a symbolic link: not followed (commit the file itself)")
+        else:
+            report.error(rel, "", f"cannot be read: {exc.strerror or exc}")
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            report.error(rel, "", "is not a regular file")
+            return None
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        report.error(rel, "", f"file is larger than {MAX_FILE_BYTES} bytes")
         return None
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            report.error(rel, "", f"file is larger than {MAX_FILE_BYTES} bytes")
-            return None
-        return path.read_text(encoding="utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         report.error(rel, "", "file is not UTF-8 text")
-    except OSError as exc:
-        report.error(rel, "", f"cannot be read: {exc.strerror or exc}")
+    return None
+
+
+def _shape_problem(root_node):
+    """Why a composed YAML document may not be built (an alias, nesting deeper than ``MAX_YAML_DEPTH``), or
+    None, as ``(message, node)``.
+
+    Composing shares one node for an anchor and all its aliases, so a bomb is still small here; this walk
+    visits each node once and refuses a node met twice before anything is expanded.
+    """
+    seen = set()
+    stack = [(root_node, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            return "anchors and aliases (&name, *name) are not allowed: write the value out", node
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            if depth > MAX_YAML_DEPTH:
+                return f"nested deeper than {MAX_YAML_DEPTH} levels", node
+            children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+            stack.extend((child, depth + 1) for child in children)
     return None
 
 
 def _load_yaml(text, rel, report, loader=_Loader):
-    """Parse YAML safely; on failure record an error (with the line) and return None."""
+    """Parse YAML safely; on failure record an error (with the line) and return None.
+
+    The document is composed, checked by ``_shape_problem``, and only then built into Python values.
+    """
+    reader = loader(text)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders derive from SafeLoader
+        node = reader.get_single_node()
+        if node is None:
+            return None
+        shape = _shape_problem(node)
+        if shape is not None:
+            message, bad = shape
+            report.error(rel, "", f"refused (line {bad.start_mark.line + 1}): {message}")
+            return None
+        return reader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         report.error(rel, "", f"unreadable YAML{where}: {problem}")
-    except (ValueError, TypeError, OverflowError) as exc:
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         # Constructors of the safe loader raise these on values like a 30th of February.
         report.error(rel, "", f"unreadable YAML: {exc}")
+    finally:
+        reader.dispose()
     return None
 
 
@@ -488,7 +608,7 @@ def _read_markdown(root, path, report, what):
 def _read_candidates(election, root, folder, report):
     seen = {}
     for path in sorted(folder.glob("candidate-*.md")):
-        if not path.is_file():
+        if not path.is_symlink() and not path.is_file():
             continue
         candidate = parse_candidate_file(root, path, report)
         if candidate is None:
@@ -578,8 +698,10 @@ def parse_candidate_file(root, path, report):
         candidate_id = from_file_name
     elif candidate_id.lower() != from_file_name.lower():
         report.warning(rel, "ID", f"{candidate_id!r} does not match the file name; the ID is used")
-    if len(candidate_id) > 100:
-        report.error(rel, "ID", "is longer than 100 characters")
+    if not CANDIDATE_ID_PATTERN.match(candidate_id):
+        report.error(rel, "ID", f"{candidate_id[:120]!r} is not a candidate ID: use a GitHub login or a word of "
+                                "ASCII letters, digits, '.', '_' and '-' (starting with a letter or digit, at "
+                                "most 100 characters)")
         return None
     name = _text(header.get("name")) if not isinstance(header.get("name"), dict | list) else ""
     if not name:
