@@ -13,6 +13,7 @@ RESULTS_VIEW = "results.view"
 EXPORT = "export"
 EXCEPTION_REVIEW = "exception.review"
 META_SYNC = "meta.sync"
+ELECTION_RENAME = "election.rename"
 LINKS_DESTROY = "links.destroy"
 BALLOTS_LOAD = "ballots.load"
 

@@ -100,8 +100,12 @@ def link_seal(link, *, passphrase, salt, election_key, login):
     return header + nonce + ciphertext
 
 
-def link_open(sealed, *, passphrase, salt, election_key, login):
-    """The ``BallotLink`` inside ``sealed``, or None when the passphrase (or voter, or election) is wrong."""
+def link_open(sealed, *, passphrase, salt, election_key, login, former_election_keys=()):
+    """The ``BallotLink`` inside ``sealed``, or None when the passphrase (or voter, or election) is wrong.
+
+    A link sealed before the election's folder was renamed is bound to a key in ``former_election_keys``;
+    those are tried with the same derived key (one Argon2id derivation whatever their number).
+    """
     sealed = bytes(sealed)
     if len(sealed) <= _HEADER.size + NONCE_BYTES:
         return None
@@ -112,9 +116,13 @@ def link_open(sealed, *, passphrase, salt, election_key, login):
     nonce = sealed[_HEADER.size : _HEADER.size + NONCE_BYTES]
     ciphertext = sealed[_HEADER.size + NONCE_BYTES :]
     key = key_derive(passphrase, bytes(salt), time_cost=time_cost, memory_kib=memory_kib, parallelism=parallelism)
-    try:
-        plaintext = AESGCM(key).decrypt(nonce, ciphertext, _associated_data(header, election_key, login))
-    except InvalidTag:
+    for candidate_key in (election_key, *former_election_keys):
+        try:
+            plaintext = AESGCM(key).decrypt(nonce, ciphertext, _associated_data(header, candidate_key, login))
+        except InvalidTag:
+            continue
+        break
+    else:
         return None
     data = json.loads(plaintext)
     return BallotLink(ballot_id=data["ballot"], receipt=data["receipt"])

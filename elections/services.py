@@ -226,6 +226,8 @@ def _link_open(record, *, election, voter, passphrase):
         salt=record.salt,
         election_key=election.key,
         login=voter.username,
+        # Links sealed before a rename of the election's folder are bound to its key then.
+        former_election_keys=list(election.former_keys.values_list("key", flat=True)),
     )
 
 

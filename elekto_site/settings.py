@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A renamed election's old links: a 404 under a former key redirects to the current key.
+    "meta_sync.middleware.ElectionAliasRedirectMiddleware",
     # A cancelled, forged or failed GitHub sign-in: back to the sign-in page with a message, not a 500.
     "social_django.middleware.SocialAuthExceptionMiddleware",
 ]

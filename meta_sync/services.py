@@ -17,15 +17,17 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from elections.audit import META_SYNC, audit_record
+from elections.audit import ELECTION_RENAME, META_SYNC, audit_record
 from elections.models import Ballot, Candidate, Election, EligibleVoter, Officer, VoteRecord
 
-from .models import SyncRun
-from .parser import ElectionData, parse_meta_tree
+from .identity import plan_identities
+from .models import ElectionAlias, SyncRun
+from .parser import ElectionData, Problem, parse_meta_tree
 
 CREATED = "created"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
+RENAMED = "renamed"
 ARCHIVED = "archived"
 ERROR = "error"
 
@@ -296,6 +298,16 @@ def _sync_candidates(election, candidates, now):
     return warnings
 
 
+def _election_rekey(election, data, now):
+    """Give ``election`` the key of its renamed folder; its old key stays as an alias (see meta_sync.identity)."""
+    ElectionAlias.objects.filter(key=data.key, election=election).delete()
+    ElectionAlias.objects.update_or_create(key=election.key, defaults={
+        "election": election, "path": election.path, "renamed_at": now})
+    audit_record(actor="system", action=ELECTION_RENAME, election=election, detail={
+        "from": election.key, "to": data.key, "from_path": election.path, "to_path": data.path})
+    election.key = data.key
+
+
 def election_import(*, data: ElectionData, now, existing=None):
     """Write one parsed, error-free election (create or update) in its own transaction.
 
@@ -308,9 +320,12 @@ def election_import(*, data: ElectionData, now, existing=None):
             action = CREATED
         else:
             election = Election.objects.select_for_update().get(pk=existing.pk)
+            action = UPDATED
+            if election.key != data.key:
+                _election_rekey(election, data, now)
+                action = RENAMED
             for name, value in _election_fields(data).items():
                 setattr(election, name, value)
-            action = UPDATED
         warnings = [str(p) for p in data.warnings]
         _sync_logins(Officer, election, data.officers)
         _sync_logins(EligibleVoter, election, data.voters)
@@ -339,23 +354,45 @@ def _failed_outcome(data, row, now):
     )
 
 
+def _voting_open_with_votes(row, now):
+    if _status(row, now) == Election.COMPLETED:
+        return False
+    return (Ballot.objects.filter(election_id=row.pk).exists()
+            or VoteRecord.objects.filter(election_id=row.pk).exists())
+
+
+def _hold(row, message, summary, now):
+    """Keep ``row`` as it is (not archived) and record why on it, for its officers and the operators."""
+    if row.sync_errors != [message]:
+        with transaction.atomic():
+            Election.objects.filter(pk=row.pk).update(sync_errors=[message])
+    summary.errors.append({"path": row.path, "message": message.removeprefix(f"{row.path}: ")})
+    summary.elections.append(ElectionOutcome(
+        row.key, row.name, _status(row, now), EligibleVoter.objects.filter(election=row).count(),
+        Candidate.objects.filter(election=row, withdrawn=False).count(), ERROR, [], [message]))
+
+
 def _import_tree(tree, summary, now, progress):
-    existing = {
-        row.key: row
-        for row in Election.objects.only("id", "key", "name", "content_hash", "archived", "sync_errors",
-                                         "sync_warnings", "start_datetime", "end_datetime")
-    }
+    rows = list(Election.objects.only("id", "key", "path", "name", "content_hash", "archived", "sync_errors",
+                                      "sync_warnings", "start_datetime", "end_datetime"))
+    plan = plan_identities(
+        tree.elections, rows, aliases=dict(ElectionAlias.objects.values_list("key", "election_id")),
+        voting_open_with_votes=lambda row: _voting_open_with_votes(row, now),
+    )
+    summary.errors += [{"path": p.path, "message": p.text} for p in tree.skipped]
     total = len(tree.elections)
-    for index, data in enumerate(tree.elections, start=1):
+    for index, data in enumerate(tree.elections):
         if progress:
-            progress(index, total, data.key)
-        row = existing.pop(data.key, None)
+            progress(index + 1, total, data.key)
+        if index in plan.refused:
+            data.problems.append(Problem(data.path, "", plan.refused[index]))
+        row = plan.target.get(index)
         if not data.ok:
             summary.errors += [{"path": p.path, "message": p.text} for p in data.errors]
             summary.elections.append(_failed_outcome(data, row, now))
             continue
         voters, candidates = len(data.voters), len(data.candidates)
-        if (row is not None and not row.archived and not row.sync_errors
+        if (row is not None and row.key == data.key and not row.archived and not row.sync_errors
                 and row.content_hash == data.content_hash()):
             summary.elections.append(ElectionOutcome(
                 data.key, data.name, _status(data, now), voters, candidates, UNCHANGED, list(row.sync_warnings)))
@@ -370,13 +407,16 @@ def _import_tree(tree, summary, now, progress):
                                                      [str(p) for p in data.warnings],
                                                      [f"{data.path}: {problem['message']}"]))
             continue
+        if action == RENAMED:
+            warnings = [f"renamed from {row.key} ({row.path}): its ballots, vote records, exception requests and "
+                        f"audit trail follow, and links to {row.key} redirect here", *warnings]
         summary.elections.append(ElectionOutcome(
             data.key, data.name, _status(data, now), voters, candidates, action, warnings))
 
+    for row, message in plan.held:
+        _hold(row, message, summary, now)
     # Folders that left the repository: hidden, never deleted (their ballots and vote records stay).
-    for row in existing.values():
-        if row.archived:
-            continue
+    for row in plan.archive:
         with transaction.atomic():
             Election.objects.filter(pk=row.pk).update(archived=True, synced_at=now)
         summary.elections.append(ElectionOutcome(
