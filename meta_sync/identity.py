@@ -51,7 +51,8 @@ def describes_same_election(row, data):
 def plan_identities(elections, rows, *, aliases, voting_open_with_votes):
     """Decide, for parsed ``elections`` (a list of ``ElectionData``) and existing ``rows``, what each updates.
 
-    ``aliases`` maps a former key to the pk of the election that had it; ``voting_open_with_votes(row)`` says
+    ``aliases()`` returns a map of former keys to the pk of the election that had each (called only when a folder
+    is new or renamed, so that an unchanged tree costs no query); ``voting_open_with_votes(row)`` says
     whether a row holds ballots or vote records and has not completed (asked only for rows whose folder left).
     Returns an ``IdentityPlan`` keyed by the index of each folder in ``elections``.
     """
@@ -116,7 +117,7 @@ def plan_identities(elections, rows, *, aliases, voting_open_with_votes):
                                            f"key {row.key!r}"))
                     matched[row.pk] = index
         else:
-            former = aliases.get(data.key)
+            former = aliases().get(data.key)
             if former is not None:
                 plan.refused[index] = (f"its key {data.key!r} was the key of another election, renamed since, and "
                                        "old links still lead there: choose another folder name")

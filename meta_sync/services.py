@@ -5,6 +5,7 @@ repository, parses it with ``meta_sync.parser`` and imports each election in its
 """
 
 import contextlib
+import functools
 import os
 import subprocess
 import sys
@@ -376,7 +377,8 @@ def _import_tree(tree, summary, now, progress):
     rows = list(Election.objects.only("id", "key", "path", "name", "content_hash", "archived", "sync_errors",
                                       "sync_warnings", "start_datetime", "end_datetime"))
     plan = plan_identities(
-        tree.elections, rows, aliases=dict(ElectionAlias.objects.values_list("key", "election_id")),
+        tree.elections, rows,
+        aliases=functools.cache(lambda: dict(ElectionAlias.objects.values_list("key", "election_id"))),
         voting_open_with_votes=lambda row: _voting_open_with_votes(row, now),
     )
     summary.errors += [{"path": p.path, "message": p.text} for p in tree.skipped]
