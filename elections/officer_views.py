@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -55,7 +54,7 @@ _ACTION_LABELS = {
     RESULTS_VIEW: "viewed the results",
     EXCEPTION_REVIEW: "reviewed an exception request",
     META_SYNC: "synced the meta repository",
-    ELECTION_RENAME: gettext_lazy("renamed the election (its folder moved in the meta repository)"),
+    ELECTION_RENAME: "renamed the election (its folder moved in the meta repository)",
     LINKS_DESTROY: "destroyed the voter-to-ballot links",
     BALLOTS_LOAD: "loaded the published ballots",
 }
