@@ -267,3 +267,14 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+
+class ContentVersion(models.Model):
+    """A counter raised in the same transaction as every write that changes what election pages show (the meta
+    sync's imports). Parts of pages rendered once are kept per version (``elections.listing``), so a page is
+    never behind an import. One row, ``pk=1``."""
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Content version {self.value}"

@@ -1,4 +1,3 @@
-import functools
 import hashlib
 import hmac
 import random
@@ -6,18 +5,17 @@ import random
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import secrecy, services
+from . import listing, secrecy, services
 from .forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, PassphraseForm
 from .markdown import render_markdown
-from .models import Candidate, Election, EligibleVoter, ExceptionRequest, VoteRecord
+from .models import Candidate, Election, EligibleVoter, ExceptionRequest, Officer, VoteRecord
 
 STATUS_FILTERS = Election.STATUSES
 
@@ -34,29 +32,45 @@ def _refused(request, refusal, *, election=None):
     return render(request, "elections/refused.html", context, status=refusal.status)
 
 
-# What a list row shows; the long text and JSON columns are left in the database.
-LIST_FIELDS = ("key", "name", "organization", "start_datetime", "end_datetime")
+def _voter_flags(user, election_ids):
+    """(eligible, voted): the sets of ``election_ids`` where ``user`` may vote and has voted; three queries
+    whatever the number of elections and voter rolls."""
+    ids = list(election_ids)
+    if not ids:
+        return set(), set()
+    on_roll = EligibleVoter.objects.filter(election_id__in=ids, login=user.username.lower())
+    granted = ExceptionRequest.objects.filter(election_id__in=ids, requester=user, status=ExceptionRequest.APPROVED)
+    voted = VoteRecord.objects.filter(election_id__in=ids, voter=user)
+    eligible = set(on_roll.values_list("election_id", flat=True)) | set(granted.values_list("election_id", flat=True))
+    return eligible, set(voted.values_list("election_id", flat=True))
 
 
-def _elections_for_user(user):
-    """Visible elections, each annotated with ``eligible`` and ``voted`` for ``user`` (one query)."""
-    login = user.username.lower()
-    on_roll = EligibleVoter.objects.filter(election=OuterRef("pk"), login=login)
-    granted = ExceptionRequest.objects.filter(
-        election=OuterRef("pk"), requester=user, status=ExceptionRequest.APPROVED
-    )
-    voted = VoteRecord.objects.filter(election=OuterRef("pk"), voter=user)
-    return Election.objects.visible().annotate(
-        eligible=Exists(on_roll) | Exists(granted), voted=Exists(voted)
-    )
+def _badges(user, elections):
+    """The voter's badge for each election (pk -> badge name)."""
+    eligible, voted = _voter_flags(user, (e.pk for e in elections))
+    return {e.pk: _badge(e.pk in eligible, e.pk in voted) for e in elections}
 
 
-def _candidates_for_voter(election, user):
+def _status_filter(request):
+    """The ``status`` query parameter: "" for all elections, else one of the statuses; None when unknown."""
+    status = request.GET.get("status", "")
+    return status if status in ("", *STATUS_FILTERS) else None
+
+
+def _unknown_filter(request):
+    refusal = services.Refusal("Choose running, upcoming or completed elections.", status=400, title="Unknown filter")
+    return _refused(request, refusal)
+
+
+def _candidates_for_voter(election, user, candidates=None):
     """This election's standing candidates in an order random for each voter but stable for that voter.
 
     Seeded with an HMAC under the site secret, so the order cannot be predicted from the login alone.
+    ``candidates`` may be given when already loaded (the standing ones, in any order).
     """
-    candidates = list(election.candidates.filter(withdrawn=False).order_by("candidate_id"))
+    if candidates is None:
+        candidates = election.candidates.filter(withdrawn=False)
+    candidates = sorted(candidates, key=lambda c: c.candidate_id)
     seed_input = f"{election.key}\x00{user.username.lower()}".encode()
     seed = hmac.new(settings.SECRET_KEY.encode(), seed_input, hashlib.sha256).digest()
     random.Random(seed).shuffle(candidates)
@@ -92,49 +106,31 @@ def _badge(eligible, voted):
 # --- public pages ----------------------------------------------------------------------------------
 
 
-def cached_for_visitors(view):
-    """Serve a public page from the cache to visitors who are not signed in.
-
-    Such a page is the same for every visitor, and it is the page a published link sends everyone to, so it
-    is rendered once per ``PUBLIC_PAGE_CACHE_SECONDS`` (per process; 0 turns this off). A page can thus be
-    that many seconds behind an import or a change of status. Signed-in users always get a fresh page.
-    """
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-        if seconds <= 0 or request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        # One copy per language: the page is in the visitor's language (see LocaleMiddleware).
-        page = f"{request.method} {request.get_full_path()} {translation.get_language()}"
-        key = "public-page:" + hashlib.sha256(page.encode()).hexdigest()
-        response = cache.get(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200:
-                cache.set(key, response, seconds)
-        return response
-
-    return wrapper
-
-
 @require_safe
-@cached_for_visitors
 def public_list(request):
-    elections = Election.objects.visible().only(*LIST_FIELDS)
-    return render(request, "elections/public_list.html", {"elections": elections})
+    status = _status_filter(request)
+    if status is None:
+        return _unknown_filter(request)
+    now = timezone.now()
+    version = listing.content_version()
+    rows = listing.rows_with_status(listing.listed_elections(version), status, now)
+    page = listing.paginate(rows, request.GET.get("page"))
+    context = {"elections": page.object_list, "page": page, "status": status, "statuses": STATUS_FILTERS,
+               "rows": listing.public_rows_html(version, page, now)}
+    return render(request, "elections/public_list.html", context)
+
+
+def _election_page(key):
+    page = listing.election_page(listing.content_version(), key)
+    if page is None:
+        raise Http404(f"There is no election {key!r}.")
+    return page
 
 
 @require_safe
-@cached_for_visitors
 def public_detail(request, key):
-    election = _get_election(key)
-    candidates = election.candidates.filter(withdrawn=False).order_by("name")
-    context = {
-        "election": election,
-        "candidates": candidates,
-        "description": render_markdown(election.description, baselevel=2),
-    }
+    page = _election_page(key)
+    context = {"election": page.election, "candidates": page.candidates, "description": page.description}
     return render(request, "elections/public_detail.html", context)
 
 
@@ -159,14 +155,24 @@ def results(request, key):
 @require_safe
 def dashboard(request):
     now = timezone.now()
-    elections = list(_elections_for_user(request.user).only(*LIST_FIELDS))
-    for election in elections:
-        election.badge = _badge(election.eligible, election.voted)
+    version = listing.content_version()
+    elections = listing.listed_elections(version)
+    open_ = [e for e in elections if e.status_at(now) != Election.COMPLETED]
+    eligible, _ = _voter_flags(request.user, (e.pk for e in open_))
+    voted = set(VoteRecord.objects.filter(voter=request.user).values_list("election_id", flat=True))
+    may_vote = [e for e in open_ if e.pk in eligible and e.pk not in voted]
+    # An election the voter may vote in is listed once, under "may vote".
+    running = [e for e in open_ if e.status_at(now) == Election.RUNNING and e.pk not in {m.pk for m in may_vote}]
+    voted_in = [e for e in elections if e.pk in voted]
+    badges = {e.pk: _badge(e.pk in eligible, e.pk in voted) for e in elections}
+    officered = set(Officer.objects.filter(login=request.user.username.lower()).values_list("election_id", flat=True))
     context = {
-        "running": [e for e in elections if e.status_at(now) == Election.RUNNING],
-        "may_vote": [e for e in elections if e.eligible and not e.voted and e.status_at(now) != Election.COMPLETED],
-        "voted": [e for e in elections if e.voted],
-        "officered": list(Election.objects.visible().officered_by(request.user.username).only(*LIST_FIELDS)),
+        "may_vote": may_vote,
+        "running": running,
+        "voted": voted_in,
+        "rows": {name: listing.voter_rows_html(version, rows, now, badges)
+                 for name, rows in (("may_vote", may_vote), ("running", running), ("voted", voted_in))},
+        "officered": [(e, e.status_at(now)) for e in elections if e.pk in officered],
     }
     return render(request, "elections/dashboard.html", context)
 
@@ -174,43 +180,40 @@ def dashboard(request):
 @login_required
 @require_safe
 def election_list(request):
-    status = request.GET.get("status", "")
-    elections = _elections_for_user(request.user).only(*LIST_FIELDS)
-    if status:
-        if status not in STATUS_FILTERS:
-            refusal = services.Refusal("Choose running, upcoming or completed elections.", status=400,
-                                       title="Unknown filter")
-            return _refused(request, refusal)
-        elections = elections.with_status(status)
-    elections = list(elections)
-    for election in elections:
-        election.badge = _badge(election.eligible, election.voted)
-    return render(
-        request,
-        "elections/list.html",
-        {"elections": elections, "status": status, "statuses": STATUS_FILTERS},
-    )
+    status = _status_filter(request)
+    if status is None:
+        return _unknown_filter(request)
+    now = timezone.now()
+    version = listing.content_version()
+    rows = listing.rows_with_status(listing.listed_elections(version), status, now)
+    page = listing.paginate(rows, request.GET.get("page"))
+    context = {"elections": page.object_list, "page": page, "status": status, "statuses": STATUS_FILTERS,
+               "rows": listing.voter_rows_html(version, page, now, _badges(request.user, page))}
+    return render(request, "elections/list.html", context)
 
 
 @login_required
 @require_safe
 def election_detail(request, key):
-    election = get_object_or_404(_elections_for_user(request.user), key=key)
+    page = _election_page(key)
+    election = page.election
     now = timezone.now()
     status = election.status_at(now)
+    eligible, voted = _voter_flags(request.user, [election.pk])
+    eligible, voted = election.pk in eligible, election.pk in voted
     exception_request = ExceptionRequest.objects.filter(election=election, requester=request.user).first()
     context = {
         "election": election,
         "status": status,
-        "badge": _badge(election.eligible, election.voted),
-        "description": render_markdown(election.description, baselevel=2),
-        "candidates": _candidates_for_voter(election, request.user),
-        "withdrawn": list(election.candidates.filter(withdrawn=True).order_by("name")),
-        "can_vote": status == Election.RUNNING and election.eligible and not election.voted,
-        "can_manage_ballot": status == Election.RUNNING and election.voted,
-        "can_request_exception": (
-            not election.eligible and exception_request is None and now < election.exception_deadline
-        ),
+        "eligible": eligible,
+        "voted": voted,
+        "badge": _badge(eligible, voted),
+        "description": page.description,
+        "candidates": _candidates_for_voter(election, request.user, page.candidates),
+        "withdrawn": page.withdrawn,
+        "can_vote": status == Election.RUNNING and eligible and not voted,
+        "can_manage_ballot": status == Election.RUNNING and voted,
+        "can_request_exception": not eligible and exception_request is None and now < election.exception_deadline,
         "exception_request": exception_request,
     }
     return render(request, "elections/detail.html", context)

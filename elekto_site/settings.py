@@ -208,10 +208,6 @@ META_PATH = BASE_DIR / (_read("META_PATH", env.str, "") or "var/meta")
 ELECTION_DIR = _read("ELECTION_DIR", env.str, "elections")
 META_SECRET = _read("META_SECRET", env.str, "")
 
-# Seconds a public page (/elections, /elections/<key>) is served from the cache to visitors who are not
-# signed in; 0 turns the cache off.
-PUBLIC_PAGE_CACHE_SECONDS = _read("PUBLIC_PAGE_CACHE_SECONDS", env.int, 10)
-
 # Ballot secrecy.
 MIN_PASSPHRASE_LENGTH = _read("MIN_PASSPHRASE_LENGTH", env.int, 12)
 # Argon2id cost of deriving the key that encrypts the voter-to-ballot link. The default, 19 MiB and two passes,

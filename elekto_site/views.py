@@ -7,13 +7,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import last_modified, require_POST, require_safe
 
+from elections import listing
 from elections.models import Election
 
 
 @require_safe
 def home(request):
-    elections = Election.objects.visible().running()
-    return render(request, "home.html", {"running": elections})
+    now = timezone.now()
+    running = listing.rows_with_status(listing.listed_elections(listing.content_version()), Election.RUNNING, now)
+    return render(request, "home.html", {"running": running})
 
 
 @never_cache

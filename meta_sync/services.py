@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from elections.audit import ELECTION_RENAME, META_SYNC, audit_record
+from elections.listing import content_changed
 from elections.models import Ballot, Candidate, Election, EligibleVoter, Officer, VoteRecord
 
 from .identity import plan_identities
@@ -337,6 +338,7 @@ def election_import(*, data: ElectionData, now, existing=None):
         election.sync_warnings = warnings
         election.sync_errors = []
         election.save()
+        content_changed()
     return action, election, warnings
 
 
@@ -421,6 +423,7 @@ def _import_tree(tree, summary, now, progress):
     for row in plan.archive:
         with transaction.atomic():
             Election.objects.filter(pk=row.pk).update(archived=True, synced_at=now)
+            content_changed()
         summary.elections.append(ElectionOutcome(
             row.key, row.name, _status(row, now), EligibleVoter.objects.filter(election=row).count(),
             Candidate.objects.filter(election=row, withdrawn=False).count(), ARCHIVED,

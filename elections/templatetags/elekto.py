@@ -5,7 +5,7 @@ from datetime import UTC
 
 from django import template
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext, pgettext_lazy
@@ -67,24 +67,33 @@ def voter_badge(badge):
     return format_html('<span class="badge {}">{}</span>', css, text)
 
 
-@register.simple_tag
-def election_row(election, now=None):
-    """One signed-in list row: the election's name (to its page), status, the voter's badge, and the next
-    date that matters. ``election`` carries ``badge`` (see elections.views)."""
-    status = election.status_at(now or timezone.now())
+def when_line(election, status):
+    """The next date that matters for an election in ``status``."""
     if status == Election.UPCOMING:
-        when = _sentence(gettext("voting opens %(time)s"), time=utc_time(election.start_datetime))
-    elif status == Election.COMPLETED:
-        when = _sentence(gettext("voting closed %(time)s"), time=utc_time(election.end_datetime))
+        return _sentence(gettext("voting opens %(time)s"), time=utc_time(election.start_datetime))
+    if status == Election.COMPLETED:
+        return _sentence(gettext("voting closed %(time)s"), time=utc_time(election.end_datetime))
+    return _sentence(gettext("voting closes %(time)s"), time=utc_time(election.end_datetime))
+
+
+def public_election_row(election, status):
+    """One public list row: the name (to the public page), status, organization and the voting window."""
+    organization = format_html('<div class="muted">{}</div>', election.organization) if election.organization else ""
+    opens, closes = utc_time(election.start_datetime), utc_time(election.end_datetime)
+    if status == Election.UPCOMING:
+        opened = _sentence(gettext("Voting opens %(opens)s"), opens=opens)
     else:
-        when = _sentence(gettext("voting closes %(time)s"), time=utc_time(election.end_datetime))
-    organization = format_html("{} · ", election.organization) if election.organization else ""
+        opened = _sentence(gettext("Voting opened %(opens)s"), opens=opens)
+    if status == Election.COMPLETED:
+        closed = _sentence(gettext("Voting closed %(closes)s"), closes=closes)
+    else:
+        closed = _sentence(gettext("Voting closes %(closes)s"), closes=closes)
     return format_html(
-        '<a href="{}">{}</a> {} {}\n<div class="muted">{}{}</div>',
-        reverse("elections:detail", args=[election.key]),
+        '<a href="{}">{}</a>\n{}{}\n<div class="muted">{}</div>\n<div class="muted">{}</div>',
+        reverse("elections:public_detail", args=[election.key]),
         election.name,
         status_badge(status),
-        voter_badge(election.badge),
         organization,
-        when,
+        opened,
+        closed,
     )
