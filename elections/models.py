@@ -74,6 +74,9 @@ class Election(models.Model):
     synced_at = models.DateTimeField(null=True, blank=True)
     sync_warnings = models.JSONField(default=list, blank=True)
     sync_errors = models.JSONField(default=list, blank=True)
+    # {"stamp": the folder's stamp when last imported (meta_sync.parser.folder_stamp), "voters": n,
+    # "candidates": n}: a folder with the same stamp is not read again.
+    source_stamp = models.JSONField(default=dict, blank=True)
     # Set when the encrypted voter-to-ballot links were destroyed (delete_after).
     links_destroyed_at = models.DateTimeField(null=True, blank=True)
 

@@ -171,11 +171,15 @@ class MetaTree:
 
     ``problems`` make the whole tree unusable (a missing folder); ``skipped`` are errors about things that were
     not read (a symbolic link below the election dir) while the elections found were read as usual.
+    ``stamps`` maps each election key to its folder's ``folder_stamp``; ``unchanged`` lists the keys that
+    ``parse_meta_tree`` was told are unchanged, and did not read.
     """
 
     elections: list
     problems: list
     skipped: list = field(default_factory=list)
+    stamps: dict = field(default_factory=dict)
+    unchanged: list = field(default_factory=list)
 
     @property
     def ok(self):
@@ -227,6 +231,36 @@ def find_election_folders(election_root, skipped=None):
     return sorted(found)
 
 
+# What the stamp of a folder depends on besides its files: the code that reads them.
+_PARSER_SOURCES = (Path(__file__), Path(__file__).resolve().parent.parent / "accounts" / "github.py")
+_parser_digest = None
+
+
+def _parser_source_digest():
+    global _parser_digest
+    if _parser_digest is None:
+        digest = hashlib.sha256()
+        for source in _PARSER_SOURCES:
+            digest.update(source.read_bytes() if source.exists() else b"")
+        _parser_digest = digest.hexdigest()
+    return _parser_digest
+
+
+def folder_stamp(folder):
+    """A fingerprint of an election folder that changes whenever what ``parse_election`` would read changes,
+    taken without reading any file: the folder's path and, for each entry directly in it, its name, type, size,
+    inode and modification and change times (the change time moves on every write, and cannot be set back),
+    with the parser's own source. Two equal stamps mean the same files, read by the same code."""
+    digest = hashlib.sha256(_parser_source_digest().encode())
+    digest.update(os.fsencode(folder))
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            info = entry.stat(follow_symlinks=False)
+            digest.update(b"\0" + os.fsencode(entry.name) + b"\0" + repr(
+                (info.st_mode, info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)).encode())
+    return digest.hexdigest()
+
+
 def _symlink_on_the_way(root, election_dir):
     """The first symbolic link among ``root`` and the folders of ``election_dir`` below it, or None."""
     path = Path(root)
@@ -239,12 +273,15 @@ def _symlink_on_the_way(root, election_dir):
     return None
 
 
-def parse_meta_tree(root, election_dir="elections"):
+def parse_meta_tree(root, election_dir="elections", unchanged=None):
     """Read every election below ``root/election_dir`` (``election_dir`` may be nested: ``steering/elections``).
 
     Returns a ``MetaTree``. Never raises on bad content: problems are collected per election (``ElectionData
     .problems``) or, for the tree itself (root or election dir missing, or a symbolic link), in
     ``MetaTree.problems``.
+
+    ``unchanged(key, stamp)``, when given, is asked for each folder with its ``folder_stamp``: a folder it calls
+    unchanged is not read, and is listed in ``MetaTree.unchanged`` instead of ``MetaTree.elections``.
     """
     root = Path(root)
     election_dir = Path(str(election_dir).strip().rstrip("/") or ".")
@@ -264,8 +301,15 @@ def parse_meta_tree(root, election_dir="elections"):
     folders = find_election_folders(election_root, links)
     skipped = [Problem(_rel(root, path), "", "symbolic link to a folder: not followed, nothing below it is read")
                for path in links]
-    elections = [parse_election(root, folder, election_root=election_root) for folder in folders]
-    return MetaTree(elections, [], skipped)
+    tree = MetaTree([], [], skipped)
+    for folder in folders:
+        key = election_key(folder.relative_to(election_root))
+        tree.stamps[key] = folder_stamp(folder)
+        if unchanged is not None and unchanged(key, tree.stamps[key]):
+            tree.unchanged.append(key)
+        else:
+            tree.elections.append(parse_election(root, folder, election_root=election_root))
+    return tree
 
 
 def parse_election(root, folder, election_root=None):

@@ -310,7 +310,7 @@ def _election_rekey(election, data, now):
     election.key = data.key
 
 
-def election_import(*, data: ElectionData, now, existing=None):
+def election_import(*, data: ElectionData, now, existing=None, stamp=None):
     """Write one parsed, error-free election (create or update) in its own transaction.
 
     Returns (action, election, warnings); warnings include those found while importing (withdrawn
@@ -337,6 +337,7 @@ def election_import(*, data: ElectionData, now, existing=None):
         election.synced_at = now
         election.sync_warnings = warnings
         election.sync_errors = []
+        election.source_stamp = stamp or {}
         election.save()
         content_changed()
     return action, election, warnings
@@ -375,9 +376,31 @@ def _hold(row, message, summary, now):
         Candidate.objects.filter(election=row, withdrawn=False).count(), ERROR, [], [message]))
 
 
-def _import_tree(tree, summary, now, progress):
+def _read_tree(path, election_dir):
+    """The parsed tree and every election row; a folder whose stamp is the one stored when it was last imported
+    without errors is not read again (a no-op sync reads no file)."""
     rows = list(Election.objects.only("id", "key", "path", "name", "content_hash", "archived", "sync_errors",
-                                      "sync_warnings", "start_datetime", "end_datetime"))
+                                      "sync_warnings", "start_datetime", "end_datetime", "source_stamp"))
+    by_key = {row.key: row for row in rows}
+
+    def unchanged(key, stamp):
+        row = by_key.get(key)
+        return (row is not None and not row.archived and not row.sync_errors
+                and (row.source_stamp or {}).get("stamp") == stamp)
+
+    return parse_meta_tree(path, election_dir, unchanged=unchanged), rows
+
+
+def _import_tree(tree, rows, summary, now, progress):
+    # A folder not read is the same folder, at the same key, with the same files as at its last import: it takes
+    # no part in finding renames and removals.
+    unchanged = set(tree.unchanged)
+    for row in rows:
+        if row.key in unchanged:
+            stamp = row.source_stamp
+            summary.elections.append(ElectionOutcome(row.key, row.name, _status(row, now), stamp.get("voters", 0),
+                                                     stamp.get("candidates", 0), UNCHANGED, list(row.sync_warnings)))
+    rows = [row for row in rows if row.key not in unchanged]
     plan = plan_identities(
         tree.elections, rows,
         aliases=functools.cache(lambda: dict(ElectionAlias.objects.values_list("key", "election_id"))),
@@ -396,13 +419,17 @@ def _import_tree(tree, summary, now, progress):
             summary.elections.append(_failed_outcome(data, row, now))
             continue
         voters, candidates = len(data.voters), len(data.candidates)
+        stamp = {"stamp": tree.stamps.get(data.key, ""), "voters": voters, "candidates": candidates}
         if (row is not None and row.key == data.key and not row.archived and not row.sync_errors
                 and row.content_hash == data.content_hash()):
+            if row.source_stamp != stamp:
+                # The same content in touched files (a fresh checkout): remember the files, skip them next time.
+                Election.objects.filter(pk=row.pk).update(source_stamp=stamp)
             summary.elections.append(ElectionOutcome(
                 data.key, data.name, _status(data, now), voters, candidates, UNCHANGED, list(row.sync_warnings)))
             continue
         try:
-            action, _, warnings = election_import(data=data, now=now, existing=row)
+            action, _, warnings = election_import(data=data, now=now, existing=row, stamp=stamp)
         except DatabaseError as exc:
             # A value the database refuses (too long for a column, say): this election only is rolled back.
             problem = {"path": data.path, "message": f"could not be saved: {exc}"}
@@ -472,12 +499,12 @@ def sync_meta(*, path=None, election_dir=None, trigger, actor="system", dry_run=
         else:
             summary.revision = _revision_of(path)
         if not summary.fatal:
-            tree = parse_meta_tree(path, election_dir)
+            tree, existing = _read_tree(path, election_dir)
             if not tree.ok:
                 summary.fatal = "; ".join(str(p) for p in tree.problems)
             else:
                 with transaction.atomic() if dry_run else contextlib.nullcontext():
-                    _import_tree(tree, summary, now, progress)
+                    _import_tree(tree, existing, summary, now, progress)
                     if dry_run:
                         transaction.set_rollback(True)
         if summary.fatal:

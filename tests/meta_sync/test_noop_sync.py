@@ -1,0 +1,75 @@
+"""A sync reads only the election folders that changed since they were last imported."""
+
+import os
+from unittest import mock
+
+import pytest
+
+from meta_sync import parser
+from meta_sync.services import sync_meta
+
+
+def _sync(repo):
+    with mock.patch("meta_sync.parser.parse_election", wraps=parser.parse_election) as parse:
+        summary = sync_meta(path=repo.root, election_dir="elections", trigger="command")
+    return summary, sorted(call.args[1].name for call in parse.call_args_list)
+
+
+@pytest.fixture
+def imported(db, meta_repo):
+    meta_repo.add_election("board/2030", voters=("ann", "ben", "cat"), candidates=("alice", "bob"))
+    meta_repo.add_election("steering/2030")
+    summary, read = _sync(meta_repo)
+    assert summary.exit_code == 0 and read == ["2030", "2030"]
+    return meta_repo
+
+
+def test_a_sync_with_nothing_changed_reads_no_file(imported):
+    summary, read = _sync(imported)
+    assert read == []
+    assert {(e.key, e.action, e.voters, e.candidates) for e in summary.elections} == {
+        ("board---2030", "unchanged", 3, 2), ("steering---2030", "unchanged", 2, 2)}
+
+
+def test_a_changed_folder_is_read_and_imported_and_the_others_are_not(imported):
+    imported.edit("board/2030/voters.yaml", "  - cat\n", "  - cat\n  - dan\n")
+    summary, read = _sync(imported)
+    assert read == ["2030"]
+    outcome = {e.key: e for e in summary.elections}
+    assert outcome["board---2030"].action == "updated" and outcome["board---2030"].voters == 4
+    assert outcome["steering---2030"].action == "unchanged"
+    assert _sync(imported)[1] == []
+
+
+def test_a_rewritten_file_with_the_same_content_is_read_once_then_skipped(imported):
+    path = imported.folder("board/2030") / "election.yaml"
+    path.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    summary, read = _sync(imported)
+    assert read == ["2030"]
+    assert {e.action for e in summary.elections} == {"unchanged"}
+    assert _sync(imported)[1] == []
+
+
+def test_a_new_or_removed_file_is_seen(imported):
+    imported.write("board/2030/candidate-carol.md", imported.folder("board/2030").joinpath(
+        "candidate-bob.md").read_text(encoding="utf-8").replace("ID: bob", "ID: carol"))
+    summary, read = _sync(imported)
+    assert read == ["2030"] and {e.key: e.candidates for e in summary.elections}["board---2030"] == 3
+    os.remove(imported.folder("board/2030") / "candidate-carol.md")
+    summary, read = _sync(imported)
+    assert read == ["2030"] and {e.key: e.candidates for e in summary.elections}["board---2030"] == 2
+
+
+def test_an_election_with_errors_is_read_at_every_sync(imported):
+    imported.write("board/2030/election.yaml", "name: [unclosed\n")
+    assert _sync(imported)[1] == ["2030"]
+    summary, read = _sync(imported)
+    assert read == ["2030"]
+    assert {e.key: e.action for e in summary.elections}["board---2030"] == "error"
+
+
+def test_a_new_parser_reads_every_folder_again(imported, monkeypatch):
+    monkeypatch.setattr(parser, "_parser_digest", "another version of the parser")
+    summary, read = _sync(imported)
+    assert read == ["2030", "2030"]
+    assert {e.action for e in summary.elections} == {"unchanged"}
