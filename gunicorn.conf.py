@@ -27,9 +27,12 @@ threads = _int("GUNICORN_THREADS", 4)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then so that slow memory growth never reaches the container limit.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Recycle a worker after this many requests, so that a slow memory leak never reaches the container limit. A
+# restart costs a worker's start-up (about a second of one core) and its warm caches, so it is sized in hours
+# of peak traffic, not seconds: 10 million requests is about an hour of /health at the most a worker serves on
+# this hardware, and days of election-day traffic (BENCHMARKS.md measures both; 0 turns recycling off).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10_000_000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1_000_000)
 
 # The site logs one line per request itself (with its request id, without query strings); gunicorn's access
 # log is off unless GUNICORN_ACCESS_LOG names a file or "-" for standard output.

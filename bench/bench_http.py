@@ -72,6 +72,7 @@ def setup_main(args):
     from elections.models import Candidate, Election, EligibleVoter, Officer
 
     voters_per_election, cast_voters = int(args[0]), int(args[1])
+    generated = int(args[2]) if len(args) > 2 else GENERATED_ELECTIONS
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
 
@@ -88,8 +89,8 @@ def setup_main(args):
     now = timezone.now()
     User = get_user_model()
     elections = []
-    for number in range(GENERATED_ELECTIONS):
-        # A realistic mix: mostly completed history, a few running and upcoming.
+    for number in range(generated):
+        # A realistic mix: mostly completed history, a few running and upcoming (as many of each at any scale).
         if number < 4:
             start, end = now - timedelta(days=3), now + timedelta(days=20)
         elif number < 7:
@@ -122,13 +123,16 @@ def setup_main(args):
         Officer.objects.create(election=election, login="bench-officer")
         elections.append(election)
 
-    cast_election = elections[0]
+    cast_election = elections[0] if elections else Election.objects.order_by("key").first()
     from importlib import import_module
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    logins = [f"voter-{v:05d}" for v in range(cast_voters)] + ["bench-reader"]
+    # bench-reader is on no voter roll; the last voter of the rolls, who never casts, is on every one.
+    roll_reader = f"voter-{voters_per_election - 1:05d}"
+    logins = [f"voter-{v:05d}" for v in range(min(cast_voters, voters_per_election - 1))] + ["bench-reader",
+                                                                                           roll_reader]
     User.objects.bulk_create(User(username=login, password="!") for login in logins)
     sessions = {}
     for user in User.objects.filter(username__in=logins):
@@ -141,9 +145,10 @@ def setup_main(args):
     print(json.dumps({
         "cast_election": cast_election.key,
         "candidates": [f"cand-{c}" for c in range(CANDIDATES_PER_ELECTION)],
-        "page_election": elections[0].key,
-        "cast_sessions": [sessions[login] for login in logins[:-1]],
+        "page_election": cast_election.key,
+        "cast_sessions": [sessions[login] for login in logins[:-2]],
         "reader_session": sessions["bench-reader"],
+        "voter_session": sessions[roll_reader],
         "session_cookie": settings.SESSION_COOKIE_NAME,
         "csrf_cookie": settings.CSRF_COOKIE_NAME,
         "elections": Election.objects.count(),
@@ -261,9 +266,9 @@ def _child(mode, args, env, timeout):
 class Gunicorn:
     """gunicorn on 127.0.0.1 and a free port; stopped (and waited for) on exit."""
 
-    def __init__(self, env):
+    def __init__(self, env, app="elekto_site.wsgi:application"):
         self.port = _free_port()
-        command = [PYTHON, "-m", "gunicorn", "elekto_site.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+        command = [PYTHON, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}",
                    "--log-level", "warning"]
         config = REPO_ROOT / "gunicorn.conf.py"
         if config.exists():

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "elekto_site.middleware.RequestLogMiddleware",
     "elekto_site.middleware.SecurityHeadersMiddleware",
+    "elekto_site.middleware.HealthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The page's language: the visitor's choice (a cookie set by the switcher), else the browser's
@@ -259,6 +260,8 @@ elif _proxy_ssl_header:
         )
     )
 SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, not DEBUG)
+# Seconds a process trusts that the database answered /health's check (0: check on every request).
+HEALTH_DATABASE_CHECK_SECONDS = _read("HEALTH_DATABASE_CHECK_SECONDS", env.float, 1.0)
 # Kubernetes probes and load balancers call /health over plain HTTP from inside the cluster.
 SECURE_REDIRECT_EXEMPT = [r"^health$"]
 SECURE_HSTS_SECONDS = _read("SECURE_HSTS_SECONDS", env.int, 0 if DEBUG else 31_536_000)

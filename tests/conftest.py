@@ -26,6 +26,8 @@ def _test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # /health checks the database on every request in tests (each test may make it fail).
+    settings.HEALTH_DATABASE_CHECK_SECONDS = 0
     # The hashed-name manifest exists only after collectstatic; tests serve static files by their plain names.
     settings.STORAGES = {
         **settings.STORAGES,
