@@ -13,6 +13,7 @@ database, so the figures are a lower bound of what a separate load machine would
 load generator of bench_http.py stands in, and the note says so.
 """
 
+import http.client
 import os
 import re
 import shutil
@@ -73,13 +74,25 @@ def wrk(port, path, *, seconds, cookie=None):
     p99 = LATENCY_RE.search(result.stdout)
     if not rate or not p99:
         raise RuntimeError(f"wrk said: {result.stdout[-500:]} {result.stderr[-500:]}")
+    # A redirect (to the sign-in page, say) is a failure here: every page measured answers 200.
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", result.stdout)
     errors = re.search(r"Socket errors:.*", result.stdout)
     return float(rate.group(1)), float(p99.group(1)) * UNIT_MS[p99.group(2)], int(bad.group(1)) if bad else 0, (
         errors.group(0) if errors else "")
 
 
+def _answers_200(port, path, cookie):
+    """Refuse to measure a page that does not answer 200 (a redirect to sign-in would be measured otherwise)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers={"Host": "127.0.0.1", **({"Cookie": cookie} if cookie else {})})
+    status = connection.getresponse().status
+    connection.close()
+    if status != 200:
+        raise RuntimeError(f"{path} answered {status}, not 200: nothing to measure")
+
+
 def measure(port, path, *, seconds, cookie=None, use_wrk=True):
+    _answers_200(port, path, cookie)
     if use_wrk:
         return wrk(port, path, seconds=seconds, cookie=cookie)
     cookies = dict(part.split("=", 1) for part in cookie.split("; ")) if cookie else None
@@ -87,14 +100,15 @@ def measure(port, path, *, seconds, cookie=None, use_wrk=True):
     return rate, p99, errors, ""
 
 
-def _setup(url, generated, voters):
-    """A fresh database at ``url`` with ``generated`` elections; returns the setup's JSON."""
+def _setup(url, env, generated, voters):
+    """A fresh database at ``url`` with ``generated`` elections; returns the setup's JSON. ``env`` must be the
+    one gunicorn gets: the sessions it creates are signed with its SECRET_KEY."""
     if url.startswith("sqlite"):
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     else:
         _recreate_database(url)
-    return _child("setup", [voters, 0, generated], _site_env({"DATABASE_URL": url}), timeout=1800)
+    return _child("setup", [voters, 0, generated], env, timeout=1800)
 
 
 def _databases(quick):
@@ -147,8 +161,8 @@ def run(quick=False):
     for database, base_url in _databases(quick):
         for scale in scales:
             url = base_url if database == "SQLite" else f"{base_url}_p{scale}"
-            data = _setup(url, scale, voters)
             env = _site_env({"DATABASE_URL": url})
+            data = _setup(url, env, scale, voters)
             key = data["page_election"]
             voter = f"{data['session_cookie']}={data['voter_session']}"
             pages = [

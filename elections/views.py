@@ -5,6 +5,7 @@ import random
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import CharField, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import listing, secrecy, services
+from . import listing, officers, secrecy, services
 from .forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, PassphraseForm
 from .markdown import render_markdown
 from .models import Candidate, Election, EligibleVoter, ExceptionRequest, Officer, VoteRecord
@@ -32,22 +33,39 @@ def _refused(request, refusal, *, election=None):
     return render(request, "elections/refused.html", context, status=refusal.status)
 
 
-def _voter_flags(user, election_ids):
-    """(eligible, voted): the sets of ``election_ids`` where ``user`` may vote and has voted; three queries
-    whatever the number of elections and voter rolls."""
+def _voter_flags(request, election_ids, *, voted_anywhere=False):
+    """(eligible, voted, officered): the sets of ``election_ids`` where the signed-in voter may vote and has voted
+    (in any election with ``voted_anywhere``), and of the current elections they officer, in one query whatever
+    the number of elections and voter rolls. The last is kept for the page's "Officer admin" link."""
+    user = request.user
+    login = user.username.lower()
     ids = list(election_ids)
-    if not ids:
-        return set(), set()
-    on_roll = EligibleVoter.objects.filter(election_id__in=ids, login=user.username.lower())
-    granted = ExceptionRequest.objects.filter(election_id__in=ids, requester=user, status=ExceptionRequest.APPROVED)
-    voted = VoteRecord.objects.filter(election_id__in=ids, voter=user)
-    eligible = set(on_roll.values_list("election_id", flat=True)) | set(granted.values_list("election_id", flat=True))
-    return eligible, set(voted.values_list("election_id", flat=True))
+
+    def kind(name, rows, field="election_id"):
+        return rows.order_by().values_list(Value(name, output_field=CharField()), field)
+
+    voted = VoteRecord.objects.filter(voter=user)
+    parts = [
+        kind("officer", Officer.objects.filter(login=login, election__archived=False)),
+        kind("voted", voted if voted_anywhere else voted.filter(election_id__in=ids)),
+    ]
+    if ids:
+        parts += [
+            kind("roll", EligibleVoter.objects.filter(election_id__in=ids, login=login)),
+            kind("granted", ExceptionRequest.objects.filter(election_id__in=ids, requester=user,
+                                                            status=ExceptionRequest.APPROVED)),
+        ]
+    found = {"officer": set(), "voted": set(), "roll": set(), "granted": set()}
+    for name, election_id in parts[0].union(*parts[1:], all=True):
+        found[name].add(election_id)
+    if not officers.is_operator(user):
+        request._officer_election_ids = frozenset(found["officer"])
+    return found["roll"] | found["granted"], found["voted"], found["officer"]
 
 
-def _badges(user, elections):
+def _badges(request, elections):
     """The voter's badge for each election (pk -> badge name)."""
-    eligible, voted = _voter_flags(user, (e.pk for e in elections))
+    eligible, voted, _ = _voter_flags(request, (e.pk for e in elections))
     return {e.pk: _badge(e.pk in eligible, e.pk in voted) for e in elections}
 
 
@@ -158,14 +176,12 @@ def dashboard(request):
     version = listing.content_version()
     elections = listing.listed_elections(version)
     open_ = [e for e in elections if e.status_at(now) != Election.COMPLETED]
-    eligible, _ = _voter_flags(request.user, (e.pk for e in open_))
-    voted = set(VoteRecord.objects.filter(voter=request.user).values_list("election_id", flat=True))
+    eligible, voted, officered = _voter_flags(request, (e.pk for e in open_), voted_anywhere=True)
     may_vote = [e for e in open_ if e.pk in eligible and e.pk not in voted]
     # An election the voter may vote in is listed once, under "may vote".
     running = [e for e in open_ if e.status_at(now) == Election.RUNNING and e.pk not in {m.pk for m in may_vote}]
     voted_in = [e for e in elections if e.pk in voted]
     badges = {e.pk: _badge(e.pk in eligible, e.pk in voted) for e in elections}
-    officered = set(Officer.objects.filter(login=request.user.username.lower()).values_list("election_id", flat=True))
     context = {
         "may_vote": may_vote,
         "running": running,
@@ -188,7 +204,7 @@ def election_list(request):
     rows = listing.rows_with_status(listing.listed_elections(version), status, now)
     page = listing.paginate(rows, request.GET.get("page"))
     context = {"elections": page.object_list, "page": page, "status": status, "statuses": STATUS_FILTERS,
-               "rows": listing.voter_rows_html(version, page, now, _badges(request.user, page))}
+               "rows": listing.voter_rows_html(version, page, now, _badges(request, page))}
     return render(request, "elections/list.html", context)
 
 
@@ -199,7 +215,7 @@ def election_detail(request, key):
     election = page.election
     now = timezone.now()
     status = election.status_at(now)
-    eligible, voted = _voter_flags(request.user, [election.pk])
+    eligible, voted, _ = _voter_flags(request, [election.pk])
     eligible, voted = election.pk in eligible, election.pk in voted
     exception_request = ExceptionRequest.objects.filter(election=election, requester=request.user).first()
     context = {
