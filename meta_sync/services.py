@@ -456,6 +456,9 @@ def _import_tree(tree, rows, summary, now, progress):
             Candidate.objects.filter(election=row, withdrawn=False).count(), ARCHIVED,
             ["its folder is no longer in the meta repository: archived and hidden"],
         ))
+    # Outcomes in the tree's order, read or not; archived elections last.
+    order = {key: index for index, key in enumerate(tree.stamps)}
+    summary.elections.sort(key=lambda outcome: order.get(outcome.key, len(order)))
 
 
 def _record_run(summary, *, trigger, actor, started_at):
