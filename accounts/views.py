@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model, login, logout
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from .github import is_valid_login, normalize_login
@@ -37,7 +38,7 @@ def dev_login(request):
         return render(
             request,
             "accounts/login.html",
-            {"next": safe_next(request), "error": "Enter a GitHub login: letters, digits and hyphens."},
+            {"next": safe_next(request), "error": gettext("Enter a GitHub login: letters, digits and hyphens.")},
             status=400,
         )
     user, _ = get_user_model().objects.get_or_create(username=username)

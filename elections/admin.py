@@ -24,6 +24,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from meta_sync.services import SyncBusy, sync_meta
 
@@ -44,9 +46,9 @@ from .results import election_turnout
 
 
 class OfficerAdminSite(admin.AdminSite):
-    site_header = "Elekto election officers"
-    site_title = "Elekto officers"
-    index_title = "Your elections"
+    site_header = gettext_lazy("Elekto election officers")
+    site_title = gettext_lazy("Elekto officers")
+    index_title = gettext_lazy("Your elections")
     index_template = "admin/elections/officer_index.html"
 
     def has_permission(self, request):
@@ -64,7 +66,7 @@ class OfficerAdminSite(admin.AdminSite):
         return render(request, "elections/officer/not_an_officer.html", status=403)
 
     def password_change(self, request, extra_context=None):
-        messages.info(request, "Sign-in is through GitHub; this site keeps no passwords to change.")
+        messages.info(request, _("Sign-in is through GitHub; this site keeps no passwords to change."))
         return redirect("admin:index")
 
     def get_urls(self):
@@ -153,11 +155,11 @@ def _public_repo():
 
 
 class StatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = gettext_lazy("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [(status, status.capitalize()) for status in Election.STATUSES]
+        return [(status, Election.STATUS_LABELS[status]) for status in Election.STATUSES]
 
     def queryset(self, request, queryset):
         if self.value() in Election.STATUSES:
@@ -194,34 +196,36 @@ class ElectionAdmin(FromMetaRepositoryAdmin):
             eligible_count=_count_of(EligibleVoter), voted_count=_count_of(VoteRecord)
         )
 
-    @admin.display(description="status")
+    @admin.display(description=gettext_lazy("status"))
     def status_label(self, election):
-        return "archived" if election.archived else election.status
+        return _("archived") if election.archived else Election.STATUS_LABELS[election.status]
 
-    @admin.display(description="voting opens (UTC)", ordering="start_datetime")
+    @admin.display(description=gettext_lazy("voting opens (UTC)"), ordering="start_datetime")
     def opens(self, election):
         return _utc(election.start_datetime)
 
-    @admin.display(description="voting closes (UTC)", ordering="end_datetime")
+    @admin.display(description=gettext_lazy("voting closes (UTC)"), ordering="end_datetime")
     def closes(self, election):
         return _utc(election.end_datetime)
 
-    @admin.display(description="voted / on the roll")
+    @admin.display(description=gettext_lazy("voted / on the roll"))
     def turnout(self, election):
         return f"{election.voted_count} / {election.eligible_count}"
 
-    @admin.display(description="last sync")
+    @admin.display(description=gettext_lazy("last sync"))
     def sync_state(self, election):
         if election.sync_errors:
-            return f"{len(election.sync_errors)} error(s)"
+            count = len(election.sync_errors)
+            return ngettext("%(count)s error", "%(count)s errors", count) % {"count": count}
         if election.sync_warnings:
-            return f"{len(election.sync_warnings)} warning(s)"
-        return "ok" if election.synced_at else "never"
+            count = len(election.sync_warnings)
+            return ngettext("%(count)s warning", "%(count)s warnings", count) % {"count": count}
+        return pgettext("last sync", "ok") if election.synced_at else pgettext("last sync", "never")
 
-    @admin.display(description="officer page")
+    @admin.display(description=gettext_lazy("officer page"))
     def overview_link(self, election):
-        return format_html('<a href="{}">Turnout, requests, results</a>',
-                           reverse("officers:overview", args=[election.key]))
+        return format_html('<a href="{}">{}</a>', reverse("officers:overview", args=[election.key]),
+                           _("Turnout, requests, results"))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         election = self.get_object(request, object_id)
@@ -235,7 +239,7 @@ class ElectionAdmin(FromMetaRepositoryAdmin):
         # A sync reads the whole repository, every election at once: an operator's job.
         return is_operator(request.user)
 
-    @admin.action(description="Sync the meta repository now (all elections)", permissions=["sync"])
+    @admin.action(description=gettext_lazy("Sync the meta repository now (all elections)"), permissions=["sync"])
     def run_sync(self, request, queryset):
         self._sync(request)
 
@@ -252,7 +256,7 @@ class ElectionAdmin(FromMetaRepositoryAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if not self.has_sync_permission(request):
-            raise PermissionDenied("Only operators run a sync.")
+            raise PermissionDenied(_("Only operators run a sync."))
         self._sync(request)
         return redirect("admin:elections_election_changelist")
 
@@ -260,27 +264,33 @@ class ElectionAdmin(FromMetaRepositoryAdmin):
         try:
             summary = sync_meta(repo=settings.META_REPO or None, trigger="admin", actor=request.user.username)
         except SyncBusy:
-            self.message_user(request, "Another sync is running; try again in a minute.", messages.WARNING)
+            self.message_user(request, _("Another sync is running; try again in a minute."), messages.WARNING)
             return
         if summary.exit_code == 0:
-            self.message_user(request, f"Sync finished: {len(summary.elections)} election(s) read, no errors.")
+            count = len(summary.elections)
+            self.message_user(request, ngettext("Sync finished: %(count)s election read, no errors.",
+                                                "Sync finished: %(count)s elections read, no errors.", count)
+                              % {"count": count})
         else:
             problems = "; ".join(f"{e['path']}: {e['message']}" for e in summary.errors)
-            self.message_user(request, f"Sync finished with errors: {problems}", messages.ERROR)
+            self.message_user(request, _("Sync finished with errors: %(problems)s") % {"problems": problems},
+                              messages.ERROR)
 
     def has_destroy_links_permission(self, request):
         # Officers may do it for their own elections (the queryset is scoped); it is what delete_after asks.
         return self.admin_site.has_permission(request)
 
-    @admin.action(description="Destroy the voter-to-ballot links (completed delete_after elections)",
+    @admin.action(description=gettext_lazy("Destroy the voter-to-ballot links (completed delete_after elections)"),
                   permissions=["destroy_links"])
     def destroy_ballot_links(self, request, queryset):
         done = services.ballot_links_destroy(elections=queryset, actor=request.user.username)
         if not done:
-            self.message_user(request, "Nothing to destroy: links go only for completed elections with "
-                                       "delete_after, once.", messages.WARNING)
+            self.message_user(request, _("Nothing to destroy: links go only for completed elections with "
+                                         "delete_after, once."), messages.WARNING)
         for election, records in done:
-            self.message_user(request, f"{election.name}: links of {records} vote record(s) destroyed.")
+            self.message_user(request, ngettext("%(election)s: links of %(count)s vote record destroyed.",
+                                                "%(election)s: links of %(count)s vote records destroyed.", records)
+                              % {"election": election.name, "count": records})
 
 
 @admin.register(Candidate, site=officer_admin_site)
@@ -319,7 +329,7 @@ class ExceptionRequestAdmin(ElectionScopedAdmin):
               "submitted_at", "status", "reviewed_by", "reviewed_at", "review_comment"]
     readonly_fields = fields
 
-    @admin.display(description="GitHub login", ordering="requester__username")
+    @admin.display(description=gettext_lazy("GitHub login"), ordering="requester__username")
     def requester_login(self, request_row):
         return request_row.requester.username
 
@@ -334,11 +344,12 @@ class ExceptionRequestAdmin(ElectionScopedAdmin):
             context["review_open"] = row.election.status != Election.COMPLETED
         return super().change_view(request, object_id, form_url, context)
 
-    @admin.action(description="Approve the selected requests (they may then vote)", permissions=["review"])
+    @admin.action(description=gettext_lazy("Approve the selected requests (they may then vote)"),
+                  permissions=["review"])
     def approve(self, request, queryset):
         return self._review(request, queryset, approve=True)
 
-    @admin.action(description="Deny the selected requests", permissions=["review"])
+    @admin.action(description=gettext_lazy("Deny the selected requests"), permissions=["review"])
     def deny(self, request, queryset):
         return self._review(request, queryset, approve=False)
 
@@ -348,7 +359,7 @@ class ExceptionRequestAdmin(ElectionScopedAdmin):
         if "apply" not in request.POST:
             context = {
                 **self.admin_site.each_context(request),
-                "title": "Approve exception requests" if approve else "Deny exception requests",
+                "title": _("Approve exception requests") if approve else _("Deny exception requests"),
                 "opts": self.model._meta,
                 "requests": queryset,
                 "approve": approve,
@@ -367,7 +378,11 @@ class ExceptionRequestAdmin(ElectionScopedAdmin):
             else:
                 reviewed += 1
         if reviewed:
-            self.message_user(request, f"{'Approved' if approve else 'Denied'} {reviewed} request(s).")
+            if approve:
+                done = ngettext("Approved %(count)s request.", "Approved %(count)s requests.", reviewed)
+            else:
+                done = ngettext("Denied %(count)s request.", "Denied %(count)s requests.", reviewed)
+            self.message_user(request, done % {"count": reviewed})
         return None
 
 

@@ -66,7 +66,7 @@ class BallotForm(forms.Form):
         known = set(self.fields)
         unknown = [name for name in self.data if name.startswith(RANK_PREFIX) and name not in known]
         if unknown:
-            raise forms.ValidationError("The ballot names a candidate who is not standing in this election.")
+            raise forms.ValidationError(_("The ballot names a candidate who is not standing in this election."))
         ranked = [name for name in self.fields if self.data.get(name) not in (None, self.NOT_RANKED, self.NO_OPINION)]
         if not self.errors and not ranked:
             raise forms.ValidationError(_("Rank at least one candidate. To abstain, simply do not vote."))
@@ -94,28 +94,29 @@ def _passphrase_field(label, help_text="", autocomplete="off"):
 class NewPassphraseForm(forms.Form):
     """The passphrase that will seal a new ballot: typed twice, because it cannot be recovered."""
 
-    passphrase = _passphrase_field("Passphrase", autocomplete="new-password")
-    passphrase_again = _passphrase_field("Passphrase again", autocomplete="new-password")
+    passphrase = _passphrase_field(_("Passphrase"), autocomplete="new-password")
+    passphrase_again = _passphrase_field(_("Passphrase again"), autocomplete="new-password")
 
     def clean_passphrase(self):
         passphrase = self.cleaned_data["passphrase"]
         if len(passphrase) < settings.MIN_PASSPHRASE_LENGTH:
             raise forms.ValidationError(
-                f"Use at least {settings.MIN_PASSPHRASE_LENGTH} characters, or the suggested passphrase."
+                _("Use at least %(length)s characters, or the suggested passphrase.")
+                % {"length": settings.MIN_PASSPHRASE_LENGTH}
             )
         return passphrase
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("passphrase") and cleaned.get("passphrase") != cleaned.get("passphrase_again"):
-            self.add_error("passphrase_again", "The two passphrases differ.")
+            self.add_error("passphrase_again", _("The two passphrases differ."))
         return cleaned
 
 
 class PassphraseForm(forms.Form):
     """The passphrase chosen when the ballot was cast (to view, revoke or change it)."""
 
-    passphrase = _passphrase_field("Your passphrase", autocomplete="current-password")
+    passphrase = _passphrase_field(_("Your passphrase"), autocomplete="current-password")
 
 
 class ExceptionRequestForm(forms.ModelForm):
@@ -123,15 +124,17 @@ class ExceptionRequestForm(forms.ModelForm):
         model = ExceptionRequest
         fields = ["name", "email", "chat_handle", "contributions", "comments"]
         labels = {
-            "name": "Your name",
-            "email": "Email address",
-            "chat_handle": "Chat handle (Slack, Discord, …)",
-            "contributions": "Your contributions to the community",
-            "comments": "Anything else the election officers should know",
+            "name": _("Your name"),
+            "email": _("Email address"),
+            "chat_handle": _("Chat handle (Slack, Discord, …)"),
+            "contributions": _("Your contributions to the community"),
+            "comments": _("Anything else the election officers should know"),
         }
         help_texts = {
-            "email": "Only the election officers see it, to contact you about this request.",
-            "contributions": "Links to pull requests, issues, meetings, talks: whatever shows your contribution.",
+            "email": _("Only the election officers see it, to contact you about this request."),
+            "contributions": _(
+                "Links to pull requests, issues, meetings, talks: whatever shows your contribution."
+            ),
         }
         widgets = {
             "contributions": forms.Textarea(attrs={"rows": 6}),

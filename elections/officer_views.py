@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -36,33 +38,36 @@ from .services import exception_request_review
 
 
 def _not_before_close(request, election, what):
-    """The 403 page for results or exports asked for before voting closed."""
+    """The 403 page for results or exports (``what``) asked for before voting closed."""
+    if what == "results":
+        title = _("No results yet")
+        message = _("Voting in %(election)s has not closed yet. Nobody, officers included, sees any results before "
+                    "voting closes: a partial count could sway the voters who have not voted yet.")
+    else:
+        title = _("No exports yet")
+        message = _("Voting in %(election)s has not closed yet. Nobody, officers included, sees any exports before "
+                    "voting closes: a partial count could sway the voters who have not voted yet.")
     return render(
         request,
         "elections/officer/refused.html",
-        {
-            "election": election,
-            "title": f"No {what} yet",
-            "message": (f"{election.name} is {election.status}. Nobody, officers included, sees any {what} before "
-                        "voting closes: a partial count could sway the voters who have not voted yet."),
-        },
+        {"election": election, "title": title, "message": message % {"election": election.name}},
         status=403,
     )
 
 
 _ACTION_LABELS = {
-    RESULTS_VIEW: "viewed the results",
-    EXCEPTION_REVIEW: "reviewed an exception request",
-    META_SYNC: "synced the meta repository",
-    ELECTION_RENAME: "renamed the election (its folder moved in the meta repository)",
-    LINKS_DESTROY: "destroyed the voter-to-ballot links",
-    BALLOTS_LOAD: "loaded the published ballots",
+    RESULTS_VIEW: gettext_lazy("viewed the results"),
+    EXCEPTION_REVIEW: gettext_lazy("reviewed an exception request"),
+    META_SYNC: gettext_lazy("synced the meta repository"),
+    ELECTION_RENAME: gettext_lazy("renamed the election (its folder moved in the meta repository)"),
+    LINKS_DESTROY: gettext_lazy("destroyed the voter-to-ballot links"),
+    BALLOTS_LOAD: gettext_lazy("loaded the published ballots"),
 }
 
 
 def _action_label(action):
     if action.startswith(f"{EXPORT}."):
-        return f"downloaded {action.removeprefix(EXPORT + '.')}"
+        return _("downloaded %(file)s") % {"file": action.removeprefix(EXPORT + ".")}
     return _ACTION_LABELS.get(action, action)
 
 
@@ -99,7 +104,7 @@ def review_exception(request, key, pk):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("officers:overview", args=[election.key])
     if decision not in ("approve", "deny"):
-        messages.error(request, "Choose to approve or to deny the request.")
+        messages.error(request, _("Choose to approve or to deny the request."))
         return redirect(target)
     try:
         exception_request_review(request=row, reviewer=request.user, approve=decision == "approve",
@@ -109,8 +114,11 @@ def review_exception(request, key, pk):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:
-        verb = "approved: they may now vote" if decision == "approve" else "denied"
-        messages.success(request, f"The request of {row.requester.username} was {verb}.")
+        if decision == "approve":
+            done = _("The request of %(login)s was approved: they may now vote.")
+        else:
+            done = _("The request of %(login)s was denied.")
+        messages.success(request, done % {"login": row.requester.username})
     return redirect(target)
 
 

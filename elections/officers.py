@@ -8,6 +8,7 @@ longer grant officer rights, since the repository no longer lists their officers
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from .models import Election
 
@@ -55,7 +56,7 @@ def _get_election_for_officer(request, key):
     except Election.DoesNotExist:
         raise Http404(f"There is no election {key!r}.") from None
     if not may_manage(request, election):
-        raise PermissionDenied(f"You are not an officer of {election.name}.")
+        raise PermissionDenied(_("You are not an officer of %(election)s.") % {"election": election.name})
     return election
 
 

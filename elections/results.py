@@ -9,6 +9,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .audit import BALLOTS_LOAD
 from .models import EligibleVoter, ExceptionRequest, VoteRecord
@@ -41,14 +43,14 @@ def election_ballots(election):
 
 def candidate_names(election):
     return {
-        candidate_id: f"{name} (withdrawn)" if withdrawn else name
+        candidate_id: _("%(name)s (withdrawn)") % {"name": name} if withdrawn else name
         for candidate_id, name, withdrawn in election.candidates.values_list("candidate_id", "name", "withdrawn")
     }
 
 
 def election_tally(election):
     """Count the election's ballots as they stand in the database."""
-    candidates, ballots, _ = election_ballots(election)
+    candidates, ballots, _receipts = election_ballots(election)
     return count(candidates, ballots, seats=election.no_winners, tie_break=election.tie_break)
 
 
@@ -140,7 +142,7 @@ def turnout_chart(times, *, start, end, now, buckets=CHART_BUCKETS):
 
 
 def _ballots(n):
-    return "1 ballot" if n == 1 else f"{n} ballots"
+    return ngettext("%(count)s ballot", "%(count)s ballots", n) % {"count": n}
 
 
 def victory_sentence(winner, victory, names, strongest_paths):
@@ -149,18 +151,25 @@ def victory_sentence(winner, victory, names, strongest_paths):
     votes_for, votes_against, strength = victory["for"], victory["against"], victory["strength"]
     path = ARROW.join(names.get(c, c) for c in victory["path"])
     back = strongest_paths[victory["over"]][winner]
+    values = {"winner": w, "other": o, "ballots_for": _ballots(votes_for), "against": votes_against,
+              "ballots_against": _ballots(votes_against), "for": votes_for, "path": path, "strength": strength,
+              "ballots_strength": _ballots(strength), "back": back}
     if victory["direct"] and len(victory["path"]) == 2:
-        return f"{w} beat {o} directly by {_ballots(votes_for)} to {votes_against}."
+        return _("%(winner)s beat %(other)s directly by %(ballots_for)s to %(against)s.") % values
     if victory["direct"]:
-        return (f"{w} beat {o} directly by {_ballots(votes_for)} to {votes_against}, and even more strongly "
-                f"through {path}, a chain of wins whose weakest link has strength {strength}.")
+        return _("%(winner)s beat %(other)s directly by %(ballots_for)s to %(against)s, and even more strongly "
+                 "through %(path)s, a chain of wins whose weakest link has strength %(strength)s.") % values
     if votes_for == votes_against:
-        head = f"{w} and {o} were level head to head ({_ballots(votes_for)} each way), but "
+        sentence = _("%(winner)s and %(other)s were level head to head (%(ballots_for)s each way), but %(winner)s "
+                     "beat %(other)s through %(path)s with strength %(strength)s: every step of that chain is a "
+                     "head-to-head win backed by at least %(ballots_strength)s, while the strongest chain from "
+                     "%(other)s back to %(winner)s has strength %(back)s.")
     else:
-        head = f"{o} beat {w} directly by {_ballots(votes_against)} to {votes_for}, but "
-    return (head + f"{w} beat {o} through {path} with strength {strength}: every step of that chain is a "
-            f"head-to-head win backed by at least {_ballots(strength)}, while the strongest chain from {o} back to {w} "
-            f"has strength {back}.")
+        sentence = _("%(other)s beat %(winner)s directly by %(ballots_against)s to %(for)s, but %(winner)s beat "
+                     "%(other)s through %(path)s with strength %(strength)s: every step of that chain is a "
+                     "head-to-head win backed by at least %(ballots_strength)s, while the strongest chain from "
+                     "%(other)s back to %(winner)s has strength %(back)s.")
+    return sentence % values
 
 
 def explanations(result, names):
@@ -174,8 +183,11 @@ def explanations(result, names):
             if other != winner and other not in beaten:
                 p_for, p_back = result.strongest_paths[winner][other], result.strongest_paths[other][winner]
                 if p_for == p_back:
-                    sentences.append(f"{names.get(winner, winner)} and {names.get(other, other)} are level: their "
-                                     f"strongest chains against each other both have strength {p_for}.")
+                    sentences.append(
+                        _("%(winner)s and %(other)s are level: their strongest chains against each other both have "
+                          "strength %(strength)s.")
+                        % {"winner": names.get(winner, winner), "other": names.get(other, other), "strength": p_for}
+                    )
         explained.append({"winner": winner, "name": names.get(winner, winner), "sentences": sentences})
     return explained
 
@@ -228,8 +240,8 @@ def heat_map(result, order, names):
                 "value": d[x][y],
                 "outcome": outcome,
                 "opacity": f"{0.25 + 0.75 * min(abs(margin) / ballots, 1):.2f}",
-                "title": f"{names.get(x, x)} over {names.get(y, y)}: {_ballots(d[x][y])}; "
-                         f"the other way: {d[y][x]}",
+                "title": _("%(row)s over %(column)s: %(ballots)s; the other way: %(reverse)s")
+                % {"row": names.get(x, x), "column": names.get(y, y), "ballots": _ballots(d[x][y]), "reverse": d[y][x]},
             })
     labels = [{"text": x, "name": names.get(x, x), "pos": label + k * HEAT_CELL + HEAT_CELL / 2}
               for k, x in enumerate(order)]
@@ -269,7 +281,12 @@ def results_page(result, names):
 
 
 def _and_list(items):
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    # Translators: the separator between names in a list, "A, B and C".
+    separator = _(", ")
+    # Translators: the end of a list of names, "A, B and C".
+    return _("%(items)s and %(last)s") % {"items": separator.join(items[:-1]), "last": items[-1]}
 
 
 def _tie_sentences(result, tied, names):
@@ -279,6 +296,9 @@ def _tie_sentences(result, tied, names):
     for i, a in enumerate(tied):
         for b in tied[i + 1:]:
             na, nb = names.get(a, a), names.get(b, b)
-            sentences.append(f"{na} over {nb}: {_ballots(d[a][b])}; {nb} over {na}: {_ballots(d[b][a])}. Their "
-                             f"strongest chains against each other are equally strong ({p[a][b]} each way).")
+            sentences.append(
+                _("%(a)s over %(b)s: %(a_over_b)s; %(b)s over %(a)s: %(b_over_a)s. Their strongest chains against "
+                  "each other are equally strong (%(strength)s each way).")
+                % {"a": na, "b": nb, "a_over_b": _ballots(d[a][b]), "b_over_a": _ballots(d[b][a]), "strength": p[a][b]}
+            )
     return sentences

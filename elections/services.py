@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
 from . import secrecy
@@ -25,7 +27,7 @@ class Refusal(Exception):
     """An action that the rules forbid; ``status`` is the HTTP status code to answer with."""
 
     status = 403
-    title = "Not allowed"
+    title = gettext_lazy("Not allowed")
 
     def __init__(self, message, *, title=None, status=None):
         super().__init__(message)
@@ -37,51 +39,51 @@ class Refusal(Exception):
 
 
 class NotEligible(Refusal):
-    title = "You are not on the voter roll"
+    title = gettext_lazy("You are not on the voter roll")
 
 
 class WrongState(Refusal):
-    title = "Not possible at this time"
+    title = gettext_lazy("Not possible at this time")
 
 
 class AlreadyVoted(Refusal):
     status = 409
-    title = "You have already voted"
+    title = gettext_lazy("You have already voted")
 
 
 class AlreadyRequested(Refusal):
     status = 409
-    title = "You have already sent a request"
+    title = gettext_lazy("You have already sent a request")
 
 
 class NotVoted(Refusal):
     status = 404
-    title = "No ballot to show"
+    title = gettext_lazy("No ballot to show")
 
 
 class LinksDestroyed(Refusal):
     status = 410
-    title = "Ballot links destroyed"
+    title = gettext_lazy("Ballot links destroyed")
 
 
 class TooManyAttempts(Refusal):
     status = 429
-    title = "Too many passphrase attempts"
+    title = gettext_lazy("Too many passphrase attempts")
 
 
 class Concurrent(Refusal):
     status = 409
-    title = "Another submission is in progress"
+    title = gettext_lazy("Another submission is in progress")
 
 
 class WrongPassphrase(Refusal):
     status = 403
-    title = "Wrong passphrase"
+    title = gettext_lazy("Wrong passphrase")
 
 
 class InvalidBallot(Refusal):
     status = 400
-    title = "Invalid ballot"
+    title = gettext_lazy("Invalid ballot")
 
 
 @dataclass(frozen=True)
@@ -101,17 +103,17 @@ class BallotView:
 def _require_running(election, now):
     status = election.status_at(now)
     if status == Election.UPCOMING:
-        raise WrongState("Voting has not opened yet for this election.")
+        raise WrongState(_("Voting has not opened yet for this election."))
     if status == Election.COMPLETED:
-        raise WrongState("Voting has closed for this election.")
+        raise WrongState(_("Voting has closed for this election."))
 
 
 def _require_eligible(election, voter):
     if not election.is_eligible(voter.username):
-        raise NotEligible(
+        raise NotEligible(_(
             "Your GitHub login is not on this election's voter roll. If you think it should be, you may ask "
             "the election officers for an exception."
-        )
+        ))
 
 
 def voting_check(*, election, voter):
@@ -132,17 +134,17 @@ def ranks_validate(*, election, ranks):
     """
     candidates = set(election.candidates.filter(withdrawn=False).values_list("candidate_id", flat=True))
     if set(ranks) != candidates:
-        raise InvalidBallot("The ballot must list exactly this election's candidates.")
+        raise InvalidBallot(_("The ballot must list exactly this election's candidates."))
     count = len(candidates)
     for rank in ranks.values():
         if rank is None:
             if not election.allow_no_opinion:
-                raise InvalidBallot("This election does not offer \"No opinion\": rank the candidate, or leave "
-                                    "them unranked to count them last.")
+                raise InvalidBallot(_("This election does not offer “No opinion”: rank the candidate, or leave "
+                                      "them unranked to count them last."))
         elif type(rank) is not int or not 1 <= rank <= count:
-            raise InvalidBallot(f"Ranks must be whole numbers from 1 to {count}.")
+            raise InvalidBallot(_("Ranks must be whole numbers from 1 to %(count)s.") % {"count": count})
     if all(rank is None for rank in ranks.values()):
-        raise InvalidBallot("Rank at least one candidate. To abstain, simply do not vote.")
+        raise InvalidBallot(_("Rank at least one candidate. To abstain, simply do not vote."))
     return {candidate_id: ranks[candidate_id] for candidate_id in sorted(ranks)}
 
 
@@ -156,8 +158,8 @@ def _is_lock_conflict(exc):
 
 
 def _concurrent_refusal():
-    return Concurrent("Another submission of your ballot is being processed. Reload the page and check its "
-                      "status before trying again.")
+    return Concurrent(_("Another submission of your ballot is being processed. Reload the page and check its "
+                        "status before trying again."))
 
 
 def _ballot_store(*, ballot_id, election, ranks, receipt):
@@ -175,7 +177,8 @@ def _ballot_store(*, ballot_id, election, ranks, receipt):
 @sensitive_variables()
 def _seal(*, election, voter, passphrase, ballot_id, receipt):
     if len(passphrase) < settings.MIN_PASSPHRASE_LENGTH:
-        raise InvalidBallot(f"The passphrase must be at least {settings.MIN_PASSPHRASE_LENGTH} characters long.")
+        raise InvalidBallot(_("The passphrase must be at least %(length)s characters long.")
+                            % {"length": settings.MIN_PASSPHRASE_LENGTH})
     salt = secrecy.salt_generate()
     sealed = secrecy.link_seal(
         secrecy.BallotLink(ballot_id=str(ballot_id), receipt=receipt),
@@ -197,19 +200,19 @@ def _open_record(*, election, voter, for_update):
         records = records.select_for_update()
     record = records.first()
     if record is None:
-        raise NotVoted("You have not voted in this election (or you revoked your ballot).")
+        raise NotVoted(_("You have not voted in this election (or you revoked your ballot)."))
     if election.links_destroyed_at or not record.sealed_link:
-        raise LinksDestroyed(
+        raise LinksDestroyed(_(
             "This election's links between voters and ballots were destroyed after it was counted, "
             "as its officers decided: no passphrase can reveal a ballot any more."
-        )
+        ))
     now = timezone.now()
     _require_running(election, now)
     recent = PassphraseAttempt.objects.filter(
         election=election, voter=voter, attempted_at__gt=now - timedelta(seconds=60)
     ).count()
     if recent >= settings.PASSPHRASE_ATTEMPTS_PER_MINUTE:
-        raise TooManyAttempts("Too many passphrase attempts for this election. Wait a minute, then try again.")
+        raise TooManyAttempts(_("Too many passphrase attempts for this election. Wait a minute, then try again."))
     PassphraseAttempt.objects.create(election=election, voter=voter, attempted_at=now)
     # Only the last minute matters; older attempts would only pile up.
     PassphraseAttempt.objects.filter(
@@ -231,7 +234,7 @@ def _link_open(record, *, election, voter, passphrase):
     )
 
 
-_WRONG_PASSPHRASE = "That passphrase does not open your ballot. Nothing was changed."
+_WRONG_PASSPHRASE = gettext_lazy("That passphrase does not open your ballot. Nothing was changed.")
 
 
 # --- ballot services ------------------------------------------------------------------------------
@@ -254,8 +257,8 @@ def ballot_cast(*, election, voter, ranks, passphrase):
             VoteRecord.objects.create(election=election, voter=voter, voted_at=now, salt=salt, sealed_link=sealed)
             _ballot_store(ballot_id=ballot_id, election=election, ranks=ranks, receipt=receipt)
     except IntegrityError as exc:
-        raise AlreadyVoted("You have already voted in this election. You may view, change or revoke that "
-                           "ballot with your passphrase.") from exc
+        raise AlreadyVoted(_("You have already voted in this election. You may view, change or revoke that "
+                             "ballot with your passphrase.")) from exc
     except OperationalError as exc:
         if not _is_lock_conflict(exc):
             raise
@@ -275,7 +278,7 @@ def ballot_view(*, election, voter, passphrase):
         raise WrongPassphrase(_WRONG_PASSPHRASE)
     ballot = Ballot.objects.filter(id=link.ballot_id, election=election).first()
     if ballot is None:
-        raise NotVoted("Your ballot could not be found.")
+        raise NotVoted(_("Your ballot could not be found."))
     return BallotView(receipt=ballot.receipt, ranks=ballot.ranks)
 
 
@@ -326,10 +329,10 @@ def ballot_change(*, election, voter, passphrase, ranks):
 def exception_request_check(*, election, requester):
     """Raise the refusal that stops ``requester`` from asking for an exception now, if any (a read, no write)."""
     if election.is_eligible(requester.username):
-        raise WrongState("You are already eligible to vote in this election: no request is needed.",
-                         title="No exception needed")
+        raise WrongState(_("You are already eligible to vote in this election: no request is needed."),
+                         title=_("No exception needed"))
     if timezone.now() >= election.exception_deadline:
-        raise WrongState("The deadline for exception requests in this election has passed.")
+        raise WrongState(_("The deadline for exception requests in this election has passed."))
 
 
 def exception_request_submit(*, election, requester, name, email, chat_handle="", contributions, comments=""):
@@ -347,7 +350,7 @@ def exception_request_submit(*, election, requester, name, email, chat_handle=""
                 comments=comments,
             )
     except IntegrityError as exc:
-        raise AlreadyRequested("You have already sent an exception request for this election.") from exc
+        raise AlreadyRequested(_("You have already sent an exception request for this election.")) from exc
 
 
 # --- delete_after ---------------------------------------------------------------------------------
@@ -392,11 +395,12 @@ def exception_request_review(*, request, reviewer, approve, comment):
         row = ExceptionRequest.objects.select_for_update().select_related("election", "requester").get(pk=request.pk)
         election = row.election
         if not (reviewer.is_active and (reviewer.is_superuser or election.is_officer(reviewer))):
-            raise PermissionDenied(f"{reviewer.username} is not an officer of {election.name}.")
+            raise PermissionDenied(_("%(login)s is not an officer of %(election)s.")
+                                   % {"login": reviewer.username, "election": election.name})
         now = timezone.now()
         if election.status_at(now) == Election.COMPLETED:
-            raise ValidationError("Voting has closed in this election, so a review can no longer change who "
-                                  "may vote.")
+            raise ValidationError(_("Voting has closed in this election, so a review can no longer change who "
+                                    "may vote."))
         previous = row.status
         row.status = ExceptionRequest.APPROVED if approve else ExceptionRequest.DENIED
         row.reviewed_by = reviewer.username.lower()

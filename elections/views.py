@@ -9,6 +9,7 @@ from django.db.models import CharField, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_safe
@@ -76,7 +77,8 @@ def _status_filter(request):
 
 
 def _unknown_filter(request):
-    refusal = services.Refusal("Choose running, upcoming or completed elections.", status=400, title="Unknown filter")
+    refusal = services.Refusal(_("Choose running, upcoming or completed elections."), status=400,
+                               title=_("Unknown filter"))
     return _refused(request, refusal)
 
 
@@ -158,8 +160,8 @@ def results(request, key):
     election = _get_election(key)
     if not election.is_completed:
         refusal = services.WrongState(
-            "Results are published after voting closes. Come back after the election has ended.",
-            title="Results not available yet",
+            _("Results are published after voting closes. Come back after the election has ended."),
+            title=_("Results not available yet"),
         )
         return _refused(request, refusal, election=election)
     context = {"election": election, "results": render_markdown(election.results, baselevel=2)}
@@ -306,10 +308,10 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
     mode = request.POST.get("mode")
     if mode == "cast" and changing:
         return _refused(request, services.AlreadyVoted(
-            "You have already voted in this election. You may view, change or revoke that ballot with your "
-            "passphrase."), election=election)
+            _("You have already voted in this election. You may view, change or revoke that ballot with your "
+              "passphrase.")), election=election)
     if mode == "change" and not changing:
-        return _refused(request, services.NotVoted("Your ballot was revoked meanwhile: cast a new one."),
+        return _refused(request, services.NotVoted(_("Your ballot was revoked meanwhile: cast a new one.")),
                         election=election)
     if not passphrase_form.is_valid():
         return _render_review(request, context, passphrase_form, status=400)
@@ -360,7 +362,7 @@ def confirmation(request, key):
     if record is None:
         return _refused(
             request,
-            services.NotVoted("You have not voted in this election, or you revoked your ballot."),
+            services.NotVoted(_("You have not voted in this election, or you revoked your ballot.")),
             election=election,
         )
     context = {
@@ -376,7 +378,8 @@ def confirmation(request, key):
 
     action = request.POST.get("action")
     if action not in ("view", "revoke"):
-        refusal = services.Refusal("Choose to view or to revoke your ballot.", status=400, title="Unknown action")
+        refusal = services.Refusal(_("Choose to view or to revoke your ballot."), status=400,
+                                   title=_("Unknown action"))
         return _refused(request, refusal, election=election)
     form = PassphraseForm(request.POST)
     context["form"] = form
@@ -395,7 +398,7 @@ def confirmation(request, key):
         return _refused(request, refusal, election=election)
 
     if action == "revoke":
-        messages.success(request, "Your ballot was revoked and deleted. You may vote again while voting is open.")
+        messages.success(request, _("Your ballot was revoked and deleted. You may vote again while voting is open."))
         return redirect("elections:detail", key=election.key)
     candidates = list(election.candidates.all())
     ranked, no_opinion = ranks_grouped(ballot.ranks, candidates)
@@ -413,7 +416,7 @@ def exception_request(request, key):
     if existing is not None:
         return _refused(
             request,
-            services.AlreadyRequested("You have already sent an exception request for this election."),
+            services.AlreadyRequested(_("You have already sent an exception request for this election.")),
             election=election,
         )
     try:
@@ -427,7 +430,7 @@ def exception_request(request, key):
                 services.exception_request_submit(election=election, requester=request.user, **form.cleaned_data)
             except services.Refusal as refusal:
                 return _refused(request, refusal, election=election)
-            messages.success(request, "Your request was sent to the election officers.")
+            messages.success(request, _("Your request was sent to the election officers."))
             return redirect("elections:exception", key=election.key)
         return render(request, "elections/exception.html", {"election": election, "form": form}, status=400)
     return render(request, "elections/exception.html", {"election": election, "form": form})

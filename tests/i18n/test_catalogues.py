@@ -76,7 +76,8 @@ def test_every_string_of_the_source_is_translated(fresh_locale, lang, domain):
     unfinished = sorted(_name(e) for e in _unfinished(po))
     assert not unfinished, (
         f"{len(unfinished)} string(s) of the source have no finished {lang} translation in "
-        f"locale/{lang}/LC_MESSAGES/{domain}.po (run scripts/messages.sh, then translate them):\n"
+        f"locale/{lang}/LC_MESSAGES/{domain}.po (run scripts/messages.sh, then translate them; new strings "
+        f"marked for translation wait here for their translations):\n"
         + "\n".join(unfinished)
     )
 

@@ -113,7 +113,7 @@ def test_admin_actions_approve_after_a_confirmation_with_a_comment(login, users,
     assert ExceptionRequest.objects.filter(status="approved").count() == 0
     done = client.post(changelist, {"action": "approve", "_selected_action": selected, "apply": "1",
                                     "comment": "Welcome"}, follow=True)
-    assert "Approved 2 request(s)." in done.content.decode()
+    assert "Approved 2 requests." in done.content.decode()
     assert set(ExceptionRequest.objects.filter(status="approved").values_list("pk", flat=True)) == {r.pk for r in rows}
     assert ExceptionRequest.objects.get(pk=other.pk).status == "pending"
     assert AuditEvent.objects.filter(action="exception.review", detail__comment="Welcome").count() == 2

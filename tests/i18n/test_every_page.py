@@ -1,0 +1,130 @@
+"""Every voter and officer page, served in each shipped language, carries no English that the catalogue
+translates: the page is rendered in English and in the language, and no English sentence of the catalogue
+that the English page shows may be left on the translated one. What the meta repository says stays as written.
+"""
+
+import re
+from datetime import timedelta
+
+import polib
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from elections import services
+from elections.models import ExceptionRequest
+from tests.conftest import REPO_ROOT
+from tests.officers.conftest import cast, make_election
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = {"es": "es", "zh-hans": "zh_Hans", "ja": "ja", "pt-br": "pt_BR", "de": "de"}
+PASSPHRASE = "correct-horse-battery-staple"
+TAG = re.compile(r"<[^>]+>")
+
+
+def _sentences(catalogue_dir):
+    """English sentences (no placeholders) the catalogue translates differently, longest first."""
+    po = polib.pofile(str(REPO_ROOT / "locale" / catalogue_dir / "LC_MESSAGES" / "django.po"))
+    found = set()
+    for entry in po:
+        text = entry.msgid
+        if entry.msgid_plural or "%" in text or "<" in text or entry.msgstr == text:
+            continue
+        # Short words ("Vote", "Name") also occur inside names and other sentences; sentences do not.
+        if len(text) >= 16 and " " in text:
+            found.add(text)
+    return sorted(found, key=len, reverse=True)
+
+
+def _text(html):
+    """What a reader sees, on one line per block: tags removed, whitespace folded."""
+    return re.sub(r"\s+", " ", TAG.sub(" ", html))
+
+
+@pytest.fixture
+def world(django_user_model):
+    """A running election with a voter who voted and a requester, and a completed one with ballots."""
+    now = timezone.now()
+    users = {name: django_user_model.objects.create(username=name) for name in ("olivia", "vera", "walt", "zed")}
+    running = make_election("steering---2026", officers=["olivia"], voters=["vera", "walt"],
+                            candidates=("amara", "bjorn", "chen"), description="Wir wählen den Vorstand.",
+                            exception_due=now + timedelta(days=2), allow_no_opinion=True)
+    services.ballot_cast(election=running, voter=users["vera"], passphrase=PASSPHRASE,
+                         ranks={"amara": 1, "bjorn": 2, "chen": None})
+    ExceptionRequest.objects.create(election=running, requester=users["zed"], name="Zed", email="zed@example.org",
+                                    contributions="Docs.")
+    done = make_election("board---2024", status="completed", officers=["olivia"], voters=["vera"], seats=2,
+                         candidates=("gita", "hugo", "ines"), results="# Gita und Hugo sind gewählt")
+    for ranks in ({"gita": 1, "hugo": 2, "ines": 3}, {"hugo": 1, "gita": 2, "ines": 3},
+                  {"gita": 1, "ines": 2, "hugo": 3}, {"ines": 1, "hugo": 1, "gita": 3}):
+        cast(done, ranks)
+    return {"users": users, "running": running, "done": done}
+
+
+def _pages(client, world):
+    """(label, method, url, data, user) for each page a voter, a requester and an officer see."""
+    running, done = world["running"].key, world["done"].key
+    ranks = {"rank-amara": "1", "rank-bjorn": "2", "rank-chen": "no-opinion"}
+    return [
+        ("home", "get", "/", None, None),
+        ("public list", "get", "/elections", None, None),
+        ("public election", "get", f"/elections/{running}", None, None),
+        ("results", "get", f"/app/elections/{done}/results", None, "vera"),
+        ("sign in", "get", "/login", None, None),
+        ("not found", "get", "/no-such-page", None, None),
+        ("dashboard", "get", "/app", None, "vera"),
+        ("election list", "get", "/app/elections?status=running", None, "vera"),
+        ("election", "get", f"/app/elections/{running}", None, "vera"),
+        ("candidate", "get", f"/app/elections/{running}/candidates/amara", None, "vera"),
+        ("change ballot", "get", f"/app/elections/{running}/vote", None, "vera"),
+        ("review", "post", f"/app/elections/{running}/vote", {**ranks, "step": "review"}, "vera"),
+        ("wrong passphrase", "post", f"/app/elections/{running}/vote",
+         {**ranks, "step": "cast", "mode": "change", "passphrase": "wrong-wrong-wrong"}, "vera"),
+        ("confirmation", "get", f"/app/elections/{running}/confirmation", None, "vera"),
+        ("own ballot", "post", f"/app/elections/{running}/confirmation",
+         {"action": "view", "passphrase": PASSPHRASE}, "vera"),
+        ("ballot", "get", f"/app/elections/{running}/vote", None, "walt"),
+        ("new ballot review", "post", f"/app/elections/{running}/vote", {**ranks, "step": "review"}, "walt"),
+        ("not on the roll", "get", f"/app/elections/{running}", None, "zed"),
+        ("exception request", "get", f"/app/elections/{running}/exception", None, "zed"),
+        ("refused", "get", f"/app/elections/{done}/vote", None, "vera"),
+        ("officer overview", "get", reverse("officers:overview", args=[running]), None, "olivia"),
+        ("officer results", "get", reverse("officers:results", args=[done]), None, "olivia"),
+        ("results before close", "get", reverse("officers:results", args=[running]), None, "olivia"),
+    ]
+
+
+def _get(client, world, method, url, data, user, language):
+    client.logout()
+    if user:
+        client.force_login(world["users"][user])
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    return client.post(url, data, **headers) if method == "post" else client.get(url, **headers)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_is_in_the_readers_language(client, world, language):
+    sentences = _sentences(LANGUAGES[language])
+    left = []
+    for label, method, url, data, user in _pages(client, world):
+        english = _get(client, world, method, url, data, user, "en")
+        page = _get(client, world, method, url, data, user, language)
+        assert page.status_code == english.status_code, f"{label}: {page.status_code} != {english.status_code}"
+        html = page.content.decode()
+        assert f'<html lang="{language}"' in html, f"{label} is not marked as {language}"
+        shown, translated = _text(english.content.decode()), _text(html)
+        left += [f"{label}: {s!r}" for s in sentences if s in shown and s in translated]
+    assert not left, f"English left on {language} pages:\n" + "\n".join(left)
+
+
+def test_the_meta_repository_content_and_numbers_stay_readable(client, world):
+    client.force_login(world["users"]["olivia"])
+    html = client.get(reverse("officers:results", args=[world["done"].key]), HTTP_ACCEPT_LANGUAGE="de").content
+    html = html.decode()
+    assert "Ergebnisse mit Erklärung" in html
+    # Numbers in the pictures stay machine-readable: an SVG coordinate written "66,0" would break the drawing.
+    for name, value in re.findall(r'\s(x|y|cx|cy|width|height|x1|x2|y1|y2)="([^"]*)"', html):
+        assert re.fullmatch(r"-?\d+(\.\d+)?", value), f'{name}="{value}" is not a number'
+    public = client.get(f"/app/elections/{world['done'].key}/results", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "Gita und Hugo sind gewählt" in public
