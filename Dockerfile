@@ -20,6 +20,7 @@ COPY requirements.txt /tmp/requirements.txt
 RUN pip install -r /tmp/requirements.txt
 
 WORKDIR /app
+# locale/ carries the compiled translation catalogues (.mo) next to their sources: no gettext needed here.
 COPY . .
 # collectstatic needs settings that load with DEBUG off; the key below exists only for this one command
 # and is not kept in the image.

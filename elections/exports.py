@@ -15,7 +15,9 @@ import random
 from dataclasses import dataclass
 
 import yaml
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from .results import candidate_names, election_ballots, election_tally, eligible_count
 from .tally import results_markdown, write_ballots_csv
@@ -28,12 +30,12 @@ RESULT_JSON = "result.json"
 RESULTS_MD = "results.md"
 
 KINDS = {
-    BALLOTS_CSV: ("text/csv", "Anonymised ballots, Elekto's ballots.csv with a receipt column"),
-    BALLOTS_YAML: ("application/yaml", "Anonymised ballots as YAML, with receipts"),
-    RESULT_CSV: ("text/csv", "Ranking, pairwise counts and strongest paths, one row per candidate"),
-    RESULT_YAML: ("application/yaml", "The full result as YAML"),
-    RESULT_JSON: ("application/json", "The full result as JSON (as manage.py tally --format json)"),
-    RESULTS_MD: ("text/markdown", "A draft results.md to commit to the meta repository"),
+    BALLOTS_CSV: ("text/csv", gettext_lazy("Anonymised ballots, Elekto's ballots.csv with a receipt column")),
+    BALLOTS_YAML: ("application/yaml", gettext_lazy("Anonymised ballots as YAML, with receipts")),
+    RESULT_CSV: ("text/csv", gettext_lazy("Ranking, pairwise counts and strongest paths, one row per candidate")),
+    RESULT_YAML: ("application/yaml", gettext_lazy("The full result as YAML")),
+    RESULT_JSON: ("application/json", gettext_lazy("The full result as JSON (as manage.py tally --format json)")),
+    RESULTS_MD: ("text/markdown", gettext_lazy("A draft results.md to commit to the meta repository")),
 }
 
 
@@ -142,9 +144,18 @@ def results_md(election, result):
 
 
 def export_build(election, kind):
-    """The export ``kind`` (one of KINDS) of a completed election; counts its ballots when needed."""
+    """The export ``kind`` (one of KINDS) of a completed election; counts its ballots when needed.
+
+    Files are written in the site's default language whatever the officer's page language, so that every
+    download of an election (and the results.md committed from it) reads the same.
+    """
     if kind not in KINDS:
         raise KeyError(kind)
+    with translation.override(settings.LANGUAGE_CODE):
+        return _export_build(election, kind)
+
+
+def _export_build(election, kind):
     if kind == BALLOTS_CSV:
         content = ballots_csv(election)
     elif kind == BALLOTS_YAML:

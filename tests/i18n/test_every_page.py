@@ -128,3 +128,16 @@ def test_the_meta_repository_content_and_numbers_stay_readable(client, world):
         assert re.fullmatch(r"-?\d+(\.\d+)?", value), f'{name}="{value}" is not a number'
     public = client.get(f"/app/elections/{world['done'].key}/results", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "Gita und Hugo sind gewählt" in public
+
+
+def test_downloads_read_the_same_whatever_the_officers_language(client, world):
+    world["done"].candidates.filter(candidate_id="ines").update(withdrawn=True)
+    client.force_login(world["users"]["olivia"])
+    url = reverse("officers:export", args=[world["done"].key, "result.csv"])
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Ines (withdrawn)" in english
+    for language in LANGUAGES:
+        assert client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode() == english
+    # The page that offers the downloads describes them in the officer's language.
+    page = client.get(reverse("officers:overview", args=[world["done"].key]), HTTP_ACCEPT_LANGUAGE="de")
+    assert "Anonymisierte Stimmzettel als YAML, mit Quittungen" in page.content.decode()
