@@ -21,6 +21,15 @@ pytestmark = pytest.mark.django_db
 LANGUAGES = {"es": "es", "zh-hans": "zh_Hans", "ja": "ja", "pt-br": "pt_BR", "de": "de"}
 PASSPHRASE = "correct-horse-battery-staple"
 TAG = re.compile(r"<[^>]+>")
+# Code, commands and file names are the same in every language.
+VERBATIM = re.compile(r"<(code|pre|kbd)\b.*?</\1>", re.S)
+# English words that no Spanish, Portuguese or German sentence uses (and Chinese or Japanese ones never): any of
+# them on a translated page is English text nobody marked for translation.
+ENGLISH = re.compile(
+    r"(?<![\w.-])(the|your|you|with|this|that|are|not|which|will|been|ballots?|elections?|voting|candidates?|"
+    r"officers?|results|receipts?|turnout)(?![\w.-])",
+    re.I,
+)
 
 
 def _sentences(catalogue_dir):
@@ -42,6 +51,12 @@ def _text(html):
     return re.sub(r"\s+", " ", TAG.sub(" ", html))
 
 
+def _english_words(html):
+    """English words in what a reader sees, with the context they stand in."""
+    text = _text(VERBATIM.sub(" ", html)).replace(">English<", "")
+    return [text[max(0, m.start() - 40):m.end() + 40] for m in ENGLISH.finditer(text)]
+
+
 @pytest.fixture
 def world(django_user_model):
     """A running election with a voter who voted and a requester, and a completed one with ballots."""
@@ -56,6 +71,10 @@ def world(django_user_model):
                                     contributions="Docs.")
     done = make_election("board---2024", status="completed", officers=["olivia"], voters=["vera"], seats=2,
                          candidates=("gita", "hugo", "ines"), results="# Gita und Hugo sind gewählt")
+    # Names come from the meta repository and stay as written: these contain no English word.
+    running.name, done.name = "Vorstand 2026", "Beirat 2024"
+    running.save(update_fields=["name"])
+    done.save(update_fields=["name"])
     for ranks in ({"gita": 1, "hugo": 2, "ines": 3}, {"hugo": 1, "gita": 2, "ines": 3},
                   {"gita": 1, "ines": 2, "hugo": 3}, {"ines": 1, "hugo": 1, "gita": 3}):
         cast(done, ranks)
@@ -115,6 +134,7 @@ def test_every_page_is_in_the_readers_language(client, world, language):
         assert f'<html lang="{language}"' in html, f"{label} is not marked as {language}"
         shown, translated = _text(english.content.decode()), _text(html)
         left += [f"{label}: {s!r}" for s in sentences if s in shown and s in translated]
+        left += [f"{label}: unmarked English …{words}…" for words in _english_words(html)]
     assert not left, f"English left on {language} pages:\n" + "\n".join(left)
 
 
