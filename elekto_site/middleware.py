@@ -70,21 +70,3 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Permissions-Policy", self.permissions_policy)
         return response
 
-
-class HealthMiddleware:
-    """Answers ``/health`` before sessions, CSRF, authentication and messages, which a probe does not use: a
-    load balancer or Kubernetes calls it often, and it should cost little more than a bare view. The request is
-    still logged and gets the security headers (this sits after those middleware)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.path_info == "/health":
-            from elekto_site.views import health
-
-            response = health(request)
-            # What the clickjacking middleware, skipped here, would have added.
-            response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
-            return response
-        return self.get_response(request)

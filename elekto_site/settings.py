@@ -71,7 +71,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "elekto_site.middleware.RequestLogMiddleware",
     "elekto_site.middleware.SecurityHeadersMiddleware",
-    "elekto_site.middleware.HealthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The page's language: the visitor's choice (a cookie set by the switcher), else the browser's

@@ -1,7 +1,3 @@
-import time
-
-from django.conf import settings
-from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,6 +8,7 @@ from django.views.decorators.http import last_modified, require_POST, require_sa
 
 from elections import listing
 from elections.models import Election
+from elekto_site.health import database_health
 
 
 @require_safe
@@ -21,30 +18,13 @@ def home(request):
     return render(request, "home.html", {"running": running})
 
 
-# When this process last saw the database answer (time.monotonic()).
-_database_answered_at = None
-
-
 @never_cache
 @require_safe
 def health(request):
-    """200 when the database answers, 503 when it does not; for load balancers and Kubernetes probes.
-
-    A success is trusted for ``HEALTH_DATABASE_CHECK_SECONDS`` (a second by default) in each process, so that
-    frequent probes do not each wait for the database; a failure is never remembered.
-    """
-    global _database_answered_at
-    now = time.monotonic()
-    if _database_answered_at is None or now - _database_answered_at >= settings.HEALTH_DATABASE_CHECK_SECONDS:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
-        except Exception as exc:  # any database failure means "not healthy"
-            _database_answered_at = None
-            return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
-        _database_answered_at = now
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """200 when the database answers, 503 when it does not (see elekto_site.health, which also answers probes
+    before Django does)."""
+    status, body = database_health()
+    return JsonResponse(body, status=status)
 
 
 # The language switcher's form sits on every page, public pages included, which are served from a cache shared

@@ -5,7 +5,10 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elekto_site.settings")
 
-application = get_wsgi_application()
+from elekto_site.health import HealthFastPath  # noqa: E402
+
+# Probes of /health are answered before Django's request handling (see elekto_site/health.py).
+application = HealthFastPath(get_wsgi_application())
 
 from elekto_site.checks import fail_on_configuration_errors  # noqa: E402
 

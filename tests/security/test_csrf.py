@@ -17,7 +17,6 @@ from tests.security.conftest import KEY, vote_form
 CSRF_EXEMPT = {
     "meta_sync:webhook_sync": "GitHub webhook, authenticated by the HMAC signature of its body",
     "social:complete": "OAuth callback from GitHub, bound to the session by the OAuth state parameter",
-    "health": "the probe, answered before the CSRF middleware: GET and HEAD only, a POST gets 405 and changes nothing",
     "set_language": "the language switcher: it changes only the display language, and its form is on cached pages",
 }
 
