@@ -162,10 +162,11 @@ def public_rows_html(version, elections, now):
 
 def voter_rows_html(version, elections, now, badges):
     """The ``<li>`` rows of a signed-in list, each with the voter's badge (``badges``: pk -> badge name)."""
+    badge_html = {badge: voter_badge(badge) for badge in {*badges.values(), "not-eligible"}}
     parts = []
     for election in elections:
         before, after = _cached_row(version, "voter", election, election.status_at(now), _voter_row)
-        parts += ["<li>", before, voter_badge(badges.get(election.pk, "not-eligible")), after, "</li>"]
+        parts += ["<li>", before, badge_html[badges.get(election.pk, "not-eligible")], after, "</li>"]
     return mark_safe("".join(parts))  # noqa: S308 - the parts are built with format_html
 
 
