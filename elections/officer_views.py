@@ -134,10 +134,14 @@ def results(request, key):
         audit_record(actor=request.user.username, action=RESULTS_VIEW, election=election,
                      detail={"ballots": result.ballots, "winners": result.winners})
     names = candidate_names(election)
+    turnout = election_turnout(election)
+    load = election.audit_events.filter(action=BALLOTS_LOAD).order_by("-pk").first() if turnout.loaded else None
     context = {
         "election": election,
         "page": results_page(result, names),
-        "turnout": election_turnout(election),
+        "turnout": turnout,
+        # Ballots loaded without their receipts got codes nobody saw: no voter can look theirs up.
+        "receipts_made_up": bool(load and (load.detail or {}).get("receipts") == "generated"),
         "counted_at": timezone.now(),
         "export_kinds": exports.KINDS.items(),
     }

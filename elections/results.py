@@ -114,6 +114,11 @@ def turnout_chart(times, *, start, end, now, buckets=CHART_BUCKETS):
     stop = min(now, end)
     if stop <= start:
         return {"empty": True, "width": CHART_WIDTH, "height": CHART_HEIGHT}
+    opened = start
+    # In a long window whose votes came late, a chart from the opening would be a flat line with a step at the
+    # end: it starts a little before the first vote instead, and says so.
+    if times and times[0] - start > (stop - start) / 3 and times[0] < stop:
+        start = max(start, times[0] - (stop - times[0]) / 10)
     span = stop - start
     steps = [start + span * i / buckets for i in range(buckets + 1)]
     cumulative = [bisect_right(times, t) for t in steps]
@@ -134,6 +139,8 @@ def turnout_chart(times, *, start, end, now, buckets=CHART_BUCKETS):
         "top": cumulative[-1],
         "start": start,
         "stop": stop,
+        "opened": opened,
+        "trimmed": start != opened,
         "rows": rows,
     }
 

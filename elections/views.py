@@ -18,6 +18,7 @@ from . import listing, officers, secrecy, services
 from .forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, PassphraseForm
 from .markdown import render_markdown
 from .models import Candidate, Election, EligibleVoter, ExceptionRequest, Officer, VoteRecord
+from .officers import may_manage
 
 STATUS_FILTERS = Election.STATUSES
 
@@ -242,6 +243,7 @@ def election_detail(request, key):
         "can_manage_ballot": status == Election.RUNNING and voted,
         "can_request_exception": not eligible and exception_request is None and now < election.exception_deadline,
         "exception_request": exception_request,
+        "officer_page": may_manage(request, election),
     }
     return render(request, "elections/detail.html", context)
 
@@ -381,6 +383,9 @@ def confirmation(request, key):
         "running": election.is_running,
         "attempts_per_minute": settings.PASSPHRASE_ATTEMPTS_PER_MINUTE,
         "form": PassphraseForm(),
+        # Revoking has a page of its own, so that a passphrase typed to view the ballot cannot delete it by a
+        # wrong click.
+        "revoking": "revoke" in request.GET or request.POST.get("action") == "revoke",
     }
     if request.method != "POST":
         return render(request, "elections/confirmation.html", context)

@@ -112,6 +112,18 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class ClientErrorFilter(logging.Filter):
+    """Drops the traceback from Django's log line for a refused request (403, 404, 400): the line itself says
+    what was refused, and a traceback there reads like a crash. Server errors (5xx) keep theirs."""
+
+    def filter(self, record):
+        status = getattr(record, "status_code", None)
+        if record.name.startswith("django.") and status is not None and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 # Extra fields copied into a JSON line when a record carries them (the request log line does).
 JSON_EXTRA_FIELDS = ("method", "path", "status", "duration_ms")
 
@@ -152,13 +164,14 @@ def logging_config(*, level="INFO", fmt="plain"):
         "filters": {
             "request_id": {"()": RequestIdFilter},
             "redact": {"()": RedactingFilter},
+            "client_errors": {"()": ClientErrorFilter},
         },
         "formatters": {"default": formatter},
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",
                 "formatter": "default",
-                "filters": ["request_id", "redact"],
+                "filters": ["request_id", "client_errors", "redact"],
             },
         },
         "root": {"handlers": ["console"], "level": level},

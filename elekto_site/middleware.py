@@ -6,6 +6,8 @@ import time
 import uuid
 
 from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
 
 from elekto_site.logging import request_id_var
 
@@ -70,3 +72,23 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Permissions-Policy", self.permissions_policy)
         return response
 
+
+class NotFoundPageMiddleware:
+    """With DEBUG on (the demo, development), a page that does not exist gets the site's own 404 page rather than
+    Django's debug page, which lists every URL pattern and looks like a crash. Tracebacks of real errors (500)
+    still show; the reason for a 404 is logged (``django.request``) as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # No resolver match: no URL pattern matched, and Django answered with its debug page.
+        if settings.DEBUG and response.status_code == 404 and getattr(request, "resolver_match", None) is None:
+            return render(request, "404.html", status=404)
+        return response
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            return render(request, "404.html", status=404)
+        return None

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A renamed election's old links: a 404 under a former key redirects to the current key.
     "meta_sync.middleware.ElectionAliasRedirectMiddleware",
+    # With DEBUG on, the site's 404 page instead of Django's list of URL patterns.
+    "elekto_site.middleware.NotFoundPageMiddleware",
     # A cancelled, forged or failed GitHub sign-in: back to the sign-in page with a message, not a 500.
     "social_django.middleware.SocialAuthExceptionMiddleware",
 ]

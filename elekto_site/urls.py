@@ -9,6 +9,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/catalog.js", views.javascript_catalog, name="javascript_catalog"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # The officers' admin: officers of current elections and operators, each scoped to their elections.
     path("admin/", officer_admin_site.urls),
     path("oauth/", include("social_django.urls", namespace="social")),

@@ -1,5 +1,6 @@
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views import i18n
 from django.views.decorators.cache import never_cache
@@ -36,3 +37,9 @@ set_language = csrf_exempt(require_POST(i18n.set_language))
 # browser's copy of one language is never served for another; the catalogues change only with a new release.
 _STARTED = timezone.now()
 javascript_catalog = last_modified(lambda request: _STARTED)(i18n.JavaScriptCatalog.as_view())
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the site's icon."""
+    return redirect(static("favicon.svg"))

@@ -15,21 +15,23 @@ export META_SECRET="${META_SECRET:-$(head -c 24 /dev/urandom | od -An -tx1 | tr 
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
 
+# migrate runs the system checks (a misconfiguration stops here); the later commands skip them, so each
+# warning prints once.
 $PY manage.py migrate --no-input -v 0
-$PY manage.py sync_meta --path examples/meta --election-dir elections
+$PY manage.py sync_meta --skip-checks --path examples/meta --election-dir elections
 # The completed board election's published ballots, so its results can be shown (skipped once loaded).
-$PY manage.py load_ballots board---2024 examples/meta/elections/board/2024/ballots.csv --if-empty
+$PY manage.py load_ballots --skip-checks board---2024 examples/meta/elections/board/2024/ballots.csv --if-empty
 
 cat <<MSG
 
   Elekto demo: open http://127.0.0.1:$PORT
   Sign in with the development login (any GitHub login, no password):
     alice, bob, carol, dave, erin  can vote in "Example Community Steering Committee Election"
-    olivia                         is its election officer (Officer admin, results after the deadline),
+    olivia                         can vote in it too, and is its election officer (Officer admin),
                                    and can already see the results of the completed "Example Community
                                    Board Election 2024" (/app/elections/board---2024/admin/results)
     anyone else                    is not on the roll and can request an exception
   Stop with Ctrl-C.
 
 MSG
-exec $PY manage.py runserver "127.0.0.1:$PORT"
+exec $PY manage.py runserver --skip-checks "127.0.0.1:$PORT"

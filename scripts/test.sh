@@ -13,7 +13,8 @@ bash scripts/ensure_chromium.sh || echo "==> Chromium is not available: browser 
 PY=.venv/bin/python
 MARIADB_URL="${MARIADB_URL:-mysql://root@127.0.0.1:3306/elekto}"
 # The checks and migrations run with a development configuration of their own.
-CHECK_ENV=(env -u DATABASE_URL DEBUG=on SECRET_KEY=test-only-not-secret-0123456789abcdefghijklmnop)
+# An in-memory SQLite database: makemigrations reads the migration history, and a file would be left behind.
+CHECK_ENV=(env DATABASE_URL=sqlite://:memory: DEBUG=on SECRET_KEY=test-only-not-secret-0123456789abcdefghijklmnop)
 
 echo "==> ruff check"
 .venv/bin/ruff check .

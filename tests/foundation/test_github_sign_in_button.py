@@ -22,3 +22,16 @@ def test_the_github_button_posts_to_the_oauth_start_and_is_sent_to_github(client
     target = urlparse(response["Location"])
     assert (target.scheme, target.netloc, target.path) == ("https", "github.com", "/login/oauth/authorize")
     assert parse_qs(target.query)["client_id"] == ["client-id-123"]
+
+
+def test_without_an_oauth_app_the_sign_in_page_offers_no_github_button_and_says_why(client, settings):
+    settings.SOCIAL_AUTH_GITHUB_KEY = ""
+    settings.SOCIAL_AUTH_GITHUB_SECRET = ""
+    settings.DEBUG = True
+    settings.ELEKTO_DEV_LOGIN = True
+    page = client.get("/login").content.decode()
+    assert "Sign in with GitHub" not in page
+    assert "/oauth/login/github/" not in page
+    assert "not set up on this site" in page
+    # The demo's development login is still there.
+    assert 'action="/login/dev"' in page

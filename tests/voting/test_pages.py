@@ -194,6 +194,8 @@ def test_the_review_tells_unranked_candidates_from_no_opinion_ones(voter_client,
     assert "Rank 3, last:</span> Bob" in html
     assert "No opinion:</strong> Carol" in html
     assert "counts below every candidate you rank" in html
+    # The old sentence ended in a garbled "..., against anyone".
+    assert "against anyone" not in html
 
 
 def test_exception_request_errors_carry_the_ids_their_fields_point_to(outsider_client, running):
