@@ -33,7 +33,7 @@
     var ranks = Object.keys(groups).map(Number).sort(function (a, b) { return a - b; });
     // Tied names in the order the review page lists them (sorted by code point, as Python sorts).
     ranks.forEach(function (rank) { groups[rank].sort(); });
-    unranked.sort();
+    noOpinion.sort();
     summary.textContent = "";
     var heading = document.createElement("p");
     heading.textContent = touched ? "Your ranking so far, as it will be counted:"
