@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from .result_pictures import beat_graph_svg, heat_map_svg
 from .results import candidate_names, election_ballots, election_tally, eligible_count
 from .tally import results_markdown, write_ballots_csv
 
@@ -28,6 +29,8 @@ RESULT_CSV = "result.csv"
 RESULT_YAML = "result.yaml"
 RESULT_JSON = "result.json"
 RESULTS_MD = "results.md"
+BEAT_GRAPH_SVG = "beat-graph.svg"
+HEAT_MAP_SVG = "heat-map.svg"
 
 KINDS = {
     BALLOTS_CSV: ("text/csv", gettext_lazy("Anonymised ballots, Elekto's ballots.csv with a receipt column")),
@@ -36,6 +39,8 @@ KINDS = {
     RESULT_YAML: ("application/yaml", gettext_lazy("The full result as YAML")),
     RESULT_JSON: ("application/json", gettext_lazy("The full result as JSON (as manage.py tally --format json)")),
     RESULTS_MD: ("text/markdown", gettext_lazy("A draft results.md to commit to the meta repository")),
+    BEAT_GRAPH_SVG: ("image/svg+xml", gettext_lazy("Who beats whom, as a picture (SVG) for a blog post")),
+    HEAT_MAP_SVG: ("image/svg+xml", gettext_lazy("The head-to-head counts as a heat map (SVG) for a blog post")),
 }
 
 
@@ -143,6 +148,13 @@ def results_md(election, result):
                             names=candidate_names(election))
 
 
+def _picture(draw):
+    def build(election, result):
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + draw(result, candidate_names(election)) + "\n"
+
+    return build
+
+
 def export_build(election, kind):
     """The export ``kind`` (one of KINDS) of a completed election; counts its ballots when needed.
 
@@ -163,7 +175,8 @@ def _export_build(election, kind):
     else:
         result = election_tally(election)
         content = {RESULT_CSV: result_csv, RESULT_YAML: result_yaml, RESULT_JSON: result_json,
-                   RESULTS_MD: results_md}[kind](election, result)
+                   RESULTS_MD: results_md, BEAT_GRAPH_SVG: _picture(beat_graph_svg),
+                   HEAT_MAP_SVG: _picture(heat_map_svg)}[kind](election, result)
     content_type, _ = KINDS[kind]
     filename = kind.replace(".", f"-{election.key}.", 1)
     return Export(kind=kind, filename=filename, content_type=f"{content_type}; charset=utf-8", content=content)

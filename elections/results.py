@@ -1,7 +1,7 @@
 """Figures for the officers' pages: turnout during the election, and the count explained after it.
 
 The count itself is ``elections.tally.count``; this module only gathers its inputs from the database and
-turns a ``TallyResult`` into what a page shows: named tables, a heat map drawn as SVG on the server, and
+turns a ``TallyResult`` into what a page shows: named tables, the pictures of ``result_pictures``, and
 plain-language sentences about why each winner won.
 """
 
@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.utils.safestring import mark_safe
 
 from .audit import BALLOTS_LOAD
 from .models import EligibleVoter, ExceptionRequest, VoteRecord
+from .result_pictures import beat_graph_svg, heat_map_svg
 from .tally import count, explain_winners
 
 ARROW = " → "
@@ -220,43 +222,6 @@ def matrix_rows(matrix, order, names):
     ]
 
 
-HEAT_CELL = 44
-
-
-def heat_map(result, order, names):
-    """Geometry of an SVG heat map of the pairwise counts: green where the row's candidate wins head to
-    head, orange where it loses, grey when level; the stronger the margin, the deeper the colour."""
-    n = len(order)
-    # Room for the longest ID beside the rows and, slanted, above the columns (about 8 px a character).
-    label = 16 + 8 * max((len(c) for c in order), default=1)
-    size = label + n * HEAT_CELL
-    d = result.pairwise
-    ballots = max(result.ballots, 1)
-    cells = []
-    for i, x in enumerate(order):
-        for j, y in enumerate(order):
-            if x == y:
-                continue
-            margin = d[x][y] - d[y][x]
-            outcome = _outcome(d[x][y], d[y][x])
-            cells.append({
-                "x": label + j * HEAT_CELL,
-                "y": label + i * HEAT_CELL,
-                "cx": label + j * HEAT_CELL + HEAT_CELL / 2,
-                "cy": label + i * HEAT_CELL + HEAT_CELL / 2,
-                "value": d[x][y],
-                "outcome": outcome,
-                "opacity": f"{0.25 + 0.75 * min(abs(margin) / ballots, 1):.2f}",
-                "title": _("%(row)s over %(column)s: %(ballots)s; the other way: %(reverse)s")
-                % {"row": names.get(x, x), "column": names.get(y, y), "ballots": _ballots(d[x][y]), "reverse": d[y][x]},
-            })
-    labels = [{"text": x, "name": names.get(x, x), "pos": label + k * HEAT_CELL + HEAT_CELL / 2}
-              for k, x in enumerate(order)]
-    # The slanted column labels lean right, past the last column.
-    return {"size": size, "width": size + label // 2, "cell": HEAT_CELL, "label": label, "cells": cells,
-            "labels": labels}
-
-
 def results_page(result, names):
     """Everything the officers' results page shows, derived from one TallyResult."""
     order = [c for group in result.ranking for c in group]
@@ -283,7 +248,8 @@ def results_page(result, names):
         "pairwise": matrix_rows(result.pairwise, order, names),
         "strongest_paths": matrix_rows(result.strongest_paths, order, names),
         "explanations": explanations(result, names),
-        "heat_map": heat_map(result, order, names),
+        "heat_map": mark_safe(heat_map_svg(result, names)),  # noqa: S308 (names escaped in the drawing)
+        "beat_graph": mark_safe(beat_graph_svg(result, names)),  # noqa: S308
     }
 
 

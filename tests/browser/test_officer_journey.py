@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from elections import services
 from elections.models import Ballot, Election, ExceptionRequest
@@ -87,7 +88,7 @@ def test_after_the_election_the_officer_reads_the_results_and_downloads_the_ball
     winners = page.locator("section").filter(has=page.get_by_role("heading", name="Winner"))
     assert "Amara Okafor" in winners.inner_text()
     assert page.get_by_role("table").count() >= 3, "ranking, pairwise matrix and strongest paths"
-    assert page.get_by_role("img", name="Head-to-head results as a heat map").is_visible()
+    expect(page.get_by_role("img", name="Head-to-head results as a heat map")).to_be_visible()
     explanation = page.locator("section").filter(has=page.get_by_role("heading", name="Why, in plain words"))
     assert "Amara Okafor" in explanation.inner_text()
     shoot(page, "officer-results")

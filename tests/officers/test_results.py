@@ -1,6 +1,7 @@
 """The officers' results page: closed to everyone until voting closes, then explained in plain words."""
 
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
@@ -11,6 +12,8 @@ from elections.results import election_tally, results_page
 from .conftest import cast, cast_many, make_election
 
 pytestmark = pytest.mark.django_db
+
+SVG = "http://www.w3.org/2000/svg"
 
 # The Schulze method's textbook example (45 voters, 5 candidates): E wins, partly through chains of wins.
 TEXTBOOK = [(5, "ACBED"), (5, "ADECB"), (8, "BEDAC"), (3, "CABED"), (7, "CAEBD"), (2, "CBADE"), (7, "DCEBA"),
@@ -115,12 +118,14 @@ def test_a_withdrawn_candidate_counts_only_if_ranked_and_is_marked(login):
 
 def test_the_heat_map_colours_wins_and_losses():
     election = textbook_election()
-    heat = results_page(election_tally(election), {})["heat_map"]
-    cells = {(c["y"], c["x"]): c["outcome"] for c in heat["cells"]}
+    svg = ET.fromstring(str(results_page(election_tally(election), {})["heat_map"]))
+    cells = svg.findall(f"{{{SVG}}}g")
     assert len(cells) == 20
-    # The first row is the winner's: it wins against D (the pairwise count 31 to 14).
-    first_row = [c for c in heat["cells"] if c["y"] == heat["label"]]
-    assert {c["value"]: c["outcome"] for c in first_row}[31] == "win"
+    # The first row is the winner's (E): it wins against D by 31 to 14, so that cell is green.
+    by_title = {c.find(f"{{{SVG}}}title").text: c.find(f"{{{SVG}}}rect").get("fill") for c in cells}
+    fill = by_title["e over d: 31 ballots; the other way: 14"]
+    red, green, blue = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+    assert green > red and green > blue
 
 
 def test_the_results_page_says_how_to_recount_the_published_ballots(login):
