@@ -1,34 +1,368 @@
-// A running summary of the ranking under the ballot, so a voter sees the order as they choose ranks.
-// The ballot works without it: the review page shows the same summary before anything is cast.
+// Rank by hand: the ballot's rows become cards a voter can drag into order, or move with buttons from the
+// keyboard (up, down, tie with the one above, set aside, "No opinion"). The rank selects stay the ballot: every
+// move writes them, a change of a select is read back, and without this script they work on their own.
+// A running summary under the ballot shows the ranking as it will be counted, and every move is announced.
 (function () {
   "use strict";
   var list = document.querySelector(".js-ballot");
   if (!list) {
     return;
   }
-  var summary = document.createElement("div");
-  summary.className = "card ballot-live-summary";
-  summary.setAttribute("aria-live", "polite");
-  list.parentNode.appendChild(summary);
-
+  var NOT_RANKED = "";
+  var NO_OPINION = "no-opinion";
   // The same reading as the server's: an unranked candidate sits at the lowest rank (tied last), "No opinion"
   // apart.
   var lowest = list.getAttribute("data-lowest-rank");
+  var allowNoOpinion = !!list.querySelector("option[value='" + NO_OPINION + "']");
+  var text = {
+    up: "Up", down: "Down", tie: "Tie with above", aside: "Set aside", noOpinion: "No opinion", rank: "Rank next",
+    drag: "Drag to reorder"
+  };
+  var rows = Array.prototype.slice.call(list.querySelectorAll(".ballot-row"));
 
+  function select(row) { return row.querySelector("select"); }
+  function name(row) { return row.querySelector("label").textContent.trim(); }
+
+  // --- the announcer and the summary ------------------------------------------------------------------
+  var announcer = document.createElement("p");
+  announcer.className = "visually-hidden";
+  announcer.setAttribute("role", "status");
+  announcer.setAttribute("aria-live", "polite");
+  list.parentNode.insertBefore(announcer, list);
+
+  function announce(message) {
+    // Emptied first, so that the same words twice in a row are read twice.
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = message; }, 30);
+  }
+
+  var summary = document.createElement("div");
+  summary.className = "card ballot-live-summary";
+  list.parentNode.appendChild(summary);
+
+  // --- the ballot as groups, read from the selects -----------------------------------------------------
+  function state() {
+    var byRank = {};
+    var unranked = [];
+    var noOpinion = [];
+    rows.forEach(function (row) {
+      var value = select(row).value;
+      if (value === NO_OPINION) {
+        noOpinion.push(row);
+      } else if (value === NOT_RANKED) {
+        unranked.push(row);
+      } else {
+        (byRank[value] = byRank[value] || []).push(row);
+      }
+    });
+    var groups = Object.keys(byRank).map(Number).sort(function (a, b) { return a - b; })
+      .map(function (rank) { return byRank[rank]; });
+    return { groups: groups, unranked: unranked, noOpinion: noOpinion };
+  }
+
+  function write(s) {
+    // Ranks 1, 2, 3... by group: only the order counts.
+    s.groups = s.groups.filter(function (group) { return group.length; });
+    s.groups.forEach(function (group, i) {
+      group.forEach(function (row) { select(row).value = String(i + 1); });
+    });
+    s.unranked.forEach(function (row) { select(row).value = NOT_RANKED; });
+    s.noOpinion.forEach(function (row) { select(row).value = NO_OPINION; });
+  }
+
+  function where(s, row) {
+    for (var i = 0; i < s.groups.length; i++) {
+      if (s.groups[i].indexOf(row) !== -1) {
+        return { zone: "ranked", group: i };
+      }
+    }
+    return { zone: s.noOpinion.indexOf(row) !== -1 ? "no-opinion" : "unranked" };
+  }
+
+  function groupOf(s, row) {
+    return s.groups.filter(function (g) { return g.indexOf(row) !== -1; })[0];
+  }
+
+  function remove(s, row) {
+    s.groups = s.groups.map(function (g) { return g.filter(function (r) { return r !== row; }); });
+    s.unranked = s.unranked.filter(function (r) { return r !== row; });
+    s.noOpinion = s.noOpinion.filter(function (r) { return r !== row; });
+  }
+
+  // Cards in ranking order, then the unranked ones, then "No opinion"; ties marked.
+  function arrange(s) {
+    var ordered = [];
+    s.groups.forEach(function (group, i) {
+      group.forEach(function (row, k) {
+        row.classList.toggle("tied", group.length > 1);
+        row.classList.toggle("tie-start", group.length > 1 && k === 0);
+        row.setAttribute("data-rank", String(i + 1));
+        ordered.push(row);
+      });
+    });
+    s.unranked.concat(s.noOpinion).forEach(function (row) {
+      row.classList.remove("tied", "tie-start");
+      row.removeAttribute("data-rank");
+      ordered.push(row);
+    });
+    ordered.forEach(function (row) { list.appendChild(row); });
+    rows.forEach(function (row) { updateButtons(s, row); });
+  }
+
+  function describe(s, row) {
+    var at = where(s, row);
+    if (at.zone === "no-opinion") {
+      return name(row) + ": No opinion.";
+    }
+    if (at.zone === "unranked") {
+      return name(row) + ": not ranked, counts last.";
+    }
+    var group = s.groups[at.group];
+    var others = group.filter(function (r) { return r !== row; }).map(name);
+    return name(row) + ": rank " + (at.group + 1) + " of " + s.groups.length +
+      (others.length ? ", tied with " + others.join(", ") : "") + ".";
+  }
+
+  // --- moves -------------------------------------------------------------------------------------------
+  var moves = {
+    up: function (s, row) {
+      var at = where(s, row);
+      if (at.zone !== "ranked") {
+        remove(s, row);
+        s.groups.push([row]);
+      } else if (s.groups[at.group].length > 1) {
+        remove(s, row);
+        s.groups.splice(at.group, 0, [row]);
+      } else if (at.group > 0) {
+        var above = s.groups[at.group - 1];
+        s.groups[at.group - 1] = s.groups[at.group];
+        s.groups[at.group] = above;
+      }
+    },
+    down: function (s, row) {
+      var at = where(s, row);
+      if (at.zone !== "ranked") {
+        return;
+      }
+      if (s.groups[at.group].length > 1) {
+        remove(s, row);
+        s.groups.splice(at.group + 1, 0, [row]);
+      } else if (at.group < s.groups.length - 1) {
+        var below = s.groups[at.group + 1];
+        s.groups[at.group + 1] = s.groups[at.group];
+        s.groups[at.group] = below;
+      }
+    },
+    tie: function (s, row) {
+      var at = where(s, row);
+      var target = at.zone === "ranked" ? at.group - 1 : s.groups.length - 1;
+      if (target < 0) {
+        return;
+      }
+      var anchor = s.groups[target][0];
+      remove(s, row);
+      groupOf(s, anchor).push(row);
+    },
+    aside: function (s, row) {
+      remove(s, row);
+      s.unranked.push(row);
+    },
+    noOpinion: function (s, row) {
+      remove(s, row);
+      s.noOpinion.push(row);
+    }
+  };
+  moves.rank = moves.up;
+
+  function apply(move, row, focusName) {
+    var s = state();
+    moves[move](s, row);
+    write(s);
+    s = state();
+    arrange(s);
+    render();
+    announce(describe(s, row));
+    var button = row.querySelector("button[data-move='" + focusName + "']");
+    if (!button || button.disabled || button.hidden) {
+      button = firstEnabled(row);
+    }
+    if (button) {
+      button.focus();
+    }
+  }
+
+  function firstEnabled(row) {
+    var buttons = row.querySelectorAll(".rank-controls button");
+    for (var i = 0; i < buttons.length; i++) {
+      if (!buttons[i].disabled && !buttons[i].hidden) {
+        return buttons[i];
+      }
+    }
+    return select(row);
+  }
+
+  // --- controls on each card ---------------------------------------------------------------------------
+  function makeButton(row, move, label) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary rank-move";
+    button.setAttribute("data-move", move);
+    button.textContent = label;
+    button.setAttribute("aria-label", label + ": " + name(row));
+    button.addEventListener("click", function () { apply(move, row, move); });
+    return button;
+  }
+
+  function updateButtons(s, row) {
+    var at = where(s, row);
+    var ranked = at.zone === "ranked";
+    var controls = row.querySelector(".rank-controls");
+    var show = {
+      rank: !ranked,
+      up: ranked,
+      down: ranked,
+      tie: ranked ? at.group > 0 || s.groups[at.group].length > 1 : s.groups.length > 0,
+      aside: at.zone !== "unranked",
+      noOpinion: allowNoOpinion && at.zone !== "no-opinion"
+    };
+    Array.prototype.forEach.call(controls.querySelectorAll("button"), function (button) {
+      var move = button.getAttribute("data-move");
+      button.hidden = !show[move];
+      if (move === "up") {
+        button.disabled = at.group === 0 && s.groups[0].length === 1;
+      } else if (move === "down") {
+        button.disabled = ranked && at.group === s.groups.length - 1 && s.groups[at.group].length === 1;
+      } else if (move === "tie") {
+        button.disabled = ranked && at.group === 0;
+        button.textContent = ranked ? text.tie : "Tie with last";
+        button.setAttribute("aria-label", button.textContent + ": " + name(row));
+      }
+    });
+  }
+
+  rows.forEach(function (row) {
+    row.classList.add("rank-card");
+    var handle = document.createElement("span");
+    handle.className = "drag-handle";
+    handle.setAttribute("aria-hidden", "true");
+    handle.title = text.drag;
+    handle.textContent = "⠿";
+    row.insertBefore(handle, row.firstChild);
+    var controls = document.createElement("div");
+    controls.className = "rank-controls";
+    controls.setAttribute("role", "group");
+    controls.setAttribute("aria-label", "Move " + name(row));
+    [["rank", text.rank], ["up", text.up], ["down", text.down], ["tie", text.tie], ["aside", text.aside],
+      ["noOpinion", text.noOpinion]].forEach(function (pair) {
+      if (pair[0] !== "noOpinion" || allowNoOpinion) {
+        controls.appendChild(makeButton(row, pair[0], pair[1]));
+      }
+    });
+    var link = row.querySelector(".candidate-link");
+    row.insertBefore(controls, link);
+    handle.addEventListener("pointerdown", function (event) { startDrag(event, row); });
+  });
+  list.classList.add("rank-board");
+  var help = document.createElement("p");
+  help.className = "muted rank-help";
+  help.id = "rank-help";
+  help.textContent = "Drag a candidate by its handle (⠿), or use its buttons; the rank lists follow.";
+  list.parentNode.insertBefore(help, list);
+
+  // --- dragging (mouse, pen and touch alike, through pointer events) ----------------------------------
+  var drag = null;
+
+  function startDrag(event, row) {
+    if (event.button !== 0 && event.pointerType === "mouse") {
+      return;
+    }
+    event.preventDefault();
+    drag = { row: row, startY: event.clientY, pointerId: event.pointerId, target: null, placement: null };
+    row.classList.add("dragging");
+    row.querySelector(".drag-handle").setPointerCapture(event.pointerId);
+  }
+
+  function clearMarks() {
+    rows.forEach(function (r) { r.classList.remove("drop-before", "drop-onto", "drop-after"); });
+  }
+
+  function onMove(event) {
+    if (!drag || event.pointerId !== drag.pointerId) {
+      return;
+    }
+    drag.row.style.transform = "translateY(" + (event.clientY - drag.startY) + "px)";
+    clearMarks();
+    drag.target = null;
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i];
+      if (r === drag.row) {
+        continue;
+      }
+      var box = r.getBoundingClientRect();
+      if (event.clientY >= box.top && event.clientY <= box.bottom) {
+        var part = (event.clientY - box.top) / box.height;
+        drag.target = r;
+        drag.placement = part < 0.3 ? "before" : part > 0.7 ? "after" : "onto";
+        r.classList.add("drop-" + drag.placement);
+        break;
+      }
+    }
+  }
+
+  function onUp(event) {
+    if (!drag || event.pointerId !== drag.pointerId) {
+      return;
+    }
+    var row = drag.row;
+    var target = drag.target;
+    var placement = drag.placement;
+    row.classList.remove("dragging");
+    row.style.transform = "";
+    clearMarks();
+    drag = null;
+    if (!target) {
+      return;
+    }
+    var s = state();
+    var at = where(s, target);
+    remove(s, row);
+    if (at.zone === "unranked") {
+      s.unranked.push(row);
+    } else if (at.zone === "no-opinion") {
+      s.noOpinion.push(row);
+    } else {
+      var index = s.groups.indexOf(groupOf(s, target));
+      if (placement === "onto") {
+        s.groups[index].push(row);
+      } else {
+        s.groups.splice(placement === "before" ? index : index + 1, 0, [row]);
+      }
+    }
+    write(s);
+    s = state();
+    arrange(s);
+    render();
+    announce(describe(s, row));
+  }
+
+  document.addEventListener("pointermove", onMove);
+  document.addEventListener("pointerup", onUp);
+  document.addEventListener("pointercancel", onUp);
+
+  // --- the summary -------------------------------------------------------------------------------------
   function render() {
     var groups = {};
     var noOpinion = [];
     var touched = false;
-    list.querySelectorAll(".ballot-row").forEach(function (row) {
-      var select = row.querySelector("select");
-      var name = row.querySelector("label").textContent.trim();
-      if (select.value === "no-opinion") {
-        noOpinion.push(name);
+    rows.forEach(function (row) {
+      var value = select(row).value;
+      if (value === NO_OPINION) {
+        noOpinion.push(name(row));
         return;
       }
-      touched = touched || select.value !== "";
-      var rank = select.value === "" ? lowest : select.value;
-      (groups[rank] = groups[rank] || []).push(name);
+      touched = touched || value !== NOT_RANKED;
+      var rank = value === NOT_RANKED ? lowest : value;
+      (groups[rank] = groups[rank] || []).push(name(row));
     });
     var ranks = Object.keys(groups).map(Number).sort(function (a, b) { return a - b; });
     // Tied names in the order the review page lists them (sorted by code point, as Python sorts).
@@ -57,6 +391,32 @@
       summary.appendChild(rest);
     }
   }
-  list.addEventListener("change", render);
+
+  // A rank chosen in a select: the summary follows at once; the cards reorder once focus leaves the ballot,
+  // so that a keyboard user going down the list is not moved about mid-way.
+  var pending = false;
+  list.addEventListener("change", function (event) {
+    render();
+    pending = true;
+    var row = event.target.closest(".ballot-row");
+    if (row) {
+      announce(describe(state(), row));
+    }
+  });
+  list.addEventListener("focusout", function (event) {
+    var next = event.relatedTarget;
+    if (pending && !(next && list.contains(next))) {
+      pending = false;
+      arrange(state());
+    }
+  });
+
+  // Submitted with ranks 1, 2, 3... in the order shown; the server reads the same order either way.
+  list.closest("form").addEventListener("submit", function () {
+    var s = state();
+    write(s);
+  });
+
+  arrange(state());
   render();
 })();
