@@ -398,9 +398,11 @@
   list.addEventListener("change", function (event) {
     render();
     pending = true;
+    var s = state();
+    rows.forEach(function (r) { updateButtons(s, r); });
     var row = event.target.closest(".ballot-row");
     if (row) {
-      announce(describe(state(), row));
+      announce(describe(s, row));
     }
   });
   list.addEventListener("focusout", function (event) {

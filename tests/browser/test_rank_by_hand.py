@@ -173,7 +173,10 @@ def test_a_rank_chosen_in_a_select_reorders_the_cards_once_focus_leaves_the_ball
     rank_list.select_option("1")
     assert live(page)[0] == f"Rank 1: {last}"
     assert announced(page) == f"{last}: rank 1 of 1."
-    # Still on the ballot: nothing moves under the voter's focus.
+    # Still on the ballot: nothing moves under the voter's focus, but its buttons already fit its new rank.
     assert card_order(page)[-1] == last
+    card = page.locator(".ballot-row", has=page.get_by_label(last, exact=True))
+    expect(card.get_by_role("button", name=f"Rank next: {last}")).to_be_hidden()
+    expect(card.get_by_role("button", name=f"Down: {last}")).to_be_visible()
     page.get_by_role("button", name="Review my ballot").focus()
     assert card_order(page)[0] == last
