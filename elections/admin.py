@@ -8,7 +8,6 @@ Ballots and vote records are not registered at all: no admin page can join a vot
 officer can peek at ballots before the count.
 """
 
-import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings

@@ -4,10 +4,13 @@ Each function takes a ``TallyResult`` and the candidates' names and returns one 
 string), shown inline on the officers' results page and offered as a file for a blog post. No script, no
 stylesheet: presentation attributes only, so the pictures pass the site's Content-Security-Policy and look
 the same outside it. Each has a title and a description; the tables on the results page stay the text
-alternative. Sized for up to about 20 candidates. The words are English until the translation sweep marks them.
+alternative. Sized for up to about 20 candidates.
 """
 
 from html import escape
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 TEXT = "#1b1f24"
@@ -54,7 +57,7 @@ def _svg_open(width, height, prefix, title, desc):
 
 
 def _ballots(n):
-    return "1 ballot" if n == 1 else f"{n} ballots"
+    return ngettext("%(count)s ballot", "%(count)s ballots", n) % {"count": n}
 
 
 def beat_graph_svg(result, names, *, prefix="beat-graph"):
@@ -86,15 +89,15 @@ def beat_graph_svg(result, names, *, prefix="beat-graph"):
         max_left = min(120, max((index[w] - index[lo]) * ROW / 2 for w, lo, _won, _lost in upsets) + 12)
     spine = label_width + max_left + 14
     numbers = spine + max_right + 10
-    legend = ["Arrow: winner to loser; thicker: wider margin; filled dot: elected."]
+    legend = [_("Arrow: winner to loser; thicker: wider margin; filled dot: elected.")]
     if reach_limit is not None:
-        legend.append(f"Wins over candidates more than {REACH} places lower are left out; the heat map has every "
-                      "count.")
+        legend.append(_("Wins over candidates more than %(places)s places lower are left out; the heat map has "
+                        "every count.") % {"places": REACH})
     width = max(numbers + 60, *(_text_width(line, 12) + 16 for line in legend))
     height = top + n * ROW + 22 + 18 * len(legend)
     ballots = max(result.ballots, 1)
-    title = "Who beats whom, head to head"
-    desc = (
+    title = _("Who beats whom, head to head")
+    desc = _(
         "The candidates from top to bottom in ranking order. Each arrow goes from the winner to the loser of a "
         "head-to-head contest; the thicker the arrow, the more ballots it was won by. Arrows on the right "
         "agree with the ranking; orange arrows on the left are wins over a candidate ranked higher, which "
@@ -118,7 +121,9 @@ def beat_graph_svg(result, names, *, prefix="beat-graph"):
         stroke = 1 + 5 * (won - lost) / ballots
         colour, name = (AGAINST, "against") if against else (AGREES, "agrees")
         x = spine - 8 if against else spine + 8
-        sentence = f"{names.get(winner, winner)} beats {names.get(loser, loser)}: {_ballots(won)} to {lost}"
+        sentence = _("%(winner)s beats %(loser)s: %(ballots)s to %(lost)s") % {
+            "winner": names.get(winner, winner), "loser": names.get(loser, loser), "ballots": _ballots(won),
+            "lost": lost}
         out.append(
             f'<path d="M{x:.1f},{y1:.1f} A{rx:.1f},{reach:.1f} 0 0 1 {x:.1f},{y2:.1f}" fill="none" '
             f'stroke="{colour}" stroke-opacity="0.6" stroke-width="{stroke:.2f}" '
@@ -194,15 +199,15 @@ def heat_map_svg(result, names, *, prefix="heat-map"):
     top = 44
     width = left + n * HEAT_CELL + 16
     height = top + n * HEAT_CELL + 40
-    title = "Head-to-head results as a heat map"
-    desc = (
+    title = _("Head-to-head results as a heat map")
+    desc = _(
         "Rows and columns are the candidates in ranking order; columns are numbered by place. Each cell holds "
         "the number of ballots ranking the row's candidate above the column's: green where the row's candidate "
         "wins that contest, orange where it loses, grey where they are level; deeper colour for a wider margin."
     )
     out = _svg_open(width, height, prefix, title, desc)
     out.append(f'<text x="{left:.1f}" y="14" font-size="12" fill="{MUTED}">'
-               f'{escape("Row over column; columns by place")}</text>')
+               f'{escape(_("Row over column; columns by place"))}</text>')
     for j, c in enumerate(order):
         out.append(
             f'<text x="{left + j * HEAT_CELL + HEAT_CELL / 2:.1f}" y="{top - 10}" text-anchor="middle" '
@@ -221,8 +226,8 @@ def heat_map_svg(result, names, *, prefix="heat-map"):
                            f'stroke="#ffffff"/>')
                 continue
             fill, ink = cell_colours(d[x][y], d[y][x], result.ballots)
-            sentence = (f"{names.get(x, x)} over {names.get(y, y)}: {_ballots(d[x][y])}; "
-                        f"the other way: {d[y][x]}")
+            sentence = _("%(row)s over %(column)s: %(ballots)s; the other way: %(reverse)s") % {
+                "row": names.get(x, x), "column": names.get(y, y), "ballots": _ballots(d[x][y]), "reverse": d[y][x]}
             out.append(
                 f'<g class="cell"><title>{escape(sentence)}</title>'
                 f'<rect x="{x0}" y="{y0}" width="{HEAT_CELL}" height="{HEAT_CELL}" fill="{fill}" stroke="#ffffff"/>'
@@ -230,8 +235,8 @@ def heat_map_svg(result, names, *, prefix="heat-map"):
                 f'dominant-baseline="middle" font-size="13" fill="{ink}">{d[x][y]}</text></g>'
             )
     legend_y = top + n * HEAT_CELL + 24
-    legend = [(cell_colours(3, 0, 3)[0], "wins"), (cell_colours(0, 3, 3)[0], "loses"),
-              (cell_colours(1, 1, 3)[0], "level")]
+    legend = [(cell_colours(3, 0, 3)[0], _("wins")), (cell_colours(0, 3, 3)[0], _("loses")),
+              (cell_colours(1, 1, 3)[0], _("level"))]
     x = 8.0
     for fill, word in legend:
         out.append(f'<rect x="{x:.1f}" y="{legend_y - 11}" width="14" height="14" fill="{fill}" stroke="{MUTED}"/>')

@@ -9,9 +9,9 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.utils.safestring import mark_safe
 
 from .audit import BALLOTS_LOAD
 from .models import EligibleVoter, ExceptionRequest, VoteRecord

@@ -8,6 +8,10 @@
   if (!list) {
     return;
   }
+  var gettext = window.gettext || function (message) { return message; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_, key) { return String(values[key]); });
+  };
   var NOT_RANKED = "";
   var NO_OPINION = "no-opinion";
   // The same reading as the server's: an unranked candidate sits at the lowest rank (tied last), "No opinion"
@@ -15,8 +19,9 @@
   var lowest = list.getAttribute("data-lowest-rank");
   var allowNoOpinion = !!list.querySelector("option[value='" + NO_OPINION + "']");
   var text = {
-    up: "Up", down: "Down", tie: "Tie with above", aside: "Set aside", noOpinion: "No opinion", rank: "Rank next",
-    drag: "Drag to reorder"
+    up: gettext("Up"), down: gettext("Down"), tie: gettext("Tie with above"), tieLast: gettext("Tie with last"),
+    aside: gettext("Set aside"), noOpinion: gettext("No opinion"), rank: gettext("Rank next"),
+    drag: gettext("Drag to reorder")
   };
   var rows = Array.prototype.slice.call(list.querySelectorAll(".ballot-row"));
 
@@ -112,15 +117,15 @@
   function describe(s, row) {
     var at = where(s, row);
     if (at.zone === "no-opinion") {
-      return name(row) + ": No opinion.";
+      return interpolate(gettext("%(name)s: No opinion."), { name: name(row) }, true);
     }
     if (at.zone === "unranked") {
-      return name(row) + ": not ranked, counts last.";
+      return interpolate(gettext("%(name)s: not ranked, counts last."), { name: name(row) }, true);
     }
-    var group = s.groups[at.group];
-    var others = group.filter(function (r) { return r !== row; }).map(name);
-    return name(row) + ": rank " + (at.group + 1) + " of " + s.groups.length +
-      (others.length ? ", tied with " + others.join(", ") : "") + ".";
+    var others = s.groups[at.group].filter(function (r) { return r !== row; }).map(name);
+    var values = { name: name(row), rank: at.group + 1, count: s.groups.length, others: others.join(", ") };
+    return interpolate(others.length ? gettext("%(name)s: rank %(rank)s of %(count)s, tied with %(others)s.")
+      : gettext("%(name)s: rank %(rank)s of %(count)s."), values, true);
   }
 
   // --- moves -------------------------------------------------------------------------------------------
@@ -208,9 +213,13 @@
     button.className = "secondary rank-move";
     button.setAttribute("data-move", move);
     button.textContent = label;
-    button.setAttribute("aria-label", label + ": " + name(row));
+    button.setAttribute("aria-label", actionLabel(label, row));
     button.addEventListener("click", function () { apply(move, row, move); });
     return button;
+  }
+
+  function actionLabel(action, row) {
+    return interpolate(gettext("%(action)s: %(name)s"), { action: action, name: name(row) }, true);
   }
 
   function updateButtons(s, row) {
@@ -234,8 +243,8 @@
         button.disabled = ranked && at.group === s.groups.length - 1 && s.groups[at.group].length === 1;
       } else if (move === "tie") {
         button.disabled = ranked && at.group === 0;
-        button.textContent = ranked ? text.tie : "Tie with last";
-        button.setAttribute("aria-label", button.textContent + ": " + name(row));
+        button.textContent = ranked ? text.tie : text.tieLast;
+        button.setAttribute("aria-label", actionLabel(button.textContent, row));
       }
     });
   }
@@ -251,7 +260,7 @@
     var controls = document.createElement("div");
     controls.className = "rank-controls";
     controls.setAttribute("role", "group");
-    controls.setAttribute("aria-label", "Move " + name(row));
+    controls.setAttribute("aria-label", interpolate(gettext("Move %(name)s"), { name: name(row) }, true));
     [["rank", text.rank], ["up", text.up], ["down", text.down], ["tie", text.tie], ["aside", text.aside],
       ["noOpinion", text.noOpinion]].forEach(function (pair) {
       if (pair[0] !== "noOpinion" || allowNoOpinion) {
@@ -266,7 +275,7 @@
   var help = document.createElement("p");
   help.className = "muted rank-help";
   help.id = "rank-help";
-  help.textContent = "Drag a candidate by its handle (⠿), or use its buttons; the rank lists follow.";
+  help.textContent = gettext("Drag a candidate by its handle (⠿), or use its buttons; the rank lists follow.");
   list.parentNode.insertBefore(help, list);
 
   // --- dragging (mouse, pen and touch alike, through pointer events) ----------------------------------
@@ -370,24 +379,26 @@
     noOpinion.sort();
     summary.textContent = "";
     var heading = document.createElement("p");
-    heading.textContent = touched ? "Your ranking so far, as it will be counted:"
-      : "You have not ranked anyone yet.";
+    heading.textContent = touched ? gettext("Your ranking so far, as it will be counted:")
+      : gettext("You have not ranked anyone yet.");
     summary.appendChild(heading);
     if (touched) {
       var ol = document.createElement("ol");
       ol.className = "live-ranks";
       ranks.forEach(function (rank) {
         var li = document.createElement("li");
-        var label = "Rank " + rank + (String(rank) === lowest && Number(lowest) > 1 ? ", last" : "");
-        var tie = groups[rank].length > 1 ? " (tie)" : "";
-        li.textContent = label + tie + ": " + groups[rank].join(", ");
+        var last = String(rank) === lowest && Number(lowest) > 1;
+        var tied = groups[rank].length > 1;
+        var format = last ? (tied ? gettext("Rank %(rank)s, last (tie): %(names)s") : gettext("Rank %(rank)s, last: %(names)s"))
+          : (tied ? gettext("Rank %(rank)s (tie): %(names)s") : gettext("Rank %(rank)s: %(names)s"));
+        li.textContent = interpolate(format, { rank: rank, names: groups[rank].join(", ") }, true);
         ol.appendChild(li);
       });
       summary.appendChild(ol);
     }
     if (noOpinion.length) {
       var rest = document.createElement("p");
-      rest.textContent = (list.getAttribute("data-no-opinion-label") || "No opinion") + ": " + noOpinion.join(", ");
+      rest.textContent = (list.getAttribute("data-no-opinion-label") || text.noOpinion) + ": " + noOpinion.join(", ");
       summary.appendChild(rest);
     }
   }
