@@ -32,7 +32,7 @@ def test_the_ballot_page_offers_viewing_only_and_revoking_on_a_page_of_its_own(v
     assert f'href="/app/elections/{voted.key}/confirmation?revoke"' in page.content.decode()
     revoke_page = voter_client.get(f"/app/elections/{voted.key}/confirmation?revoke")
     assert buttons(revoke_page) == ["revoke"]
-    assert "Revoking deletes your ballot." in text_of(revoke_page)
+    assert "Revoking deletes your ballot:" in text_of(revoke_page)
     assert "Keep my ballot" in text_of(revoke_page)
 
 
