@@ -32,12 +32,14 @@ from . import services
 from .models import (
     AuditEvent,
     Ballot,
+    BallotBox,
     Candidate,
     Election,
     EligibleVoter,
     ExceptionRequest,
     Officer,
     PassphraseAttempt,
+    SealedBallot,
     VoteRecord,
 )
 from .officers import is_operator, may_use_officer_admin, officer_election_ids
@@ -90,8 +92,9 @@ class OfficerAdminSite(admin.AdminSite):
 
 officer_admin_site = OfficerAdminSite(name="admin")
 
-# What was voted, who voted with the sealed link to it, and passphrase attempts: no admin page shows these rows.
-NEVER_IN_ADMIN = {Ballot, VoteRecord, PassphraseAttempt}
+# What was voted (sealed or opened), the ballot boxes' keys, who voted with the sealed link to it, and passphrase
+# attempts: no admin page shows these rows.
+NEVER_IN_ADMIN = {Ballot, SealedBallot, BallotBox, VoteRecord, PassphraseAttempt}
 
 
 class ElectionScopedAdmin(admin.ModelAdmin):

@@ -16,6 +16,8 @@ META_SYNC = "meta.sync"
 ELECTION_RENAME = "election.rename"
 LINKS_DESTROY = "links.destroy"
 BALLOTS_LOAD = "ballots.load"
+BOX_OPEN = "ballot_box.open"
+BOX_REWRAP = "ballot_box.rewrap"
 
 
 def audit_record(*, actor, action, election=None, detail=None):

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import ExceptionRequest
+from .secrecy import passphrase_weakness
 
 RANK_PREFIX = "rank-"
 
@@ -103,6 +104,12 @@ class NewPassphraseForm(forms.Form):
             raise forms.ValidationError(
                 _("Use at least %(length)s characters, or the suggested passphrase.")
                 % {"length": settings.MIN_PASSPHRASE_LENGTH}
+            )
+        weakness = passphrase_weakness(passphrase)
+        if weakness:
+            raise forms.ValidationError(
+                _("This passphrase is too easy to guess: %(weakness)s. Use the suggested passphrase, or a longer "
+                  "one of your own.") % {"weakness": weakness}
             )
         return passphrase
 

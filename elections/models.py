@@ -1,11 +1,14 @@
 """Elections, their voter rolls and candidates (imported from the meta repository), and the ballots.
 
-Ballot secrecy rests on the split between two tables:
+Ballot secrecy rests on the split between these tables:
 
 * ``VoteRecord`` says *who* voted (for turnout and one-ballot-per-voter). It holds the link to the ballot
-  only encrypted, with a key derived from the voter's passphrase.
-* ``Ballot`` says *what* was voted. It has a random UUID key, no timestamp and no reference to a voter, so
-  neither its columns nor its primary-key order relate it to a voter or to the order of voting.
+  only encrypted, with a key derived from the voter's passphrase and a server-side pepper.
+* ``SealedBallot`` is what a cast writes while the election runs: the ranks and receipt sealed to the
+  election's ``BallotBox`` public key, padded to a fixed length. Nobody reads it before the box is opened.
+* ``Ballot`` is an opened ballot: written only when the box is opened after the close (in a random order,
+  with fresh random ids), or loaded from a completed election's published ballots. It has no timestamp and
+  no reference to a voter. Counting, results and exports read only these rows.
 """
 
 import uuid
@@ -172,18 +175,20 @@ class Candidate(models.Model):
 
 
 class VoteRecord(models.Model):
-    """That a voter voted in an election, and when; never how.
+    """That a voter voted in an election, and in which hour; never how.
 
-    ``sealed_link`` is AES-GCM ciphertext of the ballot id and receipt, under a key derived with Argon2id
-    from the voter's passphrase and ``salt``. Without the passphrase the database cannot join this row to its
-    ballot. Both are emptied when the links of a ``delete_after`` election are destroyed.
+    ``sealed_link`` is AES-GCM ciphertext of the sealed ballot's id, the ranks and the receipt (padded to a
+    fixed size), under a key derived with Argon2id from the voter's passphrase, a server-side pepper and
+    ``salt`` (see elections.secrecy). Without the passphrase and the pepper the database cannot join this row
+    to its ballot. Both are emptied when the links of a ``delete_after`` election are destroyed.
+    ``voted_at`` is rounded down to the hour: enough for the turnout chart, too coarse to order voters.
     """
 
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="vote_records")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="vote_records")
     voted_at = models.DateTimeField(default=timezone.now)
     salt = models.BinaryField(max_length=32, blank=True)
-    sealed_link = models.BinaryField(max_length=256, blank=True)
+    sealed_link = models.BinaryField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["election", "voter"], name="one_vote_per_voter")]
@@ -192,8 +197,56 @@ class VoteRecord(models.Model):
         return f"{self.voter} voted in {self.election}"
 
 
+class BallotBox(models.Model):
+    """An election's key pair: ballots are sealed to ``public_key`` when cast (see elections.ballot_box).
+
+    ``custody`` says who holds the private key. ``environment``: it is stored here only wrapped under a key
+    from the environment (BALLOT_BOX_KEY; ``wrapping_key_id`` names which one). ``threshold``: it is split
+    among the officers, ``threshold`` of whom must bring their shares; ``wrapped_private_key`` stays null.
+    Opening the box (after the close) writes the plaintext ``Ballot`` rows and destroys the wrapped key.
+    """
+
+    ENVIRONMENT = "environment"
+    THRESHOLD = "threshold"
+    CUSTODY_CHOICES = [(ENVIRONMENT, "Key wrapped under the server's ballot box key"),
+                       (THRESHOLD, "Key split among the officers")]
+
+    election = models.OneToOneField(Election, on_delete=models.PROTECT, related_name="ballot_box")
+    custody = models.CharField(max_length=20, choices=CUSTODY_CHOICES, default=ENVIRONMENT)
+    # k of a k-of-n split (threshold custody only).
+    threshold = models.PositiveSmallIntegerField(null=True, blank=True)
+    public_key = models.BinaryField(max_length=32)
+    wrapped_private_key = models.BinaryField(max_length=128, null=True, blank=True)
+    wrapping_key_id = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.CharField(max_length=100, blank=True)
+
+    def __str__(self):
+        return f"Ballot box of {self.election}"
+
+    @property
+    def is_open(self):
+        return self.opened_at is not None
+
+
+class SealedBallot(models.Model):
+    """One cast ballot while the election runs, readable only with the box's private key.
+
+    ``sealed`` is a libsodium sealed box of the padded ranks and receipt: its length depends only on the
+    candidates. The id is random; the voter's sealed link holds it so that they can change or revoke it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="sealed_ballots")
+    sealed = models.BinaryField()
+
+    def __str__(self):
+        return "Sealed ballot"
+
+
 class Ballot(models.Model):
-    """What one voter ranked. Nothing here identifies the voter or when the ballot was cast.
+    """What one voter ranked, once the box is opened. Nothing here identifies the voter or when they voted.
 
     ``ranks`` maps candidate_id to a rank number (1 = most preferred; equal numbers are ties) or null for
     "No opinion". ``receipt`` is a random code given to the voter, listed in the anonymised export.
@@ -209,7 +262,11 @@ class Ballot(models.Model):
 
 
 class PassphraseAttempt(models.Model):
-    """A passphrase check (view, revoke, change), kept for rate limiting across replicas."""
+    """A passphrase check (view, revoke, change), kept for rate limiting across replicas.
+
+    ``attempted_at`` is rounded down to the minute, all the limit needs (it counts this minute's and the
+    previous minute's attempts); older rows are deleted at the voter's next attempt.
+    """
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE)
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)

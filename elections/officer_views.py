@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -23,6 +23,8 @@ from meta_sync.models import SyncRun
 from . import exports
 from .audit import (
     BALLOTS_LOAD,
+    BOX_OPEN,
+    BOX_REWRAP,
     ELECTION_RENAME,
     EXCEPTION_REVIEW,
     EXPORT,
@@ -31,7 +33,8 @@ from .audit import (
     RESULTS_VIEW,
     audit_record,
 )
-from .models import AuditEvent, Election, ExceptionRequest
+from .box import BallotBoxRefused, ballot_box_open, box_is_sealed
+from .models import AuditEvent, BallotBox, Election, ExceptionRequest
 from .officers import _get_election_for_officer
 from .results import candidate_names, election_tally, election_turnout, results_page
 from .services import exception_request_review
@@ -62,6 +65,8 @@ _ACTION_LABELS = {
     ELECTION_RENAME: gettext_lazy("renamed the election (its folder moved in the meta repository)"),
     LINKS_DESTROY: gettext_lazy("destroyed the voter-to-ballot links"),
     BALLOTS_LOAD: gettext_lazy("loaded the published ballots"),
+    BOX_OPEN: gettext_lazy("opened the ballot box"),
+    BOX_REWRAP: gettext_lazy("re-wrapped the ballot box key"),
 }
 
 
@@ -90,6 +95,8 @@ def overview(request, key):
         # other elections, so only operators read them, in the admin).
         "last_sync": SyncRun.objects.only("started_at", "ok").first(),
         "export_kinds": exports.KINDS.items(),
+        "ballot_box": BallotBox.objects.filter(election=election).first(),
+        "box_sealed": box_is_sealed(election),
     }
     return render(request, "elections/officer/overview.html", context)
 
@@ -122,6 +129,42 @@ def review_exception(request, key, pk):
     return redirect(target)
 
 
+def _box_still_sealed(request, election, what):
+    """The page for results or exports asked for after the close but before the ballot box was opened."""
+    return render(
+        request,
+        "elections/officer/refused.html",
+        {
+            "election": election,
+            "title": _("The ballot box is still sealed"),
+            "message": _("Voting has closed, but the ballots are still sealed, so there are no %(what)s yet. An "
+                         "officer opens the box with the button “Open the ballot box” on the officers' page, or an "
+                         "operator runs: manage.py open_ballot_box %(key)s") % {"what": what, "key": election.key},
+        },
+        status=409,
+    )
+
+
+@login_required
+@require_POST
+def open_ballot_box(request, key):
+    """Open the election's ballot box after the close (an officer's action, recorded in the audit trail)."""
+    election = _get_election_for_officer(request, key)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that you want to open the ballot box now."))
+        return redirect("officers:overview", key=election.key)
+    try:
+        outcome = ballot_box_open(election=election, actor=request.user.username)
+    except BallotBoxRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, ngettext(
+            "The ballot box is open: %(count)d ballot can now be counted.",
+            "The ballot box is open: %(count)d ballots can now be counted.", outcome.ballots,
+        ) % {"count": outcome.ballots})
+    return redirect("officers:overview", key=election.key)
+
+
 @never_cache
 @login_required
 @require_safe
@@ -129,6 +172,8 @@ def results(request, key):
     election = _get_election_for_officer(request, key)
     if not election.is_completed:
         return _not_before_close(request, election, "results")
+    if box_is_sealed(election):
+        return _box_still_sealed(request, election, _("results"))
     with transaction.atomic():
         result = election_tally(election)
         audit_record(actor=request.user.username, action=RESULTS_VIEW, election=election,
@@ -157,6 +202,8 @@ def export(request, key, kind):
         raise Http404(f"There is no export {kind!r}.")
     if not election.is_completed:
         return _not_before_close(request, election, "exports")
+    if box_is_sealed(election):
+        return _box_still_sealed(request, election, _("exports"))
     with transaction.atomic():
         built = exports.export_build(election, kind)
         audit_record(actor=request.user.username, action=f"{EXPORT}.{kind}", election=election,

@@ -78,6 +78,13 @@ class Turnout:
     chart: dict
     # The ballots came from a published ballots.csv (manage.py load_ballots): who voted, and when, is unknown.
     loaded: bool = False
+    # Ballots still sealed in the ballot box (``ballots`` counts only opened ones).
+    sealed: int = 0
+
+    @property
+    def stored(self):
+        """Ballots in the database, sealed or opened: one per voter who voted."""
+        return self.ballots + self.sealed
 
     @property
     def voters(self):
@@ -99,6 +106,7 @@ def election_turnout(election, now=None):
         eligible=eligible_count(election),
         voted=len(times),
         ballots=ballots,
+        sealed=election.sealed_ballots.count(),
         loaded=loaded,
         chart=turnout_chart(times, start=election.start_datetime, end=election.end_datetime, now=now),
     )

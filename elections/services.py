@@ -20,7 +20,9 @@ from django.views.decorators.debug import sensitive_variables
 
 from . import secrecy
 from .audit import BALLOTS_LOAD, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
-from .models import Ballot, Election, ExceptionRequest, PassphraseAttempt, VoteRecord
+from .box import ballot_box_ensure
+from .box import ballot_seal as box_seal
+from .models import Ballot, Election, ExceptionRequest, PassphraseAttempt, SealedBallot, VoteRecord
 
 
 class Refusal(Exception):
@@ -163,9 +165,10 @@ def _concurrent_refusal():
 
 
 def _ballot_store(*, ballot_id, election, ranks, receipt):
+    """Store an opened (plaintext) ballot: only for published ballots loaded into a completed election."""
     Ballot.objects.create(id=ballot_id, election=election, ranks=ranks, receipt=receipt)
     if connection.vendor == "sqlite":
-        # SQLite keeps rows in a hidden, increasing rowid: the order of casting. A random rowid removes
+        # SQLite keeps rows in a hidden, increasing rowid: the order of insertion. A random rowid removes
         # it, as the random UUID key already does on MariaDB (whose rows are stored in key order).
         with connection.cursor() as cursor:
             cursor.execute(
@@ -174,50 +177,73 @@ def _ballot_store(*, ballot_id, election, ranks, receipt):
             )
 
 
-@sensitive_variables()
-def _seal(*, election, voter, passphrase, ballot_id, receipt):
+def _sealed_ballot_store(*, ballot_id, election, box, ranks, receipt):
+    """Store a cast ballot sealed to the election's box: nothing in the row is readable before the opening."""
+    SealedBallot.objects.create(id=ballot_id, election=election,
+                                sealed=box_seal(box=box, ranks=ranks, receipt=receipt))
+
+
+def _hour(moment):
+    """``moment`` rounded down to the hour: what vote records keep of the time of voting."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _minute(moment):
+    return moment.replace(second=0, microsecond=0)
+
+
+def passphrase_check_new(passphrase):
+    """Refuse a new passphrase that is too short or too easy to guess (``InvalidBallot``)."""
     if len(passphrase) < settings.MIN_PASSPHRASE_LENGTH:
         raise InvalidBallot(_("The passphrase must be at least %(length)s characters long.")
                             % {"length": settings.MIN_PASSPHRASE_LENGTH})
+    weakness = secrecy.passphrase_weakness(passphrase)
+    if weakness:
+        raise InvalidBallot(_("This passphrase is too easy to guess: %(weakness)s. Use the suggested passphrase, "
+                              "or a longer one of your own.") % {"weakness": weakness})
+
+
+@sensitive_variables()
+def _seal(*, election, voter, passphrase, ballot_id, receipt, ranks):
     salt = secrecy.salt_generate()
     sealed = secrecy.link_seal(
-        secrecy.BallotLink(ballot_id=str(ballot_id), receipt=receipt),
+        secrecy.BallotLink(ballot_id=str(ballot_id), receipt=receipt, ranks=ranks),
         passphrase=passphrase,
         salt=salt,
-        election_key=election.key,
+        election_id=election.pk,
         login=voter.username,
     )
     return salt, sealed
 
 
-def _open_record(*, election, voter, for_update):
+def _open_record(*, election, voter):
     """The voter's record, checked for the window, the destroyed links and the attempt limit.
 
-    The attempt is recorded before the passphrase is checked, so guesses count whether or not they match.
+    Runs before any key derivation, in its own transaction: the record's row lock makes concurrent guesses
+    of one voter count one after another, and the attempt is committed whether or not the passphrase then
+    matches. Attempts keep only their minute, all the per-minute limit needs.
     """
-    records = VoteRecord.objects.filter(election=election, voter=voter)
-    if for_update:
-        records = records.select_for_update()
-    record = records.first()
-    if record is None:
-        raise NotVoted(_("You have not voted in this election (or you revoked your ballot)."))
-    if election.links_destroyed_at or not record.sealed_link:
-        raise LinksDestroyed(_(
-            "This election's links between voters and ballots were destroyed after it was counted, "
-            "as its officers decided: no passphrase can reveal a ballot any more."
-        ))
-    now = timezone.now()
-    _require_running(election, now)
-    recent = PassphraseAttempt.objects.filter(
-        election=election, voter=voter, attempted_at__gt=now - timedelta(seconds=60)
-    ).count()
-    if recent >= settings.PASSPHRASE_ATTEMPTS_PER_MINUTE:
-        raise TooManyAttempts(_("Too many passphrase attempts for this election. Wait a minute, then try again."))
-    PassphraseAttempt.objects.create(election=election, voter=voter, attempted_at=now)
-    # Only the last minute matters; older attempts would only pile up.
-    PassphraseAttempt.objects.filter(
-        election=election, voter=voter, attempted_at__lte=now - timedelta(seconds=60)
-    ).delete()
+    with transaction.atomic():
+        record = VoteRecord.objects.select_for_update().filter(election=election, voter=voter).first()
+        if record is None:
+            raise NotVoted(_("You have not voted in this election (or you revoked your ballot)."))
+        if election.links_destroyed_at or not record.sealed_link:
+            raise LinksDestroyed(_(
+                "This election's links between voters and ballots were destroyed after it was counted, "
+                "as its officers decided: no passphrase can reveal a ballot any more."
+            ))
+        now = timezone.now()
+        _require_running(election, now)
+        minute = _minute(now)
+        # This minute and the one before: a window that never resets just after the attempts it limits.
+        window = minute - timedelta(minutes=1)
+        attempts = PassphraseAttempt.objects.filter(election=election, voter=voter)
+        if attempts.filter(attempted_at__gte=window).count() >= settings.PASSPHRASE_ATTEMPTS_PER_MINUTE:
+            raise TooManyAttempts(_("Too many passphrase attempts for this election. Wait two minutes, then try "
+                                    "again."))
+        # Older attempts would only pile up.
+        attempts.filter(attempted_at__lt=window).delete()
+        PassphraseAttempt.objects.create(election=election, voter=voter, attempted_at=minute)
     return record
 
 
@@ -227,11 +253,20 @@ def _link_open(record, *, election, voter, passphrase):
         record.sealed_link,
         passphrase=passphrase,
         salt=record.salt,
+        election_id=election.pk,
         election_key=election.key,
         login=voter.username,
         # Links sealed before a rename of the election's folder are bound to its key then.
         former_election_keys=list(election.former_keys.values_list("key", flat=True)),
     )
+
+
+def _record_locked_unchanged(record):
+    """The voter's record, locked, if it still holds the link that was opened; else refuse (a concurrent change)."""
+    current = VoteRecord.objects.select_for_update().filter(pk=record.pk).first()
+    if current is None or bytes(current.sealed_link) != bytes(record.sealed_link):
+        raise _concurrent_refusal()
+    return current
 
 
 _WRONG_PASSPHRASE = gettext_lazy("That passphrase does not open your ballot. Nothing was changed.")
@@ -242,23 +277,34 @@ _WRONG_PASSPHRASE = gettext_lazy("That passphrase does not open your ballot. Not
 
 @sensitive_variables()
 def ballot_cast(*, election, voter, ranks, passphrase):
-    """Cast ``voter``'s ballot; returns the receipt. Refuses a second ballot, also under concurrency."""
+    """Cast ``voter``'s ballot, sealed to the election's box; returns the receipt.
+
+    Refuses a second ballot, also under concurrency, and before deriving any key. What is written is
+    unreadable until the box is opened: the sealed ballot (fixed length), and the vote record with its
+    hour and the passphrase-sealed link (also fixed length).
+    """
     ranks = ranks_validate(election=election, ranks=ranks)
+    passphrase_check_new(passphrase)
+    _require_running(election, timezone.now())
+    _require_eligible(election, voter)
+    if VoteRecord.objects.filter(election=election, voter=voter).exists():
+        raise _already_voted()
+    box = ballot_box_ensure(election=election)
     ballot_id = uuid.uuid4()
     receipt = secrecy.receipt_generate()
     # The key derivation is the slow part: do it before taking any lock.
-    salt, sealed = _seal(election=election, voter=voter, passphrase=passphrase, ballot_id=ballot_id, receipt=receipt)
+    salt, sealed = _seal(election=election, voter=voter, passphrase=passphrase, ballot_id=ballot_id,
+                         receipt=receipt, ranks=ranks)
     now = timezone.now()
     _require_running(election, now)
-    _require_eligible(election, voter)
     try:
         with transaction.atomic():
             # The record first: its unique constraint is what stops a second ballot.
-            VoteRecord.objects.create(election=election, voter=voter, voted_at=now, salt=salt, sealed_link=sealed)
-            _ballot_store(ballot_id=ballot_id, election=election, ranks=ranks, receipt=receipt)
+            VoteRecord.objects.create(election=election, voter=voter, voted_at=_hour(now), salt=salt,
+                                      sealed_link=sealed)
+            _sealed_ballot_store(ballot_id=ballot_id, election=election, box=box, ranks=ranks, receipt=receipt)
     except IntegrityError as exc:
-        raise AlreadyVoted(_("You have already voted in this election. You may view, change or revoke that "
-                             "ballot with your passphrase.")) from exc
+        raise _already_voted() from exc
     except OperationalError as exc:
         if not _is_lock_conflict(exc):
             raise
@@ -266,60 +312,65 @@ def ballot_cast(*, election, voter, ranks, passphrase):
     return CastReceipt(receipt=receipt)
 
 
+def _already_voted():
+    return AlreadyVoted(_("You have already voted in this election. You may view, change or revoke that ballot "
+                          "with your passphrase."))
+
+
 @sensitive_variables()
 def ballot_view(*, election, voter, passphrase):
-    """The voter's ballot and receipt, if ``passphrase`` opens the link."""
-    with transaction.atomic():
-        # The lock makes concurrent guesses of one voter count one after another.
-        record = _open_record(election=election, voter=voter, for_update=True)
-    # Outside the transaction: the attempt above stays recorded whatever the outcome.
+    """The voter's ballot and receipt, if ``passphrase`` opens the link.
+
+    ``ranks`` is None for a ballot cast before ballots were sealed (a version 1 link holds only its
+    receipt): its ranks are in the sealed box until the count.
+    """
+    record = _open_record(election=election, voter=voter)
     link = _link_open(record, election=election, voter=voter, passphrase=passphrase)
     if link is None:
         raise WrongPassphrase(_WRONG_PASSPHRASE)
-    ballot = Ballot.objects.filter(id=link.ballot_id, election=election).first()
-    if ballot is None:
+    if not SealedBallot.objects.filter(id=link.ballot_id, election=election).exists():
         raise NotVoted(_("Your ballot could not be found."))
-    return BallotView(receipt=ballot.receipt, ranks=ballot.ranks)
+    return BallotView(receipt=link.receipt, ranks=link.ranks)
 
 
 @sensitive_variables()
 def ballot_revoke(*, election, voter, passphrase):
     """Delete the voter's ballot and record, so that they may vote again."""
-    wrong = False
-    with transaction.atomic():
-        record = _open_record(election=election, voter=voter, for_update=True)
-        link = _link_open(record, election=election, voter=voter, passphrase=passphrase)
-        if link is None:
-            wrong = True
-        else:
-            Ballot.objects.filter(id=link.ballot_id, election=election).delete()
-            record.delete()
-    if wrong:
+    record = _open_record(election=election, voter=voter)
+    link = _link_open(record, election=election, voter=voter, passphrase=passphrase)
+    if link is None:
         raise WrongPassphrase(_WRONG_PASSPHRASE)
+    with transaction.atomic():
+        record = _record_locked_unchanged(record)
+        SealedBallot.objects.filter(id=link.ballot_id, election=election).delete()
+        record.delete()
 
 
 @sensitive_variables()
 def ballot_change(*, election, voter, passphrase, ranks):
-    """Replace the voter's ballot in one step (new id, new receipt, sealed under the same passphrase)."""
+    """Replace the voter's ballot in one step (new id, new receipt, sealed under the same passphrase).
+
+    The attempt limit is checked before any key derivation.
+    """
     ranks = ranks_validate(election=election, ranks=ranks)
     _require_eligible(election, voter)
+    record = _open_record(election=election, voter=voter)
+    link = _link_open(record, election=election, voter=voter, passphrase=passphrase)
+    if link is None:
+        raise WrongPassphrase(_WRONG_PASSPHRASE)
+    box = ballot_box_ensure(election=election)
     ballot_id = uuid.uuid4()
     receipt = secrecy.receipt_generate()
-    salt, sealed = _seal(election=election, voter=voter, passphrase=passphrase, ballot_id=ballot_id, receipt=receipt)
-    wrong = False
+    salt, sealed = _seal(election=election, voter=voter, passphrase=passphrase, ballot_id=ballot_id,
+                         receipt=receipt, ranks=ranks)
     with transaction.atomic():
-        record = _open_record(election=election, voter=voter, for_update=True)
-        link = _link_open(record, election=election, voter=voter, passphrase=passphrase)
-        if link is None:
-            wrong = True
-        else:
-            Ballot.objects.filter(id=link.ballot_id, election=election).delete()
-            _ballot_store(ballot_id=ballot_id, election=election, ranks=ranks, receipt=receipt)
-            record.salt = salt
-            record.sealed_link = sealed
-            record.save(update_fields=["salt", "sealed_link"])
-    if wrong:
-        raise WrongPassphrase(_WRONG_PASSPHRASE)
+        record = _record_locked_unchanged(record)
+        _require_running(election, timezone.now())
+        SealedBallot.objects.filter(id=link.ballot_id, election=election).delete()
+        _sealed_ballot_store(ballot_id=ballot_id, election=election, box=box, ranks=ranks, receipt=receipt)
+        record.salt = salt
+        record.sealed_link = sealed
+        record.save(update_fields=["salt", "sealed_link"])
     return CastReceipt(receipt=receipt)
 
 
@@ -458,7 +509,7 @@ def _ballots_load_check_state(election):
     if status != Election.COMPLETED:
         raise BallotsLoadRefused(f"{election.key} is {status}: published ballots can be loaded only into a "
                                  "completed election.")
-    if election.ballots.exists() or election.vote_records.exists():
+    if election.ballots.exists() or election.vote_records.exists() or election.sealed_ballots.exists():
         raise BallotsLoadRefused(f"{election.key} already has ballots: loaded ballots are never mixed with "
                                  "others. Nothing was loaded.")
 

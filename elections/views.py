@@ -414,9 +414,10 @@ def confirmation(request, key):
     if action == "revoke":
         messages.success(request, _("Your ballot was revoked and deleted. You may vote again while voting is open."))
         return redirect("elections:detail", key=election.key)
-    candidates = list(election.candidates.all())
-    ranked, no_opinion = ranks_grouped(ballot.ranks, candidates)
-    context.update(receipt=ballot.receipt, ranked=ranked, no_opinion=no_opinion, lowest_rank=len(ballot.ranks))
+    context["receipt"] = ballot.receipt
+    if ballot.ranks is not None:
+        ranked, no_opinion = ranks_grouped(ballot.ranks, list(election.candidates.all()))
+        context.update(ranked=ranked, no_opinion=no_opinion, lowest_rank=len(ballot.ranks))
     return render(request, "elections/ballot.html", context)
 
 

@@ -10,6 +10,8 @@ import sys
 from django.conf import settings
 from django.core import checks
 
+from elections.ballot_box import wrapping_key_parse
+
 
 @checks.register(checks.Tags.security, deploy=False)
 def check_configuration(app_configs=None, **kwargs):
@@ -65,6 +67,7 @@ def check_configuration(app_configs=None, **kwargs):
                 id="elekto.E006",
             )
         )
+    errors += _ballot_secret_errors()
     if not settings.META_SECRET:
         errors.append(
             checks.Warning(
@@ -81,6 +84,47 @@ def check_configuration(app_configs=None, **kwargs):
                 id="elekto.W002",
             )
         )
+    return errors
+
+
+MIN_PEPPER_LENGTH = 32
+
+
+def _ballot_secret_errors():
+    """BALLOT_BOX_KEY (elekto.E010) and PASSPHRASE_PEPPER (elekto.E011): present, well formed, not published."""
+    errors = []
+    key_hint = ("Generate one with python -c 'from elections.ballot_box import wrapping_key_generate as g; "
+                "print(g())' and keep it outside the database (a Secret); see docs/production.md, Ballot box key.")
+    for name, values in (("BALLOT_BOX_KEY", [settings.BALLOT_BOX_KEY]),
+                         ("BALLOT_BOX_OLD_KEYS", settings.BALLOT_BOX_OLD_KEYS)):
+        for value in values:
+            problem = None
+            if not value:
+                problem = "is not set, and DEBUG is off: no ballot can be sealed" if name == "BALLOT_BOX_KEY" else None
+            elif value == settings.DEV_BALLOT_BOX_KEY and not settings.DEBUG:
+                problem = "is the published development key, and DEBUG is off"
+            else:
+                try:
+                    wrapping_key_parse(value)
+                except ValueError as exc:
+                    problem = f"is not a ballot box key: {exc}"
+            if problem:
+                errors.append(checks.Error(f"{name} {problem}.", hint=key_hint, id="elekto.E010"))
+    pepper_hint = (f"Set PASSPHRASE_PEPPER to a random value of {MIN_PEPPER_LENGTH} or more characters, e.g. "
+                   "python -c 'import secrets; print(secrets.token_urlsafe(32))', and never change it while "
+                   "links sealed under it are in use (see docs/production.md, Passphrase pepper).")
+    for name, values in (("PASSPHRASE_PEPPER", [settings.PASSPHRASE_PEPPER]),
+                         ("PASSPHRASE_OLD_PEPPERS", settings.PASSPHRASE_OLD_PEPPERS)):
+        for value in values:
+            problem = None
+            if not value:
+                problem = "is not set, and DEBUG is off" if name == "PASSPHRASE_PEPPER" else None
+            elif value == settings.DEV_PASSPHRASE_PEPPER and not settings.DEBUG:
+                problem = "is the published development pepper, and DEBUG is off"
+            elif len(value) < MIN_PEPPER_LENGTH:
+                problem = f"is shorter than {MIN_PEPPER_LENGTH} characters"
+            if problem:
+                errors.append(checks.Error(f"{name} {problem}.", hint=pepper_hint, id="elekto.E011"))
     return errors
 
 

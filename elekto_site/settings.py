@@ -222,6 +222,19 @@ ARGON2_PARALLELISM = _read("ARGON2_PARALLELISM", env.int, 1)
 # Passphrase attempts (view, revoke, change) allowed per voter and election in one minute.
 PASSPHRASE_ATTEMPTS_PER_MINUTE = _read("PASSPHRASE_ATTEMPTS_PER_MINUTE", env.int, 5)
 
+# The ballot box: each election's private key is stored only wrapped under BALLOT_BOX_KEY (32 bytes, URL-safe
+# base64), which lives in the environment, never in the database. BALLOT_BOX_OLD_KEYS still unwrap boxes
+# while they are re-wrapped under a new key (manage.py rewrap_ballot_boxes). Checked: elekto.E010.
+# PASSPHRASE_PEPPER enters every passphrase's key derivation, so that a copy of the database alone cannot be
+# brute-forced; PASSPHRASE_OLD_PEPPERS still open links sealed under earlier peppers. Checked: elekto.E011.
+# With DEBUG on and nothing set, published development values stand in (refused with DEBUG off).
+DEV_BALLOT_BOX_KEY = "ZGV2ZWxvcG1lbnQtb25seSBiYWxsb3QgYm94IGtleSE="
+DEV_PASSPHRASE_PEPPER = "development-only-passphrase-pepper-not-secret"
+BALLOT_BOX_KEY = _read("BALLOT_BOX_KEY", env.str, "") or (DEV_BALLOT_BOX_KEY if DEBUG else "")
+BALLOT_BOX_OLD_KEYS = _read("BALLOT_BOX_OLD_KEYS", env.list, [])
+PASSPHRASE_PEPPER = _read("PASSPHRASE_PEPPER", env.str, "") or (DEV_PASSPHRASE_PEPPER if DEBUG else "")
+PASSPHRASE_OLD_PEPPERS = _read("PASSPHRASE_OLD_PEPPERS", env.list, [])
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -19,8 +19,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from elections.audit import ELECTION_RENAME, META_SYNC, audit_record
+from elections.box import ballot_box_ensure
 from elections.listing import content_changed
-from elections.models import Ballot, Candidate, Election, EligibleVoter, Officer, VoteRecord
+from elections.models import Ballot, Candidate, Election, EligibleVoter, Officer, SealedBallot, VoteRecord
 
 from .identity import plan_identities
 from .models import ElectionAlias, SyncRun
@@ -296,6 +297,7 @@ def _sync_candidates(election, candidates, now):
         voting_began = (
             election.start_datetime <= now
             or Ballot.objects.filter(election=election).exists()
+            or SealedBallot.objects.filter(election=election).exists()
             or VoteRecord.objects.filter(election=election).exists()
         )
         for row in existing.values():
@@ -350,6 +352,10 @@ def election_import(*, data: ElectionData, now, existing=None, stamp=None):
         election.source_stamp = stamp or {}
         election.save()
         content_changed()
+        if election.status_at(now) != Election.COMPLETED:
+            # Its key pair, made now rather than at the first cast (elections imported after their close have
+            # no ballots to seal).
+            ballot_box_ensure(election=election)
     return action, election, warnings
 
 
@@ -372,6 +378,7 @@ def _voting_open_with_votes(row, now):
     if _status(row, now) == Election.COMPLETED:
         return False
     return (Ballot.objects.filter(election_id=row.pk).exists()
+            or SealedBallot.objects.filter(election_id=row.pk).exists()
             or VoteRecord.objects.filter(election_id=row.pk).exists())
 
 

@@ -7,6 +7,9 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures"
 EXAMPLE_META = REPO_ROOT / "examples" / "meta"
+# Published, so worthless outside the tests.
+TEST_BALLOT_BOX_KEY = "dGVzdC1vbmx5IGJhbGxvdCBib3gga2V5OiBwdWJsaWM="
+TEST_PASSPHRASE_PEPPER = "test-only-passphrase-pepper-not-a-secret-at-all"
 
 
 def shared_fixture(*parts):
@@ -22,6 +25,9 @@ def _test_settings(settings):
     # Argon2id at production cost takes ~0.2 s a derivation; tests that are not about the cost use a cheap one.
     settings.ARGON2_MEMORY_KIB = 1024
     settings.ARGON2_TIME_COST = 1
+    # Test-only secrets for the ballot box and the passphrase pepper (production reads them from the environment).
+    settings.BALLOT_BOX_KEY = TEST_BALLOT_BOX_KEY
+    settings.PASSPHRASE_PEPPER = TEST_PASSPHRASE_PEPPER
     # The test client and live server speak plain HTTP; tests/production covers the HTTPS redirect and cookies.
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
@@ -44,3 +50,21 @@ def _fresh_page_parts():
     listing.forget()
     yield
     listing.forget()
+
+
+def box_open_now(election, *, actor="test-operator"):
+    """Close ``election`` now and open its ballot box, as an officer would after the close; returns the ballots."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from elections.box import ballot_box_open
+    from elections.models import Ballot, Election
+
+    now = timezone.now()
+    Election.objects.filter(pk=election.pk).update(end_datetime=now - timedelta(seconds=1),
+                                                   start_datetime=min(election.start_datetime,
+                                                                      now - timedelta(seconds=2)))
+    election.refresh_from_db()
+    ballot_box_open(election=election, actor=actor)
+    return list(Ballot.objects.filter(election=election))

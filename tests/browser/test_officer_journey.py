@@ -82,6 +82,12 @@ def test_after_the_election_the_officer_reads_the_results_and_downloads_the_ball
 ):
     sign_in(page, "olivia")
     page.goto(f"/app/elections/{KEY}/admin/")
+    # The ballots are still sealed: the officer opens the box first.
+    assert page.get_by_role("link", name="See the results, explained").count() == 0
+    page.get_by_label("I want to open the ballot box of this election now.").check()
+    page.get_by_role("button", name="Open the ballot box").click()
+    page.get_by_text("The ballot box is open: 3 ballots can now be counted.").wait_for()
+    shoot(page, "officer-opened-the-box")
     page.get_by_role("link", name="See the results, explained").click()
     page.wait_for_url(at(f"/app/elections/{KEY}/admin/results"))
 

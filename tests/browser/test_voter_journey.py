@@ -5,8 +5,9 @@ Once with the mouse, once with the keyboard alone (Tab, typing, Enter), as a vot
 
 import pytest
 
-from elections.models import Ballot, VoteRecord
+from elections.models import Ballot, SealedBallot, VoteRecord
 from tests.browser.builders import at, build_election
+from tests.conftest import box_open_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,7 +59,7 @@ def test_a_voter_ranks_with_the_mouse_casts_views_revokes_and_votes_again(
     page.get_by_role("heading", name="Review your ballot").wait_for()
     assert summary_lines(page) == ["Rank 1: Amara Okafor", "Rank 2 (tie): Björn Lindqvist, Chen Wei"]
     assert "Dolores Ruiz" in page.get_by_text("No opinion:").locator("..").inner_text()
-    assert Ballot.objects.count() == 0, "the review step must not cast anything"
+    assert SealedBallot.objects.count() == 0, "the review step must not cast anything"
     shoot(page, "review")
     assert_accessible(page, "review")
 
@@ -73,9 +74,8 @@ def test_a_voter_ranks_with_the_mouse_casts_views_revokes_and_votes_again(
     assert receipt
     shoot(page, "receipt")
     assert_accessible(page, "receipt")
-    ballot = Ballot.objects.get()
-    assert ballot.receipt == receipt
-    assert ballot.ranks == {"amara": 1, "bjorn": 2, "chen": 2, "dolores": None}
+    # Sealed: nothing readable until the box is opened; the voter's own view below shows the ranks.
+    assert SealedBallot.objects.count() == 1 and not Ballot.objects.exists()
     assert VoteRecord.objects.filter(election=election, voter__username="alice").count() == 1
 
     page.get_by_role("link", name="View, change or revoke my ballot").click()
@@ -92,7 +92,7 @@ def test_a_voter_ranks_with_the_mouse_casts_views_revokes_and_votes_again(
     page.wait_for_url(at(f"/app/elections/{KEY}"))
     assert page.get_by_role("status").filter(has_text="revoked").is_visible()
     shoot(page, "revoked")
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == 0
     assert VoteRecord.objects.count() == 0
 
     page.get_by_role("link", name="Vote", exact=True).click()
@@ -105,7 +105,7 @@ def test_a_voter_ranks_with_the_mouse_casts_views_revokes_and_votes_again(
     second_receipt = page.locator("#receipt").inner_text().strip()
     shoot(page, "receipt-again")
     assert second_receipt != receipt
-    assert Ballot.objects.get().ranks == {"amara": 2, "bjorn": None, "chen": 1, "dolores": 3}
+    assert [b.ranks for b in box_open_now(election)] == [{"amara": 2, "bjorn": None, "chen": 1, "dolores": 3}]
 
 
 def focused(page):
@@ -174,7 +174,7 @@ def test_a_voter_completes_the_whole_ballot_with_the_keyboard_alone(election, pa
 
     page.get_by_role("heading", name="Your ballot was cast").wait_for()
     shoot(page, "receipt-keyboard")
-    assert Ballot.objects.get().ranks == {"amara": 3, "bjorn": 1, "chen": 2, "dolores": 4}
+    assert SealedBallot.objects.count() == 1 and not Ballot.objects.exists()
 
     tab_to(page, lambda el: el["tag"] == "a" and el["text"] == "View, change or revoke my ballot")
     page.keyboard.press("Enter")

@@ -9,6 +9,8 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 GOOD_KEY = "a-test-key-that-is-long-and-not-published-0123456789"
+GOOD_BOX_KEY = "zW5Jt1rYQe8pKqv3s0cXh2mN4bLd7gFa9oTuRiEwUy0="
+GOOD_PEPPER = "a-pepper-that-is-long-and-not-published-0123456789"
 
 
 def run_python(tmp_path, *args, **env_vars):
@@ -24,7 +26,8 @@ def run_manage(tmp_path, *args, **env_vars):
 
 
 def production_env(**overrides):
-    env = {"DEBUG": "off", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "elections.example.org"}
+    env = {"DEBUG": "off", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "elections.example.org",
+           "BALLOT_BOX_KEY": GOOD_BOX_KEY, "PASSPHRASE_PEPPER": GOOD_PEPPER}
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}
 
@@ -90,6 +93,33 @@ def test_an_empty_allowed_hosts_is_refused_when_debug_is_off(tmp_path):
     result = run_manage(tmp_path, "check", **production_env(ALLOWED_HOSTS=""))
     assert result.returncode != 0
     assert "elekto.E005" in result.stderr
+
+
+def test_it_refuses_to_start_without_a_ballot_box_key_when_debug_is_off(tmp_path):
+    result = run_manage(tmp_path, "check", **production_env(BALLOT_BOX_KEY=None))
+    assert result.returncode != 0
+    assert "elekto.E010" in result.stderr
+    assert "BALLOT_BOX_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["too-short", "ZGV2ZWxvcG1lbnQtb25seSBiYWxsb3QgYm94IGtleSE="])
+def test_it_refuses_a_malformed_or_published_ballot_box_key(tmp_path, value):
+    result = run_manage(tmp_path, "check", **production_env(BALLOT_BOX_KEY=value))
+    assert result.returncode != 0
+    assert "elekto.E010" in result.stderr
+
+
+def test_it_refuses_a_malformed_old_ballot_box_key(tmp_path):
+    result = run_manage(tmp_path, "check", **production_env(BALLOT_BOX_OLD_KEYS=f"{GOOD_BOX_KEY[:-4]}"))
+    assert result.returncode != 0
+    assert "BALLOT_BOX_OLD_KEYS is not a ballot box key" in result.stderr
+
+
+@pytest.mark.parametrize("value", [None, "short-pepper", "development-only-passphrase-pepper-not-secret"])
+def test_it_refuses_a_missing_short_or_published_pepper_when_debug_is_off(tmp_path, value):
+    result = run_manage(tmp_path, "check", **production_env(PASSPHRASE_PEPPER=value))
+    assert result.returncode != 0
+    assert "elekto.E011" in result.stderr
 
 
 def test_the_wsgi_application_refuses_to_start_when_misconfigured(tmp_path):

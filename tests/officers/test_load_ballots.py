@@ -7,8 +7,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from elections import ballot_box
 from elections.audit import BALLOTS_LOAD
-from elections.models import AuditEvent, Ballot, Election, VoteRecord
+from elections.box import ballot_box_ensure
+from elections.models import AuditEvent, Ballot, BallotBox, Election, SealedBallot, VoteRecord
 from tests.conftest import EXAMPLE_META, shared_fixture
 from tests.officers.conftest import cast, make_election
 
@@ -143,6 +145,25 @@ def test_it_refuses_a_running_election(tmp_path):
 
     assert_refused(running.key, write(tmp_path, "alice,bob,carol\n1,2,3\n"), "is running", "completed election")
     assert not Ballot.objects.exists()
+
+
+def test_loaded_ballots_are_opened_ballots_counted_without_any_box_to_open(completed, tmp_path):
+    load(completed.key, write(tmp_path, "alice,bob,carol\n1,2,3\n2,1,3\n1,2,3\n"))
+
+    assert not SealedBallot.objects.exists() and not BallotBox.objects.filter(election=completed).exists()
+    assert sorted(Ballot.objects.filter(election=completed).values_list("ranks", flat=True), key=str) == sorted(
+        [{"alice": 1, "bob": 2, "carol": 3}, {"alice": 2, "bob": 1, "carol": 3}, {"alice": 1, "bob": 2, "carol": 3}],
+        key=str)
+    assert tally_json(completed.key)["winners"] == ["alice"]
+
+
+def test_it_refuses_an_election_with_sealed_ballots(completed, tmp_path):
+    box = ballot_box_ensure(election=completed)
+    SealedBallot.objects.create(election=completed, sealed=ballot_box.ballot_seal(
+        bytes(box.public_key), ranks={"alice": 1, "bob": 2, "carol": 3}, receipt="R-SEALED"))
+
+    assert_refused(completed.key, write(tmp_path, "alice,bob,carol\n3,2,1\n"), "already has ballots")
+    assert not completed.ballots.exists()
 
 
 def test_it_refuses_an_election_that_already_has_ballots(completed, tmp_path):

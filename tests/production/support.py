@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 
+from elections.ballot_box import wrapping_key_generate
 from tests.conftest import REPO_ROOT
 
 # Variables of the runner's environment that would change what a subprocess under test sees.
@@ -13,7 +14,8 @@ SITE_VARIABLES = {
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "GITHUB_CLIENT_ID",
     "GITHUB_CLIENT_SECRET", "META_REPO", "META_BRANCH", "META_PATH", "META_SECRET", "ELEKTO_DEV_LOGIN",
     "SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-    "SECURE_HSTS_PRELOAD", "CACHE_URL", "LOG_LEVEL", "LOG_FORMAT", "DJANGO_SETTINGS_MODULE",
+    "SECURE_HSTS_PRELOAD", "CACHE_URL", "LOG_LEVEL", "LOG_FORMAT", "DJANGO_SETTINGS_MODULE", "BALLOT_BOX_KEY",
+    "BALLOT_BOX_OLD_KEYS", "PASSPHRASE_PEPPER", "PASSPHRASE_OLD_PEPPERS",
 }
 
 
@@ -28,6 +30,8 @@ def production_env(tmp_path, **overrides):
         GITHUB_CLIENT_ID="Iv1.0123456789abcdef",
         GITHUB_CLIENT_SECRET=secrets.token_hex(20),
         META_SECRET=secrets.token_hex(20),
+        BALLOT_BOX_KEY=wrapping_key_generate(),
+        PASSPHRASE_PEPPER=secrets.token_urlsafe(32),
         SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
         ELEKTO_DEV_LOGIN="off",
         DJANGO_SETTINGS_MODULE="elekto_site.settings",

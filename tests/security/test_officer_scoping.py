@@ -21,7 +21,7 @@ def elections(db):
     done = build_election(OTHER_DONE, name="Other Finished Election", officers=("oscar",), voters=("alice", "bob"))
     ranks = {"amara": 1, "bjorn": 2, "chen": None, "dolores": None}
     for login in ("alice", "bob"):
-        services.ballot_cast(election=done, voter=user(login), ranks=ranks, passphrase="a long passphrase!")
+        services.ballot_cast(election=done, voter=user(login), ranks=ranks, passphrase="a long passphrase of mine!")
     now = timezone.now()
     Election.objects.filter(pk=done.pk).update(start_datetime=now - timedelta(days=9), end_datetime=now)
     running = build_election(OTHER_RUNNING, name="Other Running Election", officers=("oscar",),

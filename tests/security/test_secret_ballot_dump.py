@@ -1,8 +1,9 @@
 """The secret ballot, checked where an insider would look: a full dump of the database.
 
-Sixteen voters cast distinguishable ballots in a known order. In the dump (SQLite's ``iterdump()``, or mysqldump
-on MariaDB) no ballot row holds a login, a user id or a time; no row outside the ballot table, sessions included,
-holds a ballot's id or receipt; and the order of the ballot rows does not follow the order of voting.
+Sixteen voters cast distinguishable ballots in a known order. While the election runs, the dump (SQLite's
+``iterdump()``, or mysqldump on MariaDB) holds no receipt and no rank anywhere: only sealed ballots of one length.
+Once the box is opened, no ballot row holds a login, a user id or a time; no row outside the ballot table, sessions
+included, holds a ballot's id or receipt; and the order of the ballot rows does not follow the order of voting.
 """
 
 import itertools
@@ -16,8 +17,9 @@ from django.db import connection
 from django.urls import reverse
 
 from elections import services
-from elections.models import Ballot, VoteRecord
+from elections.models import Ballot, SealedBallot, VoteRecord
 from tests.browser.builders import build_election, user
+from tests.conftest import box_open_now
 from tests.security.conftest import PASSPHRASE, vote_form
 
 VOTERS = [f"voter-{n:02d}" for n in range(16)]
@@ -71,8 +73,25 @@ def test_the_ballot_table_has_no_column_that_could_identify_a_voter_or_a_time(tr
     assert columns == {"id", "election_id", "ranks", "receipt"}
 
 
+def test_while_the_election_runs_a_dump_holds_no_receipt_and_no_rank(cast_in_known_order):
+    election, ballots, receipts = cast_in_known_order
+    lines = dump_lines()
+    assert not rows_of(lines, Ballot._meta.db_table)
+    sealed_rows = rows_of(lines, SealedBallot._meta.db_table)
+    assert len(sealed_rows) == len(VOTERS)
+    leaks = [(r, line[:120]) for r in receipts for line in lines if r in line]
+    assert not leaks, f"receipts readable while the election runs: {leaks[:3]}"
+    assert not any(f'"{c}"' in line for c in CANDIDATES for line in sealed_rows)
+    for row in sealed_rows:
+        assert not any(login in row for login in VOTERS), row
+        assert not ISO_TIME.search(row), f"a sealed ballot row carries a time: {row}"
+    # Every sealed row has the same length, whatever the ranks.
+    assert len({len(row) for row in sealed_rows}) == 1
+
+
 def test_a_database_dump_links_no_ballot_to_its_voter(cast_in_known_order):
     election, ballots, receipts = cast_in_known_order
+    box_open_now(election)
     lines = dump_lines()
     ballot_rows = rows_of(lines, Ballot._meta.db_table)
     assert len(ballot_rows) == len(VOTERS)
@@ -104,6 +123,7 @@ def test_a_database_dump_links_no_ballot_to_its_voter(cast_in_known_order):
 
 def test_each_ballot_stores_its_ranks_in_one_canonical_order(cast_in_known_order):
     """The JSON keys are sorted, not in the order the voter's (per-voter shuffled) form listed the candidates."""
+    box_open_now(cast_in_known_order[0])
     for row in rows_of(dump_lines(), Ballot._meta.db_table):
         positions = [row.index(f'"{c}') for c in CANDIDATES]
         assert positions == sorted(positions), row
@@ -118,7 +138,8 @@ def test_vote_records_hold_only_sealed_links_each_under_its_own_salt(cast_in_kno
     for record in records:
         sealed = bytes(record.sealed_link)
         assert not any(receipt.encode() in sealed for receipt in receipts)
-        assert not any(str(ballot_id).encode() in sealed for ballot_id in Ballot.objects.values_list("id", flat=True))
+        assert not any(str(ballot_id).encode() in sealed
+                       for ballot_id in SealedBallot.objects.values_list("id", flat=True))
 
 
 def test_the_sealed_link_opens_only_with_the_voters_own_passphrase(cast_in_known_order):

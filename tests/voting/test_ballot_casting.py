@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from elections.models import Ballot, Candidate, EligibleVoter, VoteRecord
+from elections.models import Ballot, Candidate, EligibleVoter, SealedBallot, VoteRecord
+from tests.conftest import box_open_now
 from tests.voting.conftest import PASSPHRASE, cast_data, make_election, vote_data
 
 GOOD = {"alice": 1, "bob": 2, "carol": None}
@@ -60,18 +61,31 @@ def test_review_shows_the_ballot_grouped_by_rank_before_anything_is_cast(voter_c
     html = response.content.decode()
     assert "Rank 1 (tie):" in html and "No opinion:" in html
     assert '<input type="hidden" name="rank-alice" value="1">' in html
-    assert Ballot.objects.count() == 0 and VoteRecord.objects.count() == 0
+    assert SealedBallot.objects.count() == 0 and VoteRecord.objects.count() == 0
 
 
-def test_casting_stores_one_ballot_and_one_vote_record_and_shows_the_receipt(voter_client, voter, running):
+def test_casting_stores_one_sealed_ballot_and_one_vote_record_and_shows_the_receipt(voter_client, voter, running):
     response = voter_client.post(vote_url(running), cast_data(GOOD))
     assert response.status_code == 201
-    ballot = Ballot.objects.get()
-    assert ballot.ranks == {"alice": 1, "bob": 2, "carol": None}
-    assert ballot.receipt in response.content.decode()
+    sealed = SealedBallot.objects.get()
+    assert Ballot.objects.count() == 0  # nothing readable while the election runs
     record = VoteRecord.objects.get()
     assert record.voter == voter and record.election == running
-    assert str(ballot.id) not in bytes(record.sealed_link).decode("latin-1")
+    assert str(sealed.id) not in bytes(record.sealed_link).decode("latin-1")
+    assert (record.voted_at.minute, record.voted_at.second, record.voted_at.microsecond) == (0, 0, 0)
+    [ballot] = box_open_now(running)
+    assert ballot.ranks == {"alice": 1, "bob": 2, "carol": None}
+    assert ballot.receipt in response.content.decode()
+
+
+def test_a_weak_chosen_passphrase_is_refused_with_a_clear_message(voter_client, running):
+    for weak in ("aaaaaaaaaaaaaaaa", "qwertyuiop123456", "password12345678", "abcdefghijklmnop"):
+        response = voter_client.post(vote_url(running), cast_data(GOOD, passphrase=weak))
+        assert response.status_code == 400
+        assert "too easy to guess" in response.content.decode()
+    assert SealedBallot.objects.count() == 0 and VoteRecord.objects.count() == 0
+    assert voter_client.post(vote_url(running), cast_data(GOOD, passphrase="my dog ate the bus timetable")
+                             ).status_code == 201
 
 
 def test_the_edit_button_returns_to_the_form_with_the_ranks_kept(voter_client, running):
@@ -101,7 +115,7 @@ def test_it_rejects_an_invalid_ballot_with_a_clear_message(voter_client, running
         response = voter_client.post(vote_url(running), data)
         assert response.status_code == 400
         assert message in response.content.decode()
-    assert Ballot.objects.count() == 0 and VoteRecord.objects.count() == 0
+    assert SealedBallot.objects.count() == 0 and VoteRecord.objects.count() == 0
 
 
 def test_a_candidate_of_another_election_is_refused(voter_client, running, now, voter):
@@ -110,7 +124,7 @@ def test_a_candidate_of_another_election_is_refused(voter_client, running, now, 
     assert other.candidates.count() == 1
     response = voter_client.post(vote_url(running), cast_data({**GOOD, "zed": 1}))
     assert response.status_code == 400
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == 0
 
 
 def test_withdrawn_candidates_are_not_on_the_ballot_and_cannot_be_ranked(voter_client, running):
@@ -118,7 +132,7 @@ def test_withdrawn_candidates_are_not_on_the_ballot_and_cannot_be_ranked(voter_c
     assert "Walt" not in voter_client.get(vote_url(running)).content.decode().split("<fieldset>")[1]
     response = voter_client.post(vote_url(running), cast_data({**GOOD, "walt": 3}))
     assert response.status_code == 400
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == 0
 
 
 def test_without_no_opinion_an_unranked_candidate_counts_last_and_no_opinion_is_refused(voter_client, running):
@@ -128,7 +142,7 @@ def test_without_no_opinion_an_unranked_candidate_counts_last_and_no_opinion_is_
     assert response.status_code == 400
     assert "Choose a rank from 1 to 3 for Carol" in response.content.decode()
     assert voter_client.post(vote_url(running), cast_data({"alice": 1, "bob": 2, "carol": ""})).status_code == 201
-    assert Ballot.objects.get().ranks == {"alice": 1, "bob": 2, "carol": 3}
+    assert [b.ranks for b in box_open_now(running)] == [{"alice": 1, "bob": 2, "carol": 3}]
 
 
 def test_the_stored_ranks_do_not_reveal_the_voters_candidate_order(voter_client, running):
@@ -136,7 +150,7 @@ def test_the_stored_ranks_do_not_reveal_the_voters_candidate_order(voter_client,
         Candidate.objects.create(election=running, candidate_id=candidate_id, name=candidate_id.title())
     ranks = {"zoe": 1, "mia": 2, "dan": 3, "carol": 4, "bob": 5, "alice": 6}
     assert voter_client.post(vote_url(running), cast_data(ranks)).status_code == 201
-    assert list(Ballot.objects.get().ranks) == sorted(ranks)
+    assert list(box_open_now(running)[0].ranks) == sorted(ranks)
 
 
 def test_a_short_or_mistyped_passphrase_is_refused_and_nothing_is_cast(voter_client, running):
@@ -148,7 +162,7 @@ def test_a_short_or_mistyped_passphrase_is_refused_and_nothing_is_cast(voter_cli
     response = voter_client.post(vote_url(running), mismatch)
     assert response.status_code == 400
     assert "The two passphrases differ." in response.content.decode()
-    assert Ballot.objects.count() == 0 and VoteRecord.objects.count() == 0
+    assert SealedBallot.objects.count() == 0 and VoteRecord.objects.count() == 0
 
 
 def test_a_second_cast_is_refused_with_409_and_keeps_the_first_ballot(voter_client, running):
@@ -156,7 +170,8 @@ def test_a_second_cast_is_refused_with_409_and_keeps_the_first_ballot(voter_clie
     response = voter_client.post(vote_url(running), cast_data({"alice": 3, "bob": 2, "carol": 1}))
     assert response.status_code == 409
     assert "already voted" in response.content.decode()
-    assert Ballot.objects.get().ranks == {"alice": 1, "bob": 2, "carol": None}
+    assert SealedBallot.objects.count() == 1
+    assert [b.ranks for b in box_open_now(running)] == [{"alice": 1, "bob": 2, "carol": None}]
 
 
 def test_an_ineligible_user_cannot_open_or_submit_the_ballot(outsider_client, running):
@@ -164,7 +179,7 @@ def test_an_ineligible_user_cannot_open_or_submit_the_ballot(outsider_client, ru
     response = outsider_client.post(vote_url(running), cast_data(GOOD))
     assert response.status_code == 403
     assert "is not on this election" in response.content.decode()
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == 0
 
 
 def test_voter_roll_logins_match_case_insensitively(client, running, user_factory):
@@ -189,7 +204,7 @@ def test_it_rejects_a_ballot_after_the_deadline(voter_client, running, now):
     response = voter_client.post(vote_url(running), cast_data(GOOD))
     assert response.status_code == 403
     assert "Voting has closed" in response.content.decode()
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == 0
 
 
 def test_an_unknown_or_archived_election_is_404(voter_client, running):
@@ -215,7 +230,7 @@ def test_the_ballot_form_needs_a_csrf_token(client, voter, running):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(voter)
     assert strict.post(vote_url(running), cast_data(GOOD)).status_code == 403
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == 0
     page = strict.get(vote_url(running)).content.decode()
     assert 'name="csrfmiddlewaretoken"' in page
 

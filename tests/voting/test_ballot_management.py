@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from elections.audit import LINKS_DESTROY
-from elections.models import AuditEvent, Ballot, PassphraseAttempt, VoteRecord
+from elections.models import AuditEvent, PassphraseAttempt, SealedBallot, VoteRecord
 from elections.services import ballot_links_destroy
+from tests.conftest import box_open_now
 from tests.voting.conftest import PASSPHRASE, cast_data, vote_data
 
 GOOD = {"alice": 1, "bob": 2, "carol": None}
@@ -44,22 +45,23 @@ def test_a_wrong_passphrase_says_so_and_changes_nothing(voter_client, running, c
         assert "does not open your ballot" in response.content.decode()
     change = vote_data({"alice": 3, "bob": 2, "carol": 1}, step="cast", mode="change", passphrase="wrong-passphrase")
     assert voter_client.post(url(running, "vote"), change).status_code == 403
-    assert Ballot.objects.get().receipt == cast
     assert VoteRecord.objects.count() == 1
+    assert [(b.receipt, b.ranks) for b in box_open_now(running)] == [(cast, GOOD)]
 
 
 def test_revoking_deletes_the_ballot_and_the_record_so_the_voter_may_vote_again(voter_client, running, cast):
     response = manage(voter_client, running, "revoke", PASSPHRASE)
     assert response.status_code == 302
-    assert Ballot.objects.count() == 0 and VoteRecord.objects.count() == 0
+    assert SealedBallot.objects.count() == 0 and VoteRecord.objects.count() == 0
     assert voter_client.get(url(running, "confirmation")).status_code == 404
     again = voter_client.post(url(running, "vote"), cast_data({"alice": 2, "bob": 1, "carol": None}))
     assert again.status_code == 201
-    assert Ballot.objects.get().ranks == {"alice": 2, "bob": 1, "carol": None}
+    assert SealedBallot.objects.count() == 1
+    assert [b.ranks for b in box_open_now(running)] == [{"alice": 2, "bob": 1, "carol": None}]
 
 
 def test_changing_replaces_the_ballot_in_one_step_with_a_new_id_and_receipt(voter_client, running, cast):
-    old = Ballot.objects.get()
+    old = SealedBallot.objects.get()
     page = voter_client.get(url(running, "vote"))
     assert page.context["changing"] is True
     new_ranks = {"alice": None, "bob": 1, "carol": 1}
@@ -69,13 +71,16 @@ def test_changing_replaces_the_ballot_in_one_step_with_a_new_id_and_receipt(vote
         url(running, "vote"), vote_data(new_ranks, step="cast", mode="change", passphrase=PASSPHRASE)
     )
     assert response.status_code == 200
-    new = Ballot.objects.get()
-    assert new.ranks == new_ranks
-    assert new.id != old.id and new.receipt != old.receipt == cast
-    assert response.context["receipt"] == new.receipt
-    # The same passphrase still opens it.
+    new = SealedBallot.objects.get()
+    assert new.id != old.id
+    assert response.context["receipt"] != cast
+    # The same passphrase still opens it, and shows the new ranks.
     view = manage(voter_client, running, "view", PASSPHRASE)
-    assert view.context["receipt"] == new.receipt
+    assert view.context["receipt"] == response.context["receipt"]
+    assert view.context["ranked"] == [(1, ["Bob", "Carol"])] and view.context["no_opinion"] == ["Alice"]
+    [opened] = box_open_now(running)
+    assert (opened.ranks, opened.receipt) == (new_ranks, response.context["receipt"])
+    assert opened.id not in (old.id, new.id)
 
 
 def test_passphrase_attempts_are_limited_per_voter_and_election(voter_client, running, cast, settings):
@@ -86,10 +91,10 @@ def test_passphrase_attempts_are_limited_per_voter_and_election(voter_client, ru
     # Even the right passphrase is refused until a minute has passed.
     response = manage(voter_client, running, "view", PASSPHRASE)
     assert response.status_code == 429
-    assert "Wait a minute" in response.content.decode()
+    assert "Wait two minutes" in response.content.decode()
     assert manage(voter_client, running, "revoke", PASSPHRASE).status_code == 429
     assert VoteRecord.objects.count() == 1
-    PassphraseAttempt.objects.update(attempted_at=timezone.now() - timedelta(seconds=61))
+    PassphraseAttempt.objects.update(attempted_at=timezone.now() - timedelta(minutes=2))
     response = manage(voter_client, running, "view", PASSPHRASE)
     assert response.status_code == 200
 
@@ -113,7 +118,7 @@ def test_view_and_revoke_are_refused_after_voting_closes(voter_client, running, 
         response = manage(voter_client, running, action, PASSPHRASE)
         assert response.status_code == 403
     assert voter_client.get(url(running, "vote")).status_code == 403
-    assert VoteRecord.objects.count() == 1 and Ballot.objects.count() == 1
+    assert VoteRecord.objects.count() == 1 and SealedBallot.objects.count() == 1
 
 
 def test_view_without_a_ballot_is_404_and_an_unknown_action_is_400(voter_client, running):
@@ -127,7 +132,7 @@ def test_a_stale_change_after_a_revoke_is_refused(voter_client, running, cast):
     stale = vote_data(GOOD, step="cast", mode="change", passphrase=PASSPHRASE)
     response = voter_client.post(url(running, "vote"), stale)
     assert response.status_code == 404
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == 0
 
 
 # --- delete_after ---------------------------------------------------------------------------------
@@ -151,7 +156,7 @@ def test_destroying_links_empties_them_only_for_completed_delete_after_elections
     assert bytes(record.sealed_link) == b"" and bytes(record.salt) == b""
     running.refresh_from_db()
     assert running.links_destroyed_at is not None
-    assert Ballot.objects.count() == 1  # the ballot still counts
+    assert SealedBallot.objects.count() == 1  # the ballot still counts
     assert AuditEvent.objects.filter(action=LINKS_DESTROY, election=running, actor="system").count() == 1
     assert ballot_links_destroy() == []  # idempotent
 

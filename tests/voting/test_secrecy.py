@@ -1,13 +1,18 @@
-"""The secret ballot: what the two tables hold, and what the sealed link needs to open."""
+"""The secret ballot: what the ballot tables hold, and what the sealed link needs to open."""
 
+import json
+import os
 import time
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from elections import secrecy
-from elections.models import Ballot, EligibleVoter, VoteRecord
+from elections.models import Ballot, EligibleVoter, SealedBallot, VoteRecord
 from elections.services import ballot_cast
+from tests.conftest import box_open_now
 from tests.voting.conftest import PASSPHRASE
 
 SAME_BALLOT = {"alice": 1, "bob": 2, "carol": None}
@@ -27,47 +32,94 @@ def many_cast(running, user_factory):
 def test_ballot_rows_have_no_voter_and_no_timestamp_column(many_cast):
     columns = {c.name for c in connection.introspection.get_table_description(connection.cursor(), "elections_ballot")}
     assert columns == {"id", "election_id", "ranks", "receipt"}
-    for field in Ballot._meta.get_fields():
-        assert field.get_internal_type() not in ("DateTimeField", "DateField", "TimeField", "AutoField",
-                                                 "BigAutoField")
-        assert not (field.is_relation and field.related_model is not None
-                    and field.related_model._meta.label == "auth.User")
+    sealed_columns = {c.name for c in connection.introspection.get_table_description(connection.cursor(),
+                                                                                     "elections_sealedballot")}
+    assert sealed_columns == {"id", "election_id", "sealed"}
+    for model in (Ballot, SealedBallot):
+        for field in model._meta.get_fields():
+            assert field.get_internal_type() not in ("DateTimeField", "DateField", "TimeField", "AutoField",
+                                                     "BigAutoField")
+            assert not (field.is_relation and field.related_model is not None
+                        and field.related_model._meta.label == "auth.User")
 
 
-def test_ballot_keys_are_random_uuids_and_receipts_are_unique(many_cast):
-    ballots = list(Ballot.objects.all())
+def test_a_running_elections_ballots_are_sealed_with_random_keys_and_one_length(many_cast, running):
+    assert not Ballot.objects.exists()
+    sealed = list(SealedBallot.objects.all())
+    assert len(sealed) == 5 and all(b.id.version == 4 for b in sealed)
+    assert len({bytes(b.sealed) for b in sealed}) == 5
+    assert len({len(bytes(b.sealed)) for b in sealed}) == 1
+
+
+def test_opened_ballots_get_fresh_random_keys_and_keep_unique_receipts(many_cast, running):
+    sealed_ids = set(SealedBallot.objects.values_list("id", flat=True))
+    ballots = box_open_now(running)
     assert len(ballots) == 5
-    assert all(b.id.version == 4 for b in ballots)
+    assert all(b.id.version == 4 and b.id not in sealed_ids for b in ballots)
     assert len({b.receipt for b in ballots}) == 5
     # Equal ballots are stored identically, so the ranks column cannot tell them apart either.
     assert {str(b.ranks) for b in ballots} == {str(SAME_BALLOT)}
+    assert not SealedBallot.objects.exists()
 
 
-def test_the_vote_record_holds_no_readable_reference_to_its_ballot(many_cast):
-    ballots = list(Ballot.objects.all())
-    for record in VoteRecord.objects.all():
-        sealed = bytes(record.sealed_link)
-        for ballot in ballots:
-            for needle in (str(ballot.id), ballot.id.hex, ballot.id.bytes, ballot.receipt):
-                needle = needle if isinstance(needle, bytes) else needle.encode()
+def test_the_vote_record_holds_no_readable_reference_to_its_ballot(many_cast, running):
+    sealed_ids = list(SealedBallot.objects.values_list("id", flat=True))
+    records = [(bytes(r.sealed_link), bytes(r.salt)) for r in VoteRecord.objects.all()]
+    receipts = [b.receipt for b in box_open_now(running)]
+    for sealed, _ in records:
+        for ballot_id in sealed_ids:
+            for needle in (str(ballot_id).encode(), ballot_id.hex.encode(), ballot_id.bytes):
                 assert needle not in sealed
+        for receipt in receipts:
+            assert receipt.encode() not in sealed
+        assert b"alice" not in sealed
+
+
+def _open(record, *, passphrase=PASSPHRASE, election_id, login=None, election_key="unused"):
+    return secrecy.link_open(record.sealed_link, passphrase=passphrase, salt=record.salt, election_id=election_id,
+                             election_key=election_key, login=login or record.voter.username)
 
 
 def test_the_sealed_link_opens_only_with_the_right_passphrase_for_the_right_voter(many_cast, running):
-    receipts = {b.receipt: str(b.id) for b in Ballot.objects.all()}
+    sealed_ids = {str(i) for i in SealedBallot.objects.values_list("id", flat=True)}
     records = list(VoteRecord.objects.select_related("voter"))
+    links = []
     for record in records:
-        link = secrecy.link_open(record.sealed_link, passphrase=PASSPHRASE, salt=record.salt,
-                                 election_key=running.key, login=record.voter.username)
-        assert receipts[link.receipt] == link.ballot_id
-        assert secrecy.link_open(record.sealed_link, passphrase=PASSPHRASE + "!", salt=record.salt,
-                                 election_key=running.key, login=record.voter.username) is None
+        link = _open(record, election_id=running.pk)
+        assert link.ballot_id in sealed_ids and link.ranks == SAME_BALLOT and link.version == 2
+        links.append(link)
+        assert _open(record, passphrase=PASSPHRASE + "!", election_id=running.pk) is None
+    assert {link.receipt for link in links} == {b.receipt for b in box_open_now(running)}
     # A sealed link copied onto another voter's record (or another election) does not open there.
     first, second = records[0], records[1]
-    assert secrecy.link_open(first.sealed_link, passphrase=PASSPHRASE, salt=first.salt,
-                             election_key=running.key, login=second.voter.username) is None
-    assert secrecy.link_open(first.sealed_link, passphrase=PASSPHRASE, salt=first.salt,
-                             election_key="another---election", login=first.voter.username) is None
+    assert _open(first, election_id=running.pk, login=second.voter.username) is None
+    assert _open(first, election_id=running.pk + 1) is None
+
+
+def test_the_link_is_bound_to_the_elections_identity_not_its_key(many_cast, running):
+    record = VoteRecord.objects.select_related("voter").first()
+    assert _open(record, election_id=running.pk, election_key="renamed---key").ranks == SAME_BALLOT
+
+
+def test_the_link_needs_the_servers_pepper_and_opens_under_a_retired_one(many_cast, running, settings):
+    record = VoteRecord.objects.select_related("voter").first()
+    original = settings.PASSPHRASE_PEPPER
+    settings.PASSPHRASE_PEPPER = "another-pepper-for-the-rotation-test-0123456789"
+    with pytest.raises(ImproperlyConfigured, match="neither PASSPHRASE_PEPPER nor in PASSPHRASE_OLD_PEPPERS"):
+        _open(record, election_id=running.pk)
+    settings.PASSPHRASE_OLD_PEPPERS = [original]
+    assert _open(record, election_id=running.pk).ranks == SAME_BALLOT
+
+
+def test_links_and_sealed_ballots_have_one_length_whatever_the_ranks(running, user_factory):
+    rankings = [{"alice": 1, "bob": 2, "carol": 3}, {"alice": None, "bob": None, "carol": 1},
+                {"alice": 1, "bob": 1, "carol": 1}, {"alice": 3, "bob": None, "carol": 2}]
+    for index, ranks in enumerate(rankings):
+        user = user_factory(f"length-voter-{index}")
+        EligibleVoter.objects.create(election=running, login=user.username)
+        ballot_cast(election=running, voter=user, ranks=ranks, passphrase=PASSPHRASE)
+    assert len({len(bytes(s)) for s in SealedBallot.objects.values_list("sealed", flat=True)}) == 1
+    assert len({len(bytes(s)) for s in VoteRecord.objects.values_list("sealed_link", flat=True)}) == 1
 
 
 def test_voters_with_the_same_ballot_and_passphrase_get_unrelated_ciphertexts(many_cast):
@@ -76,19 +128,53 @@ def test_voters_with_the_same_ballot_and_passphrase_get_unrelated_ciphertexts(ma
     sealed = [bytes(r.sealed_link) for r in records]
     assert len(salts) == 5 and all(len(s) == 16 for s in salts)
     assert len(set(sealed)) == 5
-    # Past the common header (version and cost), no two ciphertexts share a prefix.
-    header = 10
+    # Past the common header (version, cost and pepper fingerprint), no two ciphertexts share a prefix.
+    header = 14
     bodies = [s[header:] for s in sealed]
     assert len({b[:8] for b in bodies}) == 5
 
 
 def test_the_sealed_link_keeps_the_cost_it_was_made_with(settings):
     salt = secrecy.salt_generate()
-    sealed = secrecy.link_seal(secrecy.BallotLink("id", "receipt"), passphrase=PASSPHRASE, salt=salt,
-                               election_key="e", login="someone")
+    link = secrecy.BallotLink("id", "receipt", ranks={"a": 1})
+    sealed = secrecy.link_seal(link, passphrase=PASSPHRASE, salt=salt, election_id=7, login="someone")
     settings.ARGON2_TIME_COST = 2
-    opened = secrecy.link_open(sealed, passphrase=PASSPHRASE, salt=salt, election_key="e", login="someone")
-    assert opened == secrecy.BallotLink("id", "receipt")
+    opened = secrecy.link_open(sealed, passphrase=PASSPHRASE, salt=salt, election_id=7, election_key="e",
+                               login="someone")
+    assert opened == link
+
+
+def v1_link_seal(*, ballot_id, receipt, passphrase, salt, election_key, login):
+    """A sealed link exactly as version 1 made them: no pepper, bound to the election's key."""
+    header = secrecy._HEADER_V1.pack(1, 1, 1024, 1)
+    key = secrecy.key_derive(passphrase, salt, time_cost=1, memory_kib=1024, parallelism=1)
+    nonce = os.urandom(secrecy.NONCE_BYTES)
+    plaintext = json.dumps({"ballot": ballot_id, "receipt": receipt}).encode()
+    return header + nonce + AESGCM(key).encrypt(nonce, plaintext,
+                                                secrecy._associated_data_v1(header, election_key, login))
+
+
+def test_a_version_1_link_still_opens_with_its_election_key():
+    salt = secrecy.salt_generate()
+    sealed = v1_link_seal(ballot_id="b-1", receipt="R-1", passphrase=PASSPHRASE, salt=salt, election_key="e---1",
+                          login="someone")
+    opened = secrecy.link_open(sealed, passphrase=PASSPHRASE, salt=salt, election_id=3, election_key="e---1",
+                               login="someone")
+    assert opened == secrecy.BallotLink("b-1", "R-1", ranks=None, version=1)
+    assert secrecy.link_open(sealed, passphrase="wrong-passphrase", salt=salt, election_id=3,
+                             election_key="e---1", login="someone") is None
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaaaa", "abababababab", "qwertyuiop12", "1qaz2wsx3edc", "P@ssw0rd2024!",
+                                  "iloveyou2024", "abcdefghijkl", "zyxwvutsrqpo", "hunter2hunter2"])
+def test_obviously_weak_passphrases_are_named_as_such(weak):
+    assert secrecy.passphrase_weakness(weak)
+
+
+def test_generated_and_ordinary_chosen_passphrases_are_not_called_weak():
+    assert not any(secrecy.passphrase_weakness(secrecy.passphrase_generate()) for _ in range(2000))
+    for fine in (PASSPHRASE, "my dog ate the bus timetable", "Tr0ub4dor&3xyz"):
+        assert secrecy.passphrase_weakness(fine) is None
 
 
 def test_generated_passphrases_and_receipts_are_long_and_random():
@@ -125,6 +211,7 @@ def test_the_storage_order_of_ballots_is_not_the_order_of_casting(running, user_
         user = user_factory(f"order-voter-{index}")
         EligibleVoter.objects.create(election=running, login=user.username)
         cast_order.append(ballot_cast(election=running, voter=user, ranks=SAME_BALLOT, passphrase=PASSPHRASE).receipt)
+    box_open_now(running)
     with connection.cursor() as cursor:
         # No ORDER BY: the order in which the database keeps the rows (1 chance in 40320 to match by luck).
         cursor.execute("SELECT receipt FROM elections_ballot WHERE election_id = %s", [running.pk])

@@ -36,7 +36,8 @@ class Command(BaseCommand):
         except Election.DoesNotExist:
             raise CommandError(f"No election with key {election_key!r}. Keys look like 'steering---2024' "
                                "(the folder path with '/' replaced by '---').") from None
-        if if_empty and (election.ballots.exists() or election.vote_records.exists()):
+        if if_empty and (election.ballots.exists() or election.vote_records.exists()
+                         or election.sealed_ballots.exists()):
             self.stdout.write(f"{election_key} already has ballots; nothing loaded.")
             return
         try:

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from elections.box import box_is_sealed
 from elections.models import Election
 from elections.results import candidate_names, election_tally, eligible_count
 from elections.tally import BallotFileError, count, read_ballots_csv, results_markdown
@@ -94,6 +95,9 @@ def _completed_election(key):
         when = timezone.localtime(election.end_datetime).strftime("%Y-%m-%d %H:%M %Z")
         raise CommandError(f"Election {key!r} is {status}; voting closes at {when}. It can be counted only "
                            "after voting has closed.")
+    if box_is_sealed(election):
+        raise CommandError(f"The ballot box of {key!r} is still sealed. Open it first: "
+                           f"python manage.py open_ballot_box {key}")
     return election
 
 

@@ -1,0 +1,221 @@
+"""The ballot box on the server: each election's key pair, its custody, and opening the box after the close.
+
+The cryptography is ``elections.ballot_box`` (no Django). Here:
+
+* ``ballot_box_ensure`` creates an election's box (key pair) when the election is imported, or lazily at the
+  first cast, race-free. By default (``BallotBox.ENVIRONMENT``) the private key is stored only wrapped under
+  BALLOT_BOX_KEY, which comes from the environment; a copy of the database alone opens nothing.
+* ``ballot_box_open`` decrypts every sealed ballot after the close and writes the plaintext ``Ballot`` rows in
+  one transaction, in a random order with fresh random ids, deletes the sealed rows, records the audit event
+  and destroys the wrapped private key. Threshold custody passes the private key it rebuilt from the
+  officers' shares as ``private_key``.
+* ``ballot_boxes_rewrap`` re-wraps every unopened box under the current BALLOT_BOX_KEY (key rotation).
+"""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import ballot_box
+from .audit import BOX_OPEN, BOX_REWRAP, audit_record
+from .models import Ballot, BallotBox, Election, SealedBallot
+
+# Ballots written per INSERT when opening a box.
+_BATCH = 2000
+
+
+class BallotBoxRefused(Exception):
+    """Opening (or re-wrapping) refused; the message says why and what to do. ``status`` is for views."""
+
+    def __init__(self, message, *, status=409):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# --- the key from the environment ----------------------------------------------------------------------
+
+
+def wrapping_key_current():
+    """The current BALLOT_BOX_KEY's 32 bytes; ImproperlyConfigured when it is missing or malformed."""
+    if not settings.BALLOT_BOX_KEY:
+        raise ImproperlyConfigured("BALLOT_BOX_KEY is not set: ballot boxes cannot be created or opened.")
+    try:
+        return ballot_box.wrapping_key_parse(settings.BALLOT_BOX_KEY)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"BALLOT_BOX_KEY is not a ballot box key: {exc}") from exc
+
+
+def wrapping_keys_all():
+    """The current key first, then every BALLOT_BOX_OLD_KEYS entry that parses."""
+    keys = [wrapping_key_current()]
+    for text in settings.BALLOT_BOX_OLD_KEYS:
+        try:
+            keys.append(ballot_box.wrapping_key_parse(text))
+        except ValueError:
+            continue  # reported by the checks (elekto.E010)
+    return keys
+
+
+# --- creating a box ------------------------------------------------------------------------------------
+
+
+def ballot_box_ensure(*, election):
+    """The election's box, created with a fresh key pair (environment custody) if it has none yet.
+
+    Safe when two requests race: the one-to-one constraint keeps the first box, the other request reads it.
+    """
+    box = BallotBox.objects.filter(election=election).first()
+    if box is not None:
+        return box
+    wrapping_key = wrapping_key_current()
+    pair = ballot_box.keypair_generate()
+    wrapped = ballot_box.private_key_wrap(pair.private_key, wrapping_key=wrapping_key, public_key=pair.public_key)
+    try:
+        with transaction.atomic():
+            return BallotBox.objects.create(
+                election=election,
+                custody=BallotBox.ENVIRONMENT,
+                public_key=pair.public_key,
+                wrapped_private_key=wrapped,
+                wrapping_key_id=ballot_box.wrapping_key_id(wrapping_key),
+            )
+    except IntegrityError:
+        return BallotBox.objects.get(election=election)
+
+
+def ballot_seal(*, box, ranks, receipt):
+    """The sealed bytes of one ballot for ``box`` (see elections.ballot_box.ballot_seal)."""
+    return ballot_box.ballot_seal(bytes(box.public_key), ranks=ranks, receipt=receipt)
+
+
+# --- state seen by pages and commands ------------------------------------------------------------------
+
+
+def box_is_sealed(election):
+    """Whether ``election`` has sealed ballots waiting to be opened (so counting must wait)."""
+    return SealedBallot.objects.filter(election=election).exists()
+
+
+# --- opening -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenOutcome:
+    election: Election
+    ballots: int
+    dry_run: bool = False
+
+
+def _private_key_for(box, private_key):
+    if private_key is not None:
+        if ballot_box.public_key_of(private_key) != bytes(box.public_key):
+            raise BallotBoxRefused("That key does not belong to this election's ballot box. Nothing was opened.",
+                                   status=400)
+        return bytes(private_key)
+    if box.custody != BallotBox.ENVIRONMENT:
+        raise BallotBoxRefused(f"This ballot box opens only with the shares of {box.threshold} officers. "
+                               "Nothing was opened.")
+    if box.wrapped_private_key is None:
+        raise BallotBoxRefused("This ballot box's private key is gone: it cannot be opened.", status=410)
+    try:
+        return ballot_box.private_key_unwrap(box.wrapped_private_key, wrapping_keys=wrapping_keys_all(),
+                                             public_key=bytes(box.public_key))
+    except ballot_box.BoxError as exc:
+        raise BallotBoxRefused(f"The ballot box key cannot open this box: {exc}. Set that key in "
+                               "BALLOT_BOX_KEY or BALLOT_BOX_OLD_KEYS (see docs/production.md).",
+                               status=500) from exc
+
+
+def ballot_box_open(*, election, actor, private_key=None, dry_run=False, now=None):
+    """Open ``election``'s box after the close; returns an ``OpenOutcome``. Raises ``BallotBoxRefused``.
+
+    With ``private_key`` (threshold custody: the key rebuilt from the officers' shares) that key is used;
+    otherwise the stored key is unwrapped with BALLOT_BOX_KEY. All in one transaction: the plaintext ballots
+    are written in a random order with fresh random ids, the sealed rows deleted, the wrapped private key
+    destroyed and the audit event recorded, or nothing happens. ``dry_run`` checks everything (the key
+    included) and says how many ballots would be opened, writing nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        if now < election.end_datetime:
+            when = election.end_datetime.strftime("%Y-%m-%d %H:%M UTC")
+            raise BallotBoxRefused(f"Voting in {election.name} closes at {when}. The ballot box can be opened only "
+                                   "after the close: nobody reads a ballot before then.", status=403)
+        box = BallotBox.objects.select_for_update().filter(election=election).first()
+        sealed_count = SealedBallot.objects.filter(election=election).count()
+        if box is None:
+            if sealed_count:
+                raise BallotBoxRefused("Sealed ballots without a ballot box: they cannot be opened.", status=500)
+            raise BallotBoxRefused(f"{election.name} has no sealed ballot box: its ballots are already readable.")
+        if box.opened_at is not None:
+            raise BallotBoxRefused(f"The ballot box of {election.name} was opened on "
+                                   f"{box.opened_at:%Y-%m-%d %H:%M UTC} by {box.opened_by}.")
+        key = _private_key_for(box, private_key)
+        if dry_run:
+            return OpenOutcome(election=election, ballots=sealed_count, dry_run=True)
+        sealed = SealedBallot.objects.filter(election=election).values_list("sealed", flat=True)
+        try:
+            opened = ballot_box.ballots_open(key, sealed.iterator(chunk_size=_BATCH))
+        except ballot_box.BoxError as exc:
+            raise BallotBoxRefused(f"The ballot box of {election.name} cannot be opened: {exc}. Nothing was "
+                                   "written.", status=500) from exc
+        # The order of the rows (and of their ids) says nothing about the order of casting.
+        secrets.SystemRandom().shuffle(opened)
+        Ballot.objects.bulk_create(
+            (Ballot(id=uuid.uuid4(), election=election, ranks=b.ranks, receipt=b.receipt) for b in opened),
+            batch_size=_BATCH,
+        )
+        SealedBallot.objects.filter(election=election).delete()
+        box.wrapped_private_key = None
+        box.wrapping_key_id = ""
+        box.opened_at = now
+        box.opened_by = str(actor).lower()
+        box.save(update_fields=["wrapped_private_key", "wrapping_key_id", "opened_at", "opened_by"])
+        audit_record(actor=actor, action=BOX_OPEN, election=election,
+                     detail={"ballots": len(opened), "custody": box.custody})
+    return OpenOutcome(election=election, ballots=len(opened))
+
+
+# --- rotating the key from the environment -------------------------------------------------------------
+
+
+def ballot_boxes_rewrap(*, actor="system", dry_run=False):
+    """Re-wrap every unopened box not yet under the current BALLOT_BOX_KEY; returns the elections' keys.
+
+    Each box in its own transaction, with its audit event. A box whose key is in neither BALLOT_BOX_KEY nor
+    BALLOT_BOX_OLD_KEYS stops the run with a message naming that key's fingerprint.
+    """
+    current = wrapping_key_current()
+    current_id = ballot_box.wrapping_key_id(current)
+    keys = wrapping_keys_all()
+    due = (BallotBox.objects.filter(custody=BallotBox.ENVIRONMENT, opened_at__isnull=True,
+                                    wrapped_private_key__isnull=False)
+           .exclude(wrapping_key_id=current_id).select_related("election").order_by("election__key"))
+    done = []
+    for row in due:
+        with transaction.atomic():
+            box = BallotBox.objects.select_for_update().select_related("election").get(pk=row.pk)
+            if box.opened_at is not None or box.wrapped_private_key is None or box.wrapping_key_id == current_id:
+                continue
+            try:
+                private_key = ballot_box.private_key_unwrap(box.wrapped_private_key, wrapping_keys=keys,
+                                                            public_key=bytes(box.public_key))
+            except ballot_box.BoxError as exc:
+                raise BallotBoxRefused(f"{box.election.key}: {exc}.", status=500) from exc
+            if not dry_run:
+                previous = box.wrapping_key_id
+                box.wrapped_private_key = ballot_box.private_key_wrap(
+                    private_key, wrapping_key=current, public_key=bytes(box.public_key))
+                box.wrapping_key_id = current_id
+                box.save(update_fields=["wrapped_private_key", "wrapping_key_id"])
+                audit_record(actor=actor, action=BOX_REWRAP, election=box.election,
+                             detail={"from": previous, "to": current_id})
+            done.append(box.election.key)
+    return done
