@@ -13,6 +13,7 @@
 The Argon2id derivation at the configured cost is timed on its own, since it dominates a cast.
 """
 
+import base64
 import http.client
 import json
 import os
@@ -43,6 +44,9 @@ COMPARED_COSTS = [
     (2, 19456, "t=2, 19 MiB"),
     (3, 65536, "t=3, 64 MiB"),
 ]
+
+BENCH_BALLOT_BOX_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+BENCH_PASSPHRASE_PEPPER = secrets.token_urlsafe(32)
 
 CSRF_INPUT_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -248,6 +252,9 @@ def _site_env(extra=None):
         "CSRF_COOKIE_SECURE": "false",
         "SECURE_HSTS_SECONDS": "0",
         "META_SECRET": "bench-meta-secret",
+        # One ballot box key and pepper for the whole run: the set-up child makes the boxes, gunicorn seals to them.
+        "BALLOT_BOX_KEY": BENCH_BALLOT_BOX_KEY,
+        "PASSPHRASE_PEPPER": BENCH_PASSPHRASE_PEPPER,
         "DJANGO_SETTINGS_MODULE": "elekto_site.settings",
         "PYTHONPATH": str(REPO_ROOT),
     })

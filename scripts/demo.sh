@@ -10,6 +10,8 @@ bash scripts/bootstrap.sh
 export DEBUG="${DEBUG:-on}"
 export ELEKTO_DEV_LOGIN="${ELEKTO_DEV_LOGIN:-on}"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$PWD/var/demo.sqlite3}"
+# With DEBUG on, published development values stand in for BALLOT_BOX_KEY and PASSPHRASE_PEPPER (a real site
+# sets its own: see .env.example); set them here to try your own.
 # The demo receives no webhook deliveries; a throw-away secret keeps the webhook's warning quiet.
 export META_SECRET="${META_SECRET:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 PORT="${PORT:-8000}"

@@ -10,10 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from elections import services
-from elections.models import Ballot, VoteRecord
+from elections.models import SealedBallot, VoteRecord
 from elections.results import election_tally
 from tests.browser.builders import build_election, user
 from tests.concurrency.conftest import run_at_once
+from tests.conftest import box_open_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,10 +75,10 @@ def test_fifty_simultaneous_casts_by_one_voter_store_exactly_one_ballot(live_ser
     assert sorted(set(statuses)) == [201, 409], statuses
     assert statuses.count(201) == 1
     assert VoteRecord.objects.filter(election=election).count() == 1
-    assert Ballot.objects.filter(election=election).count() == 1
+    assert SealedBallot.objects.filter(election=election).count() == 1
     # The stored ballot is the one the accepted request sent, and the passphrase opens it.
     view = services.ballot_view(election=election, voter=user("alice"), passphrase=PASSPHRASE)
-    assert view.ranks == Ballot.objects.get().ranks
+    assert [b.ranks for b in box_open_now(election)] == [view.ranks]
 
 
 def test_two_hundred_voters_casting_at_once_give_two_hundred_ballots_and_a_count_of_two_hundred(live_server):
@@ -111,7 +112,8 @@ def test_two_hundred_voters_casting_at_once_give_two_hundred_ballots_and_a_count
     statuses = [status for batch_statuses in results for status in batch_statuses]
     assert statuses == [201] * 200, sorted(set(statuses))
     assert VoteRecord.objects.filter(election=election).count() == 200
-    assert Ballot.objects.filter(election=election).count() == 200
+    assert SealedBallot.objects.filter(election=election).count() == 200
+    assert len(box_open_now(election)) == 200
     result = election_tally(election)
     assert result.ballots == 200
     # Every ballot counted as cast: the pairwise counts are those of the submitted ballots.
@@ -141,7 +143,8 @@ def test_twenty_simultaneous_changes_by_one_voter_leave_one_ballot_that_opens(se
     assert all(isinstance(s, int) and s < 500 for s in statuses), statuses
     assert statuses.count(200) >= 1
     assert VoteRecord.objects.filter(election=election).count() == 1
-    assert Ballot.objects.filter(election=election).count() == 1
-    stored = Ballot.objects.get().ranks
+    assert SealedBallot.objects.filter(election=election).count() == 1
+    viewed = services.ballot_view(election=election, voter=alice, passphrase=PASSPHRASE).ranks
+    [stored] = [b.ranks for b in box_open_now(election)]
     assert tuple(stored[c] for c in CANDIDATES) in rankings
-    assert services.ballot_view(election=election, voter=alice, passphrase=PASSPHRASE).ranks == stored
+    assert viewed == stored

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from django.utils import timezone
 
 from elections import services
+from elections.box import ballot_box_open
 from elections.models import Election, ExceptionRequest
 from tests.browser.builders import build_election, user
 
@@ -71,6 +72,8 @@ def build_hostile_elections():
     now = timezone.now()
     Election.objects.filter(pk=completed.pk).update(start_datetime=now - timedelta(days=9),
                                                      end_datetime=now - timedelta(minutes=1))
+    completed.refresh_from_db()
+    ballot_box_open(election=completed, actor="olivia")
     return running, completed
 
 

@@ -147,4 +147,4 @@ def test_a_token_from_another_session_is_refused(client_for, alice, election, se
                            {**vote_form({"amara": 1, "bjorn": 2, "chen": 3, "dolores": 4}, step="cast"),
                             "csrfmiddlewaretoken": foreign_token})
     assert response.status_code == 403
-    assert not election.ballots.exists()
+    assert not election.ballots.exists() and not election.sealed_ballots.exists()

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client
 
-from elections.models import Ballot, VoteRecord
+from elections.models import SealedBallot, VoteRecord
 from tests.voting.conftest import cast_data
 
 SIMULTANEOUS = 20
@@ -50,4 +50,4 @@ def test_twenty_simultaneous_casts_by_one_voter_give_exactly_one_ballot(running,
     assert errors == []
     assert sorted(statuses) == [201] + [409] * (SIMULTANEOUS - 1)
     assert VoteRecord.objects.filter(election=running, voter=voter).count() == 1
-    assert Ballot.objects.filter(election=running).count() == 1
+    assert SealedBallot.objects.filter(election=running).count() == 1

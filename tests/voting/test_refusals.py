@@ -5,7 +5,7 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from elections.models import Ballot, VoteRecord
+from elections.models import Ballot, SealedBallot, VoteRecord
 
 ALLOWED = {200, 201, 302, 400, 403, 404, 409, 429}
 
@@ -26,7 +26,8 @@ def test_any_ballot_submission_gets_a_clear_answer(voter_client, running, body, 
     response = voter_client.post(f"/app/elections/{running.key}/vote", body)
     assert response.status_code in ALLOWED
     # At most one ballot, whatever arrived.
-    assert Ballot.objects.count() == VoteRecord.objects.count() <= 1
+    assert SealedBallot.objects.count() == VoteRecord.objects.count() <= 1
+    assert not Ballot.objects.exists()
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
