@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from elections import services
-from elections.models import AuditEvent, Ballot, Election, ExceptionRequest, VoteRecord
+from elections.models import AuditEvent, BallotBox, Election, ExceptionRequest, SealedBallot, VoteRecord
 from meta_sync.models import ElectionAlias
 from meta_sync.services import sync_meta
 
@@ -49,7 +49,8 @@ def test_a_renamed_folder_carries_the_election_over(meta_repo, voted, capsys):
     assert renamed.key == "steering---2024-main" and renamed.path == "elections/steering/2024-main"
     assert not renamed.archived and Election.objects.count() == 1
     assert VoteRecord.objects.get(voter=voter).election_id == election.pk
-    assert Ballot.objects.filter(election=renamed).count() == 1
+    assert SealedBallot.objects.filter(election=renamed).count() == 1
+    assert BallotBox.objects.get(election=renamed).election_id == election.pk
     assert ExceptionRequest.objects.get().election_id == election.pk
     assert list(ElectionAlias.objects.values_list("key", "election_id", "path")) == [
         ("steering---2024", election.pk, "elections/steering/2024")]
@@ -80,11 +81,12 @@ def test_after_a_rename_the_voter_views_changes_and_revokes_with_the_same_passph
     assert client.get(reverse("elections:detail", args=[renamed.key])).context["can_vote"] is False
 
     services.ballot_change(election=renamed, voter=voter, passphrase=PASSPHRASE, ranks={"bob": 1, "alice": 2})
-    assert Ballot.objects.get(election=renamed).ranks == {"alice": 2, "bob": 1}
+    assert SealedBallot.objects.filter(election=renamed).count() == 1
+    assert services.ballot_view(election=renamed, voter=voter, passphrase=PASSPHRASE).ranks == {"alice": 2, "bob": 1}
     revoke = client.post(reverse("elections:confirmation", args=[renamed.key]),
                          {"action": "revoke", "passphrase": PASSPHRASE})
     assert revoke.status_code == 302
-    assert not Ballot.objects.exists() and not VoteRecord.objects.exists()
+    assert not SealedBallot.objects.exists() and not VoteRecord.objects.exists()
 
 
 def test_a_link_sealed_before_a_rename_opens_through_revoke_too(meta_repo, voted):

@@ -15,8 +15,8 @@ from elections.services import ballot_view
 from tests.voting.conftest import PASSPHRASE
 from tests.voting.test_secrecy import v1_link_seal
 
-BEFORE = [("elections", "0001_initial")]
-AFTER = [("elections", "0003_seal_running_ballots")]
+BEFORE = [("elections", "0003_election_source_stamp")]
+AFTER = [("elections", "0005_seal_running_ballots")]
 RANKS_WITH_RECEIPTS = [({"alice": 1, "bob": 2, "carol": None}, "RCPT-0"),
                        ({"alice": None, "bob": 1, "carol": 1}, "RCPT-1")]
 

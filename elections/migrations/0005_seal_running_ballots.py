@@ -73,7 +73,7 @@ def refuse_unsealing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("elections", "0002_ballot_box"),
+        ("elections", "0004_ballot_box"),
     ]
 
     operations = [

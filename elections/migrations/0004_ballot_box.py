@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('elections', '0001_initial'),
+        ('elections', '0003_election_source_stamp'),
     ]
 
     operations = [
