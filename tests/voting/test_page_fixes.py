@@ -5,7 +5,7 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
-from elections.models import Ballot
+from elections.models import SealedBallot
 from tests.voting.conftest import PASSPHRASE, cast_data, vote_data
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_a_wrong_passphrase_on_the_revoke_page_keeps_the_voter_on_that_page(vote
                                  {"action": "revoke", "passphrase": "not the passphrase at all"})
     assert response.status_code in (400, 403)
     assert buttons(response) == ["revoke"]
-    assert Ballot.objects.count() == 1
+    assert SealedBallot.objects.count() == 1
 
 
 def test_a_replaced_ballots_receipt_is_titled_as_replaced(voter_client, voted):
