@@ -3,7 +3,7 @@ whole at 1280 px, the site's own 404 page in the demo, and no failed request for
 
 import pytest
 
-from elections.models import Ballot
+from elections.models import SealedBallot
 from tests.browser.builders import at, build_election
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -91,4 +91,4 @@ def test_revoking_takes_a_page_of_its_own_and_viewing_cannot_revoke(page, sign_i
     page.get_by_label("Your passphrase").fill("a passphrase of mine")
     page.get_by_role("button", name="Revoke my ballot").click()
     page.wait_for_url(at(f"/app/elections/{KEY}"))
-    assert Ballot.objects.count() == 0
+    assert SealedBallot.objects.count() == 0
