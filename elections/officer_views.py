@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from meta_sync.models import SyncRun
+from meta_sync.models import SyncRequest, SyncRun
 
 from . import exports
 from .audit import (
@@ -94,6 +94,9 @@ def overview(request, key):
         # Repository-wide: when the last sync ran and whether it went through (its details may concern
         # other elections, so only operators read them, in the admin).
         "last_sync": SyncRun.objects.only("started_at", "ok").first(),
+        # The last webhook delivery: whether the push officers just merged is waiting, imported or failed.
+        "last_delivery": SyncRequest.objects.only("received_at", "status", "detail").first(),
+        "former_keys": list(election.former_keys.values_list("key", flat=True)),
         "export_kinds": exports.KINDS.items(),
         "ballot_box": BallotBox.objects.filter(election=election).first(),
         "box_sealed": box_is_sealed(election),

@@ -40,3 +40,37 @@ class ElectionAlias(models.Model):
 
     def __str__(self):
         return f"{self.key} -> {self.election_id}"
+
+
+class SyncRequest(models.Model):
+    """A signed push delivery from GitHub, waiting for a sync or covered by one.
+
+    The webhook records it and answers at once; ``sync_worker`` (or any later sync, the CronJob's included)
+    claims the waiting ones and imports the repository once for all of them. ``delivery_id`` is GitHub's
+    ``X-GitHub-Delivery``: a redelivery of the same id is acknowledged without a second sync.
+    """
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    STATUS_CHOICES = [(QUEUED, "Queued"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]
+
+    delivery_id = models.CharField(max_length=100, unique=True)
+    ref = models.CharField(max_length=255, blank=True)
+    after = models.CharField(max_length=64, blank=True, help_text="The commit the push moved the branch to.")
+    received_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=QUEUED)
+    # Random token of the sync that took this request: one UPDATE claims a batch, across processes.
+    claim = models.CharField(max_length=32, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests")
+    detail = models.CharField(max_length=500, blank=True, help_text="What the sync that covered it reported.")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["status", "received_at"], name="sync_request_status")]
+
+    def __str__(self):
+        return f"Delivery {self.delivery_id} ({self.status})"

@@ -26,6 +26,7 @@ from elections.models import Ballot, Candidate, Election, EligibleVoter, Officer
 from .identity import plan_identities
 from .models import ElectionAlias, SyncRun
 from .parser import ElectionData, Problem, parse_meta_tree
+from .queue import sync_requests_claim, sync_requests_finish, sync_requests_release
 
 CREATED = "created"
 UPDATED = "updated"
@@ -480,7 +481,7 @@ def _import_tree(tree, rows, summary, now, progress):
 
 def _record_run(summary, *, trigger, actor, started_at):
     with transaction.atomic():
-        SyncRun.objects.create(
+        run = SyncRun.objects.create(
             started_at=started_at, finished_at=timezone.now(), trigger=trigger, source=summary.source[:500],
             revision=summary.revision[:64], ok=summary.exit_code == 0,
             summary={**summary.as_dict(), **({"fatal": summary.fatal} if summary.fatal else {})},
@@ -493,6 +494,7 @@ def _record_run(summary, *, trigger, actor, started_at):
             detail={"trigger": trigger, "source": summary.source, "revision": summary.revision,
                     "actions": counts, "errors": len(summary.errors), "fatal": summary.fatal},
         )
+    return run
 
 
 def sync_meta(*, path=None, election_dir=None, trigger, actor="system", dry_run=False, now=None,
@@ -511,27 +513,42 @@ def sync_meta(*, path=None, election_dir=None, trigger, actor="system", dry_run=
     now = now or started_at
     summary = SyncSummary(source=repo or str(path), dry_run=dry_run)
     with sync_lock(timeout=lock_timeout):
-        if repo:
-            try:
-                summary.revision = meta_repo_pull(repo=repo, branch=branch or settings.META_BRANCH, path=path)
-            except MetaRepoError as exc:
-                summary.fatal = str(exc)
-        else:
-            summary.revision = _revision_of(path)
-        if not summary.fatal:
-            tree, existing = _read_tree(path, election_dir)
-            if not tree.ok:
-                summary.fatal = "; ".join(str(p) for p in tree.problems)
-            else:
-                with transaction.atomic() if dry_run else contextlib.nullcontext():
-                    _import_tree(tree, existing, summary, now, progress)
-                    if dry_run:
-                        transaction.set_rollback(True)
-        if summary.fatal:
-            summary.errors.append({"path": str(path) if not repo else repo, "message": summary.fatal})
+        # Webhook deliveries received before this sync started are covered by it (see meta_sync.queue).
+        claim = "" if dry_run else sync_requests_claim(now=started_at)
+        try:
+            _sync_locked(summary, path=path, election_dir=election_dir, repo=repo, branch=branch, dry_run=dry_run,
+                         now=now, progress=progress)
+        except BaseException:
+            sync_requests_release(claim)
+            raise
+        run = None
         if not dry_run and (summary.changed or summary.errors):
-            _record_run(summary, trigger=trigger, actor=actor, started_at=started_at)
+            run = _record_run(summary, trigger=trigger, actor=actor, started_at=started_at)
+        failed = sum(1 for e in summary.elections if e.action == ERROR)
+        sync_requests_finish(claim, ok=not summary.fatal, run=run,
+                             detail=summary.fatal or (f"{failed} election(s) could not be imported" if failed else ""))
     return summary
+
+
+def _sync_locked(summary, *, path, election_dir, repo, branch, dry_run, now, progress):
+    if repo:
+        try:
+            summary.revision = meta_repo_pull(repo=repo, branch=branch or settings.META_BRANCH, path=path)
+        except MetaRepoError as exc:
+            summary.fatal = str(exc)
+    else:
+        summary.revision = _revision_of(path)
+    if not summary.fatal:
+        tree, existing = _read_tree(path, election_dir)
+        if not tree.ok:
+            summary.fatal = "; ".join(str(p) for p in tree.problems)
+        else:
+            with transaction.atomic() if dry_run else contextlib.nullcontext():
+                _import_tree(tree, existing, summary, now, progress)
+                if dry_run:
+                    transaction.set_rollback(True)
+    if summary.fatal:
+        summary.errors.append({"path": str(path) if not repo else repo, "message": summary.fatal})
 
 
 def progress_to_stderr(stream=None, *, threshold=20):

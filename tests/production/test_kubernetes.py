@@ -29,6 +29,11 @@ def _by_kind(kind):
     return [doc for _, doc in _resources() if doc["kind"] == kind]
 
 
+def _named(kind, name):
+    (resource,) = [doc for doc in _by_kind(kind) if doc["metadata"]["name"] == name]
+    return resource
+
+
 def _pod_spec(resource):
     if resource["kind"] == "CronJob":
         return resource["spec"]["jobTemplate"]["spec"]["template"]["spec"]
@@ -68,7 +73,7 @@ def test_the_kustomization_lists_every_manifest():
 
 
 def test_the_web_deployment_runs_several_replicas_probed_on_health():
-    (deployment,) = _by_kind("Deployment")
+    deployment = _named("Deployment", "elekto-web")
     (container,) = _pod_spec(deployment)["containers"]
     (configmap, _) = _config()
     allowed_hosts = configmap["data"]["ALLOWED_HOSTS"].split(",")
@@ -103,7 +108,7 @@ def test_every_workload_runs_the_one_image_unprivileged_with_a_read_only_root_an
 
 
 def test_the_memory_limit_covers_the_configured_workers_and_threads():
-    (deployment,) = _by_kind("Deployment")
+    deployment = _named("Deployment", "elekto-web")
     (container,) = _pod_spec(deployment)["containers"]
     (configmap, _) = _config()
     workers = int(configmap["data"]["GUNICORN_WORKERS"])
@@ -134,9 +139,9 @@ def test_secrets_hold_only_placeholders_and_the_configmap_no_secret():
 
 
 def test_the_service_and_ingress_route_the_site_host_to_the_web_pods():
-    (deployment,) = _by_kind("Deployment")
+    deployment = _named("Deployment", "elekto-web")
     (service,) = _by_kind("Service")
-    (ingress,) = _by_kind("Ingress")
+    ingress = _named("Ingress", "elekto-web")
     (configmap, _) = _config()
 
     assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
@@ -146,6 +151,22 @@ def test_the_service_and_ingress_route_the_site_host_to_the_web_pods():
     assert f"https://{rule['host']}" in configmap["data"]["CSRF_TRUSTED_ORIGINS"].split(",")
     assert ingress["spec"]["tls"][0]["hosts"] == [rule["host"]]
     assert rule["http"]["paths"][0]["backend"]["service"]["name"] == service["metadata"]["name"]
+
+
+def test_one_sync_worker_drains_the_webhook_queue_and_only_the_webhook_path_takes_large_bodies():
+    worker = _named("Deployment", "elekto-sync-worker")
+    (container,) = _pod_spec(worker)["containers"]
+    assert worker["spec"]["replicas"] == 1 and worker["spec"]["strategy"]["type"] == "Recreate"
+    assert container["command"] == ["python", "manage.py", "sync_worker"]
+    assert "ports" not in container
+
+    webhook = _named("Ingress", "elekto-webhook")
+    web = _named("Ingress", "elekto-web")
+    (rule,) = webhook["spec"]["rules"]
+    assert rule["host"] == web["spec"]["rules"][0]["host"]
+    assert [(p["path"], p["pathType"]) for p in rule["http"]["paths"]] == [("/v1/webhooks/meta/sync", "Exact")]
+    assert webhook["metadata"]["annotations"] == {"nginx.ingress.kubernetes.io/proxy-body-size": "26m"}
+    assert "annotations" not in web["metadata"]
 
 
 def test_the_migration_job_and_the_cron_jobs_run_the_right_commands():

@@ -5,9 +5,11 @@
 
 import hashlib
 import hmac
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from elections.models import Election
@@ -50,6 +52,7 @@ def test_a_forged_push_is_refused_and_imports_nothing(client, site, forgery):
     response = client.post(reverse("meta_sync:webhook_sync"), BODY, content_type="application/json",
                            HTTP_X_GITHUB_EVENT="push", **FORGERIES[forgery])
     assert response.status_code == 403
+    call_command("sync_worker", "--once", stdout=io.StringIO())
     assert not Election.objects.exists()
     assert not SyncRun.objects.exists()
 
@@ -57,8 +60,10 @@ def test_a_forged_push_is_refused_and_imports_nothing(client, site, forgery):
 def test_the_same_push_correctly_signed_imports_the_repository(client, site):
     """The control: the refusals above are about the signature, not about the delivery."""
     response = client.post(reverse("meta_sync:webhook_sync"), BODY, content_type="application/json",
-                           HTTP_X_GITHUB_EVENT="push", HTTP_X_HUB_SIGNATURE_256=sign(BODY))
-    assert response.status_code == 200
+                           HTTP_X_GITHUB_EVENT="push", HTTP_X_HUB_SIGNATURE_256=sign(BODY),
+                           HTTP_X_GITHUB_DELIVERY="control")
+    assert response.status_code == 202
+    call_command("sync_worker", "--once", stdout=io.StringIO())
     assert Election.objects.exists()
 
 

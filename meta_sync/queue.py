@@ -1,0 +1,64 @@
+"""The queue of webhook deliveries: recorded by the webhook, claimed and closed by whichever sync runs next.
+
+Every function is a short transaction on ``SyncRequest``; the import itself is ``meta_sync.services.sync_meta``,
+which claims the waiting requests when it starts and closes them when it ends, so a sync from the worker, the
+CronJob or an operator's command covers every delivery received before it started.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import SyncRequest
+
+# A claimed request still running after this long belonged to a sync that died (its pod was killed): it is
+# queued again. A sync takes seconds; git has 120 s per command.
+STALE_AFTER = timedelta(minutes=15)
+
+
+def sync_request_enqueue(*, delivery_id, ref="", after=""):
+    """Record a delivery; returns ``(request, created)``. A delivery id seen before is returned as it is."""
+    try:
+        with transaction.atomic():
+            return SyncRequest.objects.create(delivery_id=delivery_id, ref=ref[:255], after=after[:64]), True
+    except IntegrityError:
+        return SyncRequest.objects.get(delivery_id=delivery_id), False
+
+
+def sync_requests_waiting(*, now=None):
+    """Whether a delivery waits for a sync (claims of a dead sync are queued again first)."""
+    now = now or timezone.now()
+    SyncRequest.objects.filter(status=SyncRequest.RUNNING, started_at__lt=now - STALE_AFTER).update(
+        status=SyncRequest.QUEUED, claim="")
+    return SyncRequest.objects.filter(status=SyncRequest.QUEUED).exists()
+
+
+def sync_requests_claim(*, now=None):
+    """Claim every queued delivery for the sync about to run; returns the claim token, or "" for none.
+
+    One UPDATE, so two syncs on two pods never claim the same delivery.
+    """
+    if not SyncRequest.objects.filter(status=SyncRequest.QUEUED).exists():
+        return ""  # the usual case for the CronJob: a read, no write
+    token = secrets.token_hex(16)
+    claimed = SyncRequest.objects.filter(status=SyncRequest.QUEUED).update(
+        status=SyncRequest.RUNNING, claim=token, started_at=now or timezone.now())
+    return token if claimed else ""
+
+
+def sync_requests_finish(token, *, ok, detail="", run=None):
+    """Close the deliveries claimed with ``token``: done when the sync went through, else failed."""
+    if not token:
+        return
+    SyncRequest.objects.filter(claim=token, status=SyncRequest.RUNNING).update(
+        status=SyncRequest.DONE if ok else SyncRequest.FAILED, finished_at=timezone.now(), detail=detail[:500],
+        run=run)
+
+
+def sync_requests_release(token):
+    """Put the deliveries claimed with ``token`` back in the queue (the sync could not run)."""
+    if token:
+        SyncRequest.objects.filter(claim=token, status=SyncRequest.RUNNING).update(
+            status=SyncRequest.QUEUED, claim="", started_at=None)
