@@ -313,6 +313,16 @@ def _walk_pages(client, voter, officer, candidate_id):
     fields = {name: "1" for name in form.context["form"].fields}
     response = client.post(reverse("elections:vote", args=[key]), {**fields, "step": "review"})
     assert response.status_code == 200
+    # Once voting has closed: the results and every export.
+    Election.objects.filter(key=key).update(end_datetime=dt.datetime(2021, 1, 1, tzinfo=dt.UTC))
+    urls = [reverse("elections:results", args=[key]), reverse("elections:candidate", args=[key, candidate_id])]
+    client.force_login(officer)
+    urls += [reverse("officers:overview", args=[key]), reverse("officers:results", args=[key])]
+    from elections import exports
+
+    urls += [reverse("officers:export", args=[key, kind]) for kind in exports.KINDS]
+    for url in urls:
+        assert client.get(url).status_code < 500, url
 
 
 # --- Nested ELECTION_DIR ----------------------------------------------------------------------------------------

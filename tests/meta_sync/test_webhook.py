@@ -269,3 +269,14 @@ def test_the_officer_page_shows_the_state_of_the_last_push_and_this_election_s_e
     page = client.get(overview).content.decode()
     assert "imported (1 election(s) could not be imported)" in page
     assert "elections/club/2025/election.yaml: no_winners: must be at least 1" in page
+
+
+def test_a_push_to_a_repository_with_a_nested_election_dir_imports_the_keys_below_it(client, site):
+    from tests.meta_sync.test_hostile import NESTED
+
+    site.META_PATH = NESTED
+    site.ELECTION_DIR = "steering/elections"
+    body = _push()
+    _post(client, body, signature=_sign(body))
+    _work()
+    assert sorted(Election.objects.values_list("key", flat=True)) == ["2022", "tech---2023"]
