@@ -31,7 +31,6 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, self._stop)
             signal.signal(signal.SIGINT, self._stop)
         while True:
-            close_old_connections()
             self._drain()
             if options["once"] or self.stopping:
                 return
@@ -40,6 +39,8 @@ class Command(BaseCommand):
                 time.sleep(min(0.5, options["interval"]))
             if self.stopping:
                 return
+            # A process that runs for days: drop a connection the server closed or that outlived CONN_MAX_AGE.
+            close_old_connections()
 
     def _stop(self, signum, frame):
         self.stopping = True
