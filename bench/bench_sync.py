@@ -1,6 +1,6 @@
 """Benchmark of the meta sync: cold import, then a no-op re-sync, of the real meta repositories and of a tree ten
 times the size of today's (370 elections, built from copies of the real ones), plus what the ``sync_meta``
-command's own process start-up costs.
+command's own process start-up costs, and what a YAML alias bomb in an election folder costs (refused).
 
 Run: ``.venv/bin/python bench/bench_sync.py [--quick]``. Uses DATABASE_URL when set (its election tables must be
 empty); otherwise migrates a throw-away SQLite file. Targets: cold import of 370 elections <= 3 s; no-op re-sync
@@ -24,6 +24,10 @@ EXAMPLE_META = REPO_ROOT / "examples" / "meta"
 SCALED_ELECTIONS = 370
 TARGET_COLD_SECONDS = 3.0
 TARGET_NOOP_SECONDS = 0.1
+# A 1.2 kB election.yaml that would expand to 387 million strings: refused while its text is read.
+BOMB = REPO_ROOT / "tests" / "meta_sync" / "fixtures" / "hostile" / "bomb-tie_break.yaml"
+TARGET_BOMB_SECONDS = 0.1
+TARGET_BOMB_MB = 4.0
 
 _workdir = None
 
@@ -138,6 +142,8 @@ def run(quick: bool) -> list[dict]:
                                env, runs)
     _clear()
 
+    bomb_seconds, bomb_mb = _bomb(runs)
+
     source = "both real meta repositories" if real else f"the bundled example ({META_FIXTURES} is absent)"
     return [
         {"name": f"meta sync: cold import ({elections} elections)", "value": None, "unit": "s", "target": None,
@@ -159,7 +165,34 @@ def run(quick: bool) -> list[dict]:
          "target": None, "samples": [round(v, 3) for v in command],
          "note": "The command as cron or an operator runs it: interpreter and Django start-up, checks, the no-op "
                  "sync and the output; the line above is its start-up alone."},
+        {"name": "meta sync: an alias-bomb election refused", "value": None, "unit": "s",
+         "target": f"<= {TARGET_BOMB_SECONDS}", "samples": [round(v, 4) for v in bomb_seconds],
+         "note": "Parsing one election folder whose election.yaml is an alias bomb under tie_break."},
+        {"name": "meta sync: an alias-bomb election refused, peak memory", "value": None, "unit": "MB",
+         "target": f"<= {TARGET_BOMB_MB}", "samples": [round(v, 3) for v in bomb_mb],
+         "note": "tracemalloc peak while parsing that folder."},
     ]
+
+
+def _bomb(runs):
+    """Seconds and peak MB (tracemalloc) of parsing an election folder holding the alias bomb."""
+    import tracemalloc
+
+    from meta_sync.parser import parse_meta_tree
+
+    folder = _workdir / "bomb" / "elections" / "bomb"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(BOMB, folder / "election.yaml")
+    seconds, peaks = [], []
+    for _ in range(runs):
+        tracemalloc.start()
+        started = time.perf_counter()
+        tree = parse_meta_tree(folder.parent.parent, "elections")
+        seconds.append(time.perf_counter() - started)
+        peaks.append(tracemalloc.get_traced_memory()[1] / 1e6)
+        tracemalloc.stop()
+        assert not tree.elections[0].ok, "the bomb was not refused"
+    return seconds, peaks
 
 
 def main():
