@@ -188,20 +188,21 @@ def test_a_rename_into_a_folder_with_an_error_keeps_the_old_key_and_records_the_
     assert kept.sync_errors and "voters.yaml" in kept.sync_errors[0]
 
 
-def _reseal_as_version_1(record, *, election_key, ballot):
+def _reseal_as_version_1(record, *, election_key, ballot_id, receipt):
     """Rewrite ``record``'s sealed link the way links were sealed before they were bound to the election's id:
     version 1, bound to the election's key (built from the primitives, as such a link sits in a database)."""
     import json
     import secrets
+    import struct
 
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     from elections import secrecy
 
-    header = secrecy._HEADER.pack(1, 1, 1024, 1)
+    header = struct.pack(">BIIB", 1, 1, 1024, 1)  # version 1: version, Argon2 time cost, memory, parallelism
     key = secrecy.key_derive(PASSPHRASE, bytes(record.salt), time_cost=1, memory_kib=1024, parallelism=1)
     nonce = secrets.token_bytes(12)
-    plaintext = json.dumps({"ballot": str(ballot.id), "receipt": ballot.receipt}).encode()
+    plaintext = json.dumps({"ballot": str(ballot_id), "receipt": receipt}).encode()
     associated = b"elekto-ballot-link\x00" + header + election_key.encode() + b"\x00" + b"voter-one"
     record.sealed_link = header + nonce + AESGCM(key).encrypt(nonce, plaintext, associated)
     record.save(update_fields=["sealed_link"])
@@ -209,8 +210,9 @@ def _reseal_as_version_1(record, *, election_key, ballot):
 
 def test_a_key_bound_link_sealed_before_two_renames_still_opens(meta_repo, voted):
     election, voter = voted
-    ballot = Ballot.objects.get(election=election)
-    _reseal_as_version_1(VoteRecord.objects.get(voter=voter), election_key="steering---2024", ballot=ballot)
+    sealed = SealedBallot.objects.get(election=election)
+    _reseal_as_version_1(VoteRecord.objects.get(voter=voter), election_key="steering---2024", ballot_id=sealed.id,
+                         receipt="RECEIPT-FROM-2025")
     _rename(meta_repo, "steering/2024", "steering/main")
     _sync(meta_repo.root)
     _rename(meta_repo, "steering/main", "steering/main-2024")
@@ -218,6 +220,6 @@ def test_a_key_bound_link_sealed_before_two_renames_still_opens(meta_repo, voted
     renamed = Election.objects.get(pk=election.pk)
     assert renamed.key == "steering---main-2024"
 
-    assert services.ballot_view(election=renamed, voter=voter, passphrase=PASSPHRASE).receipt == ballot.receipt
+    assert services.ballot_view(election=renamed, voter=voter, passphrase=PASSPHRASE).receipt == "RECEIPT-FROM-2025"
     services.ballot_revoke(election=renamed, voter=voter, passphrase=PASSPHRASE)
     assert not VoteRecord.objects.exists()
