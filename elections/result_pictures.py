@@ -197,7 +197,12 @@ def heat_map_svg(result, names, *, prefix="heat-map"):
     labels = [f"{places[c]}. {_short(names.get(c, c))}" for c in order]
     left = max((_text_width(text, 14) for text in labels), default=40) + 16
     top = 44
-    width = left + n * HEAT_CELL + 16
+    heading = _("Row over column; columns by place")
+    legend = [(cell_colours(3, 0, 3)[0], _("wins")), (cell_colours(0, 3, 3)[0], _("loses")),
+              (cell_colours(1, 1, 3)[0], _("level"))]
+    legend_width = 8 + sum(40 + _text_width(word, 12) for _fill, word in legend)
+    # Wide enough for the grid, and for the words above and below it with only two or three candidates.
+    width = max(left + n * HEAT_CELL + 16, left + _text_width(heading, 12) + 8, legend_width)
     height = top + n * HEAT_CELL + 40
     title = _("Head-to-head results as a heat map")
     desc = _(
@@ -207,7 +212,7 @@ def heat_map_svg(result, names, *, prefix="heat-map"):
     )
     out = _svg_open(width, height, prefix, title, desc)
     out.append(f'<text x="{left:.1f}" y="14" font-size="12" fill="{MUTED}">'
-               f'{escape(_("Row over column; columns by place"))}</text>')
+               f'{escape(heading)}</text>')
     for j, c in enumerate(order):
         out.append(
             f'<text x="{left + j * HEAT_CELL + HEAT_CELL / 2:.1f}" y="{top - 10}" text-anchor="middle" '
@@ -235,8 +240,6 @@ def heat_map_svg(result, names, *, prefix="heat-map"):
                 f'dominant-baseline="middle" font-size="13" fill="{ink}">{d[x][y]}</text></g>'
             )
     legend_y = top + n * HEAT_CELL + 24
-    legend = [(cell_colours(3, 0, 3)[0], _("wins")), (cell_colours(0, 3, 3)[0], _("loses")),
-              (cell_colours(1, 1, 3)[0], _("level"))]
     x = 8.0
     for fill, word in legend:
         out.append(f'<rect x="{x:.1f}" y="{legend_y - 11}" width="14" height="14" fill="{fill}" stroke="{MUTED}"/>')

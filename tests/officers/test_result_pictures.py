@@ -122,3 +122,12 @@ def test_the_officer_downloads_both_pictures_as_svg_files_and_each_download_is_a
         svg = ET.fromstring(response.content.decode().split("?>", 1)[1])
         assert svg.find(f"{SVG}title").text == title
         assert AuditEvent.objects.filter(action=f"export.{kind}").count() == 1
+
+
+def test_with_two_candidates_the_words_around_the_heat_map_fit_inside_it():
+    result = count(["ann", "bo"], [{"ann": 1, "bo": 2}] * 3, seats=1)
+    heat = ET.fromstring(heat_map_svg(result, {"ann": "Ann", "bo": "Bo"}))
+    width = float(heat.get("width"))
+    heading = next(t for t in heat.iter(f"{SVG}text") if t.text == "Row over column; columns by place")
+    # About 7 px a character at 12 px: the heading must end inside the picture.
+    assert float(heading.get("x")) + 7 * len(heading.text) <= width
