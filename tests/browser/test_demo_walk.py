@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from elections.models import Ballot
+from elections.models import SealedBallot
 from tests.browser.builders import at
 from tests.conftest import EXAMPLE_META, REPO_ROOT
 
@@ -121,7 +121,7 @@ def test_the_demo_walked_as_a_voter_and_as_an_officer(demo, new_page, assert_acc
     page.locator("button[name=step][value=cast]").click()
     page.locator("#receipt").wait_for()
     voter.look("receipt")
-    assert Ballot.objects.filter(election__key=RUNNING).count() == 1
+    assert SealedBallot.objects.filter(election__key=RUNNING).count() == 1
     if voter.every_page:
         voter.go(f"/app/elections/{RUNNING}/confirmation", "your-ballot")
         page.locator("input[name=passphrase]").fill(passphrase)
