@@ -190,8 +190,8 @@ def dashboard(request):
     open_ = [e for e in elections if e.status_at(now) != Election.COMPLETED]
     eligible, voted, officered = _voter_flags(request, (e.pk for e in open_), voted_anywhere=True)
     may_vote = [e for e in open_ if e.pk in eligible and e.pk not in voted]
-    # An election the voter may vote in is listed once, under "may vote".
-    running = [e for e in open_ if e.status_at(now) == Election.RUNNING and e.pk not in {m.pk for m in may_vote}]
+    # Each election is listed once: under "may vote" or "voted in" when it is one of those, else as running.
+    running = [e for e in open_ if e.status_at(now) == Election.RUNNING and e.pk not in eligible | voted]
     voted_in = [e for e in elections if e.pk in voted]
     badges = {e.pk: _badge(e.pk in eligible, e.pk in voted) for e in elections}
     context = {
