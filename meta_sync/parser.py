@@ -16,7 +16,8 @@ The format, as officers write it by hand:
   digits, then letters, digits, ``.``, ``_`` or ``-``, at most 100 characters (``CANDIDATE_ID_PATTERN``).
 * ``election.yaml``: name, organization, start_datetime, end_datetime, no_winners, allow_no_opinion,
   delete_after, show_candidate_fields, election_officers, eligibility, exception_description, exception_due
-  (alias ``exceptions_due``), tie_break.
+  (alias ``exceptions_due``), tie_break, ballot_box (``{officers_to_open: K}``: threshold mode, see
+  docs/ballot-secrecy.md).
 * ``voters.yaml``: ``eligible_voters:`` a list of GitHub logins.
 * ``candidate-<id>.md``: a YAML header between two lines of three or more dashes (``name``, ``ID``, ``info``),
   then the Markdown bio.
@@ -57,7 +58,9 @@ KNOWN_KEYS = {
     "exception_description",
     "exception_due",
     "tie_break",
+    "ballot_box",
 }
+BALLOT_BOX_KEYS = {"officers_to_open"}
 ALIASES = {"exceptions_due": "exception_due"}
 CANDIDATE_KEYS = {"name", "ID", "info"}
 
@@ -139,6 +142,9 @@ class ElectionData:
     exception_description: str = ""
     exception_due: dt.datetime | None = None
     tie_break: dict | None = None
+    # Threshold mode: how many of the officers must enter their key shares to open the ballot box (None: the
+    # default mode, where the box key is kept wrapped under the server's environment key).
+    officers_to_open: int | None = None
     description: str = ""
     results: str = ""
     voters: list = field(default_factory=list)
@@ -559,6 +565,42 @@ def _read_election_yaml(election, root, folder, report):
     if officers is None:
         report.warning(rel, "election_officers", "no election officers listed")
     election.officers = _read_logins(officers, rel, "election_officers", report)
+    election.officers_to_open = _read_ballot_box(data.get("ballot_box"), "ballot_box" in data,
+                                                 len(election.officers), rel, report)
+
+
+def _read_ballot_box(value, given, officer_count, rel, report):
+    """``officers_to_open`` from ``ballot_box: {officers_to_open: K}``, or None (the default mode).
+
+    K officers out of the ``officer_count`` listed must enter their shares to open the box: a whole number
+    from 1 to the number of officers. Anything else is an error, since guessing could leave an election that
+    nobody can ever count.
+    """
+    if not given:
+        return None
+    if not isinstance(value, dict):
+        report.error(rel, "ballot_box", "must be a map such as {officers_to_open: 2}")
+        return None
+    value = {str(k): v for k, v in value.items()}
+    for unknown in sorted(set(value) - BALLOT_BOX_KEYS):
+        report.error(rel, f"ballot_box.{unknown}", "unknown key (the only one is officers_to_open)")
+    if "officers_to_open" not in value:
+        report.error(rel, "ballot_box.officers_to_open", "is required in ballot_box")
+        return None
+    k = value["officers_to_open"]
+    if isinstance(k, str) and k.strip().isdigit():
+        k = int(k.strip())
+    if isinstance(k, bool) or not isinstance(k, int):
+        report.error(rel, "ballot_box.officers_to_open", f"must be a whole number of officers, not {k!r}")
+        return None
+    if officer_count == 0:
+        report.error(rel, "ballot_box.officers_to_open", "needs election_officers to share the key among")
+        return None
+    if not 1 <= k <= officer_count:
+        report.error(rel, "ballot_box.officers_to_open",
+                     f"must be from 1 to the number of election_officers ({officer_count}), not {k}")
+        return None
+    return k
 
 
 def _read_field_list(value, rel, report):
