@@ -18,6 +18,10 @@ LINKS_DESTROY = "links.destroy"
 BALLOTS_LOAD = "ballots.load"
 BOX_OPEN = "ballot_box.open"
 BOX_REWRAP = "ballot_box.rewrap"
+SHARE_DEAL = "ballot_box.share_deal"
+SHARE_TAKE = "ballot_box.share_take"
+SHARE_ENTER = "ballot_box.share_enter"
+SHARES_COMBINE = "ballot_box.shares_combine"
 
 
 def audit_record(*, actor, action, election=None, detail=None):

@@ -82,6 +82,9 @@ class Election(models.Model):
     source_stamp = models.JSONField(default=dict, blank=True)
     # Set when the encrypted voter-to-ballot links were destroyed (delete_after).
     links_destroyed_at = models.DateTimeField(null=True, blank=True)
+    # ballot_box: {officers_to_open: K} in election.yaml: K officers' key shares open the box (threshold mode);
+    # null for the default mode. See elections.custody.
+    officers_to_open = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = ElectionQuerySet.as_manager()
 
@@ -221,6 +224,9 @@ class BallotBox(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     opened_at = models.DateTimeField(null=True, blank=True)
     opened_by = models.CharField(max_length=100, blank=True)
+    # Threshold custody: the private key wrapped under a key that only ``threshold`` officers' shares rebuild
+    # (elections.key_shares); destroyed when the box is opened.
+    shared_private_key = models.BinaryField(max_length=128, null=True, blank=True)
 
     def __str__(self):
         return f"Ballot box of {self.election}"
@@ -228,6 +234,34 @@ class BallotBox(models.Model):
     @property
     def is_open(self):
         return self.opened_at is not None
+
+
+class KeyShare(models.Model):
+    """One officer's share of a threshold-mode box key (see elections.custody). Never the share in clear.
+
+    ``held`` is the share encrypted under BALLOT_BOX_KEY until its officer takes it (then null: the server
+    keeps only ``digest``, to recognise it). ``entered`` is the share as entered after the close, encrypted
+    the same way, until the box opens.
+    """
+
+    box = models.ForeignKey(BallotBox, on_delete=models.CASCADE, related_name="key_shares")
+    number = models.PositiveSmallIntegerField()
+    holder = models.CharField(max_length=100, help_text="The officer's login.")
+    digest = models.BinaryField(max_length=32)
+    held = models.BinaryField(max_length=128, null=True, blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    entered = models.BinaryField(max_length=128, null=True, blank=True)
+    entered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["box", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["box", "number"], name="unique_key_share_number"),
+            models.UniqueConstraint(fields=["box", "holder"], name="one_key_share_per_officer"),
+        ]
+
+    def __str__(self):
+        return f"Key share {self.number} ({self.holder})"
 
 
 class SealedBallot(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import officer_views
+from . import custody_views, officer_views
 
 app_name = "officers"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("ballot-box/open", officer_views.open_ballot_box, name="open_ballot_box"),
     path("results", officer_views.results, name="results"),
     path("export/<str:kind>", officer_views.export, name="export"),
+    path("ballot-box/key-share", custody_views.key_share, name="key_share"),
+    path("ballot-box/key-share/enter", custody_views.key_share_submit, name="key_share_enter"),
+    path("ballot-box/key-shares/open", custody_views.key_shares_open, name="key_shares_open"),
 ]

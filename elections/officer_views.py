@@ -31,9 +31,14 @@ from .audit import (
     LINKS_DESTROY,
     META_SYNC,
     RESULTS_VIEW,
+    SHARE_DEAL,
+    SHARE_ENTER,
+    SHARE_TAKE,
+    SHARES_COMBINE,
     audit_record,
 )
 from .box import BallotBoxRefused, ballot_box_open, box_is_sealed
+from .custody import custody_of
 from .models import AuditEvent, BallotBox, Election, ExceptionRequest
 from .officers import _get_election_for_officer
 from .results import candidate_names, election_tally, election_turnout, results_page
@@ -67,6 +72,10 @@ _ACTION_LABELS = {
     BALLOTS_LOAD: gettext_lazy("loaded the published ballots"),
     BOX_OPEN: gettext_lazy("opened the ballot box"),
     BOX_REWRAP: gettext_lazy("re-wrapped the ballot box key"),
+    SHARE_DEAL: gettext_lazy("dealt the ballot box key shares"),
+    SHARE_TAKE: gettext_lazy("took their key share"),
+    SHARE_ENTER: gettext_lazy("entered their key share"),
+    SHARES_COMBINE: gettext_lazy("rebuilt the ballot box key from the shares"),
 }
 
 
@@ -101,6 +110,9 @@ def overview(request, key):
         "ballot_box": BallotBox.objects.filter(election=election).first(),
         "box_sealed": box_is_sealed(election),
     }
+    custody = custody_of(election)
+    if custody.threshold:
+        context.update(custody=custody, my_share=custody.share_of(request.user.username))
     return render(request, "elections/officer/overview.html", context)
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from elections.audit import ELECTION_RENAME, META_SYNC, audit_record
 from elections.box import ballot_box_ensure
+from elections.custody import custody_sync
 from elections.listing import content_changed
 from elections.models import Ballot, Candidate, Election, EligibleVoter, Officer, SealedBallot, VoteRecord
 
@@ -255,6 +256,7 @@ def _election_fields(data):
         "exception_description": data.exception_description,
         "exception_due": data.exception_due,
         "tie_break": data.tie_break,
+        "officers_to_open": data.officers_to_open,
         "description": data.description,
         "results": data.results,
     }
@@ -345,6 +347,7 @@ def election_import(*, data: ElectionData, now, existing=None, stamp=None):
         _sync_logins(Officer, election, data.officers)
         _sync_logins(EligibleVoter, election, data.voters)
         warnings += _sync_candidates(election, data.candidates, now)
+        warnings += custody_sync(election=election, now=now)
         election.archived = False
         election.content_hash = data.content_hash()
         election.synced_at = now

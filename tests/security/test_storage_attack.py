@@ -11,12 +11,21 @@ import random
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from elections.audit import audit_record
+from elections.box import BallotBoxRefused, ballot_box_open
+from elections.custody import custody_sync
+from elections.key_shares import share_decode
+from elections.models import Ballot, Election, SealedBallot
+from elections.results import election_tally
+from elections.tally import count
 from elections.views import ranks_grouped
 from tests.browser.builders import build_election, user
 from tests.security.conftest import PASSPHRASE, vote_form
@@ -59,8 +68,9 @@ class Campaign:
 
 
 def random_ranks(rng, candidates):
+    """A full ranking, ties allowed, at least one candidate first."""
     ranks = {c: rng.randint(1, len(candidates)) for c in candidates}
-    ranks[rng.choice(candidates)] = None if rng.random() < 0.5 else 1
+    ranks[rng.choice(candidates)] = 1
     return ranks
 
 
@@ -73,6 +83,9 @@ def campaign(transactional_db, client_for, request):
     fields = getattr(request, "param", {}).get("fields", {})
     election = build_election(f"storage---{tag}", voters=VOTERS, candidates=list(zip(candidates, NAMES, strict=True)),
                               officers=officers, **fields)
+    if election.officers_to_open:
+        with transaction.atomic():  # what the import does: deal the shares before anyone votes
+            custody_sync(election=election)
     rng = random.Random(tag)
     done = Campaign(election=election, candidates=candidates)
     url = reverse("elections:vote", args=[election.key])
@@ -146,3 +159,78 @@ def test_the_search_finds_a_receipt_and_a_rank_written_in_plain_text(transaction
     if transaction.get_connection().vendor == "mysql":
         assert "elections_auditevent.ibd" in where, where
         assert any(name.startswith("ib_logfile") for name in where), f"the redo log was not searched: {where}"
+
+
+# --- opening the box after the close ---------------------------------------------------------------------------
+
+
+def close(election):
+    Election.objects.filter(pk=election.pk).update(end_datetime=timezone.now() - timedelta(seconds=1))
+    election.refresh_from_db()
+
+
+def assert_count_equals_the_ballots_cast(campaign):
+    """The opened box holds exactly the standing ballots, and the count is the count of the ranks cast."""
+    election = campaign.election
+    opened = list(Ballot.objects.filter(election=election).values_list("receipt", "ranks"))
+    assert sorted(receipt for receipt, _ in opened) == sorted(receipt for receipt, _ in campaign.standing.values())
+    assert not SealedBallot.objects.filter(election=election).exists()
+    ballots = [ranks for _, ranks in campaign.standing.values()]
+    expected = count(sorted(campaign.candidates), ballots, seats=election.no_winners, tie_break=election.tie_break)
+    assert election_tally(election).to_dict() == expected.to_dict()
+    assert expected.ballots == len(VOTERS) - 2
+
+
+def test_opening_the_box_before_the_close_is_refused(campaign):
+    with pytest.raises(BallotBoxRefused, match="opened only after the close"):
+        ballot_box_open(election=campaign.election, actor="olivia")
+    assert not Ballot.objects.filter(election=campaign.election).exists()
+    assert SealedBallot.objects.filter(election=campaign.election).count() == len(campaign.standing)
+
+
+def test_after_the_close_the_box_opens_and_the_count_equals_the_ranks_cast(campaign):
+    close(campaign.election)
+    outcome = ballot_box_open(election=campaign.election, actor="olivia")
+    assert outcome.ballots == len(campaign.standing)
+    assert_count_equals_the_ballots_cast(campaign)
+
+
+THRESHOLD = {"officers": ("olivia", "oscar", "otto"), "fields": {"officers_to_open": 2}}
+SHARE_TEXT = re.compile(r"storage---[0-9a-f]+ share \d+ of \d+: [A-Z2-7-]+")
+
+
+def officer_post(login, name, election, data=None):
+    client = Client()
+    client.force_login(user(login), backend="django.contrib.auth.backends.ModelBackend")
+    return client.post(reverse(name, args=[election.key]), data or {}, follow=True)
+
+
+@pytest.mark.parametrize("campaign", [THRESHOLD], indirect=True)
+def test_in_threshold_mode_no_ballot_and_no_share_is_readable_and_k_officers_open_the_box(campaign, tmp_path):
+    election = campaign.election
+    shares = {}
+    for login in THRESHOLD["officers"]:
+        page = officer_post(login, "officers:key_share", election).content.decode()
+        shares[login] = SHARE_TEXT.search(page).group()
+    needles = campaign.needles()
+    for login, text in shares.items():
+        code = text.split(": ")[1]
+        needles[f"{login}'s share"] = re.compile(re.escape(code.encode()) + b"|" + re.escape(code.replace("-", "")
+                                                                                                .encode()))
+        needles[f"{login}'s share, raw"] = re.compile(re.escape(share_decode(text, election_key=election.key).value))
+    found = find_needles(raw_copies(tmp_path), needles)
+    assert not found, "; ".join(map(str, found[:8]))
+
+    messages = [str(m) for m in officer_post("otto", "officers:key_share_enter", election,
+                                             {"share": shares["otto"]}).context["messages"]]
+    assert any("Shares are entered after the close" in m for m in messages), messages
+    close(election)
+    officer_post("otto", "officers:key_share_enter", election, {"share": shares["otto"]})
+    assert not Ballot.objects.filter(election=election).exists(), "one share of two opened the box"
+    wrong = shares["olivia"][:-1] + ("A" if shares["olivia"][-1] != "A" else "B")
+    response = officer_post("olivia", "officers:key_share_enter", election, {"share": wrong})
+    assert "Share 1 does not check out" in response.content.decode()
+    assert not Ballot.objects.filter(election=election).exists()
+    response = officer_post("olivia", "officers:key_share_enter", election, {"share": shares["olivia"]})
+    assert "the ballot box is open" in response.content.decode()
+    assert_count_equals_the_ballots_cast(campaign)
