@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from . import ballot_box, key_shares
@@ -218,15 +219,34 @@ def key_shares_deal_again(*, election, actor, now=None):
 # --- taking and entering shares ------------------------------------------------------------------------
 
 
+def share_error_message(exc):
+    """A ``key_shares.ShareError``'s message in the reader's language."""
+    templates = {
+        "twice": _("The same share was given twice."),
+        "not_a_share": _("This is not a key share: a share reads like “%(example)s”, copied whole."),
+        "other_election": _("This share is for the election %(election)s, not %(expected)s."),
+        "length": _("Share %(index)s: its code must be %(symbols)s letters and digits (2 to 7) in groups of four; "
+                    "this one has %(length)s. Copy the share whole."),
+        "checksum": _("Share %(index)s does not check out: a symbol is mistyped, missing or swapped, or the share "
+                      "number was changed. Copy it again from what you saved."),
+        "wrong_key": _("These shares do not rebuild this ballot box's key."),
+        "server_key_missing": _("A share is held under ballot box key %(key_id)s, which is not configured."),
+        "held_damaged": _("A held share does not open with ballot box key %(key_id)s (damaged, or moved from another "
+                          "election)."),
+    }
+    template = templates.get(exc.code)
+    return template % exc.params if template else str(exc)
+
+
 def _threshold_box(election, *, lock):
     boxes = BallotBox.objects.filter(election=election)
     box = (boxes.select_for_update() if lock else boxes).first()
     if box is None or box.custody != BallotBox.THRESHOLD:
-        raise ShareRefused(f"{election.name} is not in threshold mode: its box opens without officers' shares.",
-                           status=404)
+        raise ShareRefused(_("%(election)s is not in threshold mode: its box opens without officers' shares.")
+                           % {"election": election.name}, status=404)
     if box.opened_at is not None:
-        raise ShareRefused(f"The ballot box of {election.name} is already open: shares are no longer needed.",
-                           status=410)
+        raise ShareRefused(_("The ballot box of %(election)s is already open: shares are no longer needed.")
+                           % {"election": election.name}, status=410)
     return box
 
 
@@ -234,9 +254,9 @@ def _holder_share(box, login, *, lock):
     rows = KeyShare.objects.filter(box=box, holder=login.lower())
     row = (rows.select_for_update() if lock else rows).first()
     if row is None:
-        raise ShareRefused("You hold no share of this ballot box: the shares were dealt to "
-                           + ", ".join(KeyShare.objects.filter(box=box).order_by("number")
-                                       .values_list("holder", flat=True)) + ".", status=403)
+        holders = ", ".join(KeyShare.objects.filter(box=box).order_by("number").values_list("holder", flat=True))
+        raise ShareRefused(_("You hold no share of this ballot box: the shares were dealt to %(holders)s.")
+                           % {"holders": holders}, status=403)
     return row
 
 
@@ -247,12 +267,13 @@ def key_share_take(*, election, officer):
         box = _threshold_box(election, lock=True)
         row = _holder_share(box, officer.username, lock=True)
         if row.held is None:
-            raise ShareRefused(f"You took your share (number {row.number}) on {row.taken_at:%Y-%m-%d %H:%M UTC}; "
-                               "the server kept no copy of it.", status=410)
+            raise ShareRefused(_("You took your share (number %(number)s) on %(when)s; the server kept no copy of "
+                                 "it.") % {"number": row.number, "when": f"{row.taken_at:%Y-%m-%d %H:%M UTC}"},
+                               status=410)
         try:
             share = key_shares.share_release(row.held, wrapping_keys=_server_keys(), election_key=election.key)
         except key_shares.ShareError as exc:
-            raise ShareRefused(str(exc), status=500) from exc
+            raise ShareRefused(share_error_message(exc), status=500) from exc
         row.held = None
         row.taken_at = timezone.now()
         row.save(update_fields=["held", "taken_at"])
@@ -284,22 +305,27 @@ def key_share_enter(*, election, officer, text, now=None):
     with transaction.atomic():
         election = Election.objects.select_for_update().get(pk=election.pk)
         if now < election.end_datetime:
-            raise ShareRefused(f"Voting in {election.name} closes at {election.end_datetime:%Y-%m-%d %H:%M UTC}. "
-                               "Shares are entered after the close: nobody reads a ballot before then.", status=403)
+            raise ShareRefused(_("Voting in %(election)s closes at %(when)s. Shares are entered after the close: "
+                                 "nobody reads a ballot before then.")
+                               % {"election": election.name, "when": f"{election.end_datetime:%Y-%m-%d %H:%M UTC}"},
+                               status=403)
         box = _threshold_box(election, lock=True)
         try:
             share = key_shares.share_decode(text, election_key=election.key)
         except key_shares.ShareError as exc:
-            raise ShareRefused(str(exc), status=400) from exc
+            raise ShareRefused(share_error_message(exc), status=400) from exc
         row = _holder_share(box, officer.username, lock=True)
         if share.index != row.number:
             other = KeyShare.objects.filter(box=box, number=share.index).values_list("holder", flat=True).first()
-            whose = f"dealt to {other}" if other else "not one of this box's shares"
-            raise ShareRefused(f"That is share {share.index}, {whose}. Yours is share {row.number}: each officer "
-                               "enters their own.", status=400)
+            if other:
+                message = _("That is share %(number)s, dealt to %(holder)s. Yours is share %(yours)s: each officer "
+                            "enters their own.")
+            else:
+                message = _("That is share %(number)s, not one of this box's shares. Yours is share %(yours)s.")
+            raise ShareRefused(message % {"number": share.index, "holder": other, "yours": row.number}, status=400)
         if not key_shares.share_digest(share, election_key=election.key) == bytes(row.digest):
-            raise ShareRefused(f"Share {share.index} is well formed but is not the share dealt for this box (was it "
-                               "from before the shares were dealt again?).", status=400)
+            raise ShareRefused(_("Share %(number)s is well formed but is not the share dealt for this box (was it "
+                                 "from before the shares were dealt again?).") % {"number": share.index}, status=400)
         if row.entered_at is None:
             server_key, key_id = _server_key()
             row.entered = key_shares.share_hold(share, wrapping_key=server_key, key_id=key_id,
@@ -328,8 +354,9 @@ def threshold_box_open(*, election, actor, now=None):
         rows = list(KeyShare.objects.select_for_update().filter(box=box, entered_at__isnull=False)
                     .order_by("number"))
         if len(rows) < box.threshold:
-            raise ShareRefused(f"{len(rows)} of the {box.threshold} shares needed are in: "
-                               f"{box.threshold - len(rows)} more needed.", status=409)
+            raise ShareRefused(_("%(entered)s of the %(needed)s shares needed are in: %(more)s more needed.")
+                               % {"entered": len(rows), "needed": box.threshold, "more": box.threshold - len(rows)},
+                               status=409)
         used = rows[: box.threshold]
         try:
             shares = [key_shares.share_release(r.entered, wrapping_keys=_server_keys(), election_key=election.key)
@@ -337,7 +364,8 @@ def threshold_box_open(*, election, actor, now=None):
             custody_key = key_shares.shares_combine(shares)
             private_key = key_shares.key_unwrap(box.shared_private_key, custody_key, election_key=election.key)
         except key_shares.ShareError as exc:
-            raise ShareRefused(f"The entered shares do not open the box: {exc}", status=500) from exc
+            raise ShareRefused(_("The entered shares do not open the box: %(problem)s")
+                               % {"problem": share_error_message(exc)}, status=500) from exc
         audit_record(actor=actor, action=SHARES_COMBINE, election=election,
                      detail={"shares": [r.number for r in used], "holders": [r.holder for r in used]})
         opened = ballot_box_open(election=election, actor=actor, private_key=private_key, now=now)

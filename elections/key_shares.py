@@ -37,7 +37,15 @@ _LOOK_ALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 
 class ShareError(ValueError):
-    """A share that cannot be used; the message says which one and why, for the officer who typed it."""
+    """A share that cannot be used; the message says which one and why, for the officer who typed it.
+
+    ``code`` and ``params`` let a caller word the message in the reader's language.
+    """
+
+    def __init__(self, message, *, code, **params):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ def shares_combine(shares):
     key, which ``key_unwrap`` then refuses: check the count first."""
     indices = [share.index for share in shares]
     if len(set(indices)) != len(indices):
-        raise ShareError("The same share was given twice.")
+        raise ShareError("The same share was given twice.", code="twice")
     return Shamir.combine([(share.index, share.value) for share in shares])
 
 
@@ -100,20 +108,23 @@ def share_decode(text, *, election_key):
     # Text copied with a little more around it (a label, a file name) still holds the share.
     match = re.search(re.escape(election_key) + _OWN_SHARE, text, re.IGNORECASE) or _SHARE_TEXT.match(text)
     if match is None:
-        raise ShareError("This is not a key share: a share reads like "
-                         f"“{election_key} share 2 of 3: ABCD-EFGH-…”, copied whole.")
+        example = f"{election_key} share 2 of 3: ABCD-EFGH-…"
+        raise ShareError(f"This is not a key share: a share reads like “{example}”, copied whole.",
+                         code="not_a_share", example=example)
     if "election" in match.groupdict() and match["election"] != election_key:
-        raise ShareError(f"This share is for the election {match['election']}, not {election_key}.")
+        raise ShareError(f"This share is for the election {match['election']}, not {election_key}.",
+                         code="other_election", election=match["election"], expected=election_key)
     index = int(match["index"])
     code = re.sub(r"[\s\-]", "", match["code"]).upper().translate(_LOOK_ALIKES)
     if len(code) != _CODE_SYMBOLS or not re.fullmatch(r"[A-Z2-7]+", code):
         raise ShareError(f"Share {index}: its code must be {_CODE_SYMBOLS} letters and digits (2 to 7) in groups "
-                         f"of four; this one has {len(code)}. Copy the share whole.")
+                         f"of four; this one has {len(code)}. Copy the share whole.", code="length", index=index,
+                         symbols=_CODE_SYMBOLS, length=len(code))
     raw = base64.b32decode(code)
     value, check = raw[:CUSTODY_KEY_BYTES], raw[CUSTODY_KEY_BYTES:]
     if not 1 <= index <= 0xFFFF or not secrets.compare_digest(check, _checksum(election_key, index, value)):
         raise ShareError(f"Share {index} does not check out: a symbol is mistyped, missing or swapped, or the "
-                         "share number was changed. Copy it again from what you saved.")
+                         "share number was changed. Copy it again from what you saved.", code="checksum", index=index)
     return Share(index, value)
 
 
@@ -140,7 +151,7 @@ def key_unwrap(wrapped, custody_key, *, election_key):
         return AESGCM(custody_key).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:],
                                            _associated_data(election_key))
     except InvalidTag:
-        raise ShareError("These shares do not rebuild this ballot box's key.") from None
+        raise ShareError("These shares do not rebuild this ballot box's key.", code="wrong_key") from None
 
 
 def share_hold(share, *, wrapping_key, key_id, election_key):
@@ -161,12 +172,13 @@ def share_release(held, *, wrapping_keys, election_key):
     key_id = held[1 : 1 + held[0]].decode("ascii")
     key = wrapping_keys.get(key_id)
     if key is None:
-        raise ShareError(f"A share is held under ballot box key {key_id}, which is not configured.")
+        raise ShareError(f"A share is held under ballot box key {key_id}, which is not configured.",
+                         code="server_key_missing", key_id=key_id)
     rest = held[1 + held[0] :]
     ad = VERSION + b"-held\x00" + key_id.encode("ascii") + b"\x00" + election_key.encode()
     try:
         plain = AESGCM(bytes(key)).decrypt(rest[:NONCE_BYTES], rest[NONCE_BYTES:], ad)
     except InvalidTag:
         raise ShareError(f"A held share does not open with ballot box key {key_id} (damaged, or moved from "
-                         "another election).") from None
+                         "another election).", code="held_damaged", key_id=key_id) from None
     return Share(int.from_bytes(plain[:2], "big"), plain[2:])
