@@ -112,13 +112,13 @@ def _deal(box, *, election, needed, officers, actor, again):
     box.public_key = pair.public_key
     box.wrapped_private_key = None
     box.wrapping_key_id = ""
-    box.shared_private_key = key_shares.key_wrap(pair.private_key, custody_key, election_key=election.key)
+    box.shared_private_key = key_shares.key_wrap(pair.private_key, custody_key, binding=pair.public_key)
     box.save()
     KeyShare.objects.filter(box=box).delete()
     KeyShare.objects.bulk_create(
         KeyShare(box=box, number=share.index, holder=login,
-                 digest=key_shares.share_digest(share, election_key=election.key),
-                 held=key_shares.share_hold(share, wrapping_key=server_key, key_id=key_id, election_key=election.key))
+                 digest=key_shares.share_digest(share, binding=pair.public_key),
+                 held=key_shares.share_hold(share, wrapping_key=server_key, key_id=key_id, binding=pair.public_key))
         for share, login in zip(shares, officers, strict=True)
     )
     audit_record(actor=actor, action=SHARE_DEAL, election=election,
@@ -271,14 +271,15 @@ def key_share_take(*, election, officer):
                                  "it.") % {"number": row.number, "when": f"{row.taken_at:%Y-%m-%d %H:%M UTC}"},
                                status=410)
         try:
-            share = key_shares.share_release(row.held, wrapping_keys=_server_keys(), election_key=election.key)
+            share = key_shares.share_release(row.held, wrapping_keys=_server_keys(), binding=box.public_key)
         except key_shares.ShareError as exc:
             raise ShareRefused(share_error_message(exc), status=500) from exc
         row.held = None
         row.taken_at = timezone.now()
         row.save(update_fields=["held", "taken_at"])
         audit_record(actor=officer.username, action=SHARE_TAKE, election=election, detail={"share": row.number})
-        return key_shares.share_encode(share, election_key=election.key, holders=box.key_shares.count())
+        return key_shares.share_encode(share, election_key=election.key, holders=box.key_shares.count(),
+                                       binding=box.public_key)
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,7 @@ def key_share_enter(*, election, officer, text, now=None):
                                status=403)
         box = _threshold_box(election, lock=True)
         try:
-            share = key_shares.share_decode(text, election_key=election.key)
+            share = key_shares.share_decode(text, election_key=election.key, binding=box.public_key)
         except key_shares.ShareError as exc:
             raise ShareRefused(share_error_message(exc), status=400) from exc
         row = _holder_share(box, officer.username, lock=True)
@@ -323,13 +324,13 @@ def key_share_enter(*, election, officer, text, now=None):
             else:
                 message = _("That is share %(number)s, not one of this box's shares. Yours is share %(yours)s.")
             raise ShareRefused(message % {"number": share.index, "holder": other, "yours": row.number}, status=400)
-        if not key_shares.share_digest(share, election_key=election.key) == bytes(row.digest):
+        if not key_shares.share_digest(share, binding=box.public_key) == bytes(row.digest):
             raise ShareRefused(_("Share %(number)s is well formed but is not the share dealt for this box (was it "
                                  "from before the shares were dealt again?).") % {"number": share.index}, status=400)
         if row.entered_at is None:
             server_key, key_id = _server_key()
             row.entered = key_shares.share_hold(share, wrapping_key=server_key, key_id=key_id,
-                                                election_key=election.key)
+                                                binding=box.public_key)
             row.entered_at = now
             row.save(update_fields=["entered", "entered_at"])
             audit_record(actor=officer.username, action=SHARE_ENTER, election=election, detail={"share": row.number})
@@ -359,10 +360,10 @@ def threshold_box_open(*, election, actor, now=None):
                                status=409)
         used = rows[: box.threshold]
         try:
-            shares = [key_shares.share_release(r.entered, wrapping_keys=_server_keys(), election_key=election.key)
+            shares = [key_shares.share_release(r.entered, wrapping_keys=_server_keys(), binding=box.public_key)
                       for r in used]
             custody_key = key_shares.shares_combine(shares)
-            private_key = key_shares.key_unwrap(box.shared_private_key, custody_key, election_key=election.key)
+            private_key = key_shares.key_unwrap(box.shared_private_key, custody_key, binding=box.public_key)
         except key_shares.ShareError as exc:
             raise ShareRefused(_("The entered shares do not open the box: %(problem)s")
                                % {"problem": share_error_message(exc)}, status=500) from exc

@@ -7,10 +7,12 @@ No Django here. The scheme:
 * The custody key is split with Shamir's secret sharing (PyCryptodome's ``Shamir``, over GF(2^128)) into one
   share per officer, any ``needed`` of which rebuild it; fewer reveal nothing about it. The custody key itself
   is never stored.
-* A share is handed to its officer as text (``share_encode``): the election key, the share's number and
-  32 base32 symbols holding the 16-byte share and a 4-byte checksum. A mistyped share fails its checksum and
-  is named, rather than silently rebuilding a wrong key; the server also keeps a digest of each share
-  (``share_digest``) to recognise a well-formed share that is not the one it dealt.
+* A share is handed to its officer as text (``share_encode``): the election key (a label for people), the
+  share's number and 32 base32 symbols holding the 16-byte share and a 4-byte checksum. A mistyped share
+  fails its checksum and is named, rather than silently rebuilding a wrong key; the server also keeps a
+  digest of each share (``share_digest``) to recognise a well-formed share that is not the one it dealt.
+* Everything is bound to ``binding``, the box's public key: a share, its checksum and the wrapped key belong
+  to one dealing of one box, and stay valid when the election's folder (so its key) is renamed.
 """
 
 import base64
@@ -85,24 +87,25 @@ def shares_combine(shares):
     return Shamir.combine([(share.index, share.value) for share in shares])
 
 
-def _checksum(election_key, index, value):
-    data = VERSION + b"\x00" + election_key.encode() + b"\x00" + index.to_bytes(2, "big") + value
+def _checksum(binding, index, value):
+    data = VERSION + b"\x00" + bytes(binding) + b"\x00" + index.to_bytes(2, "big") + value
     return hashlib.sha256(data).digest()[:CHECK_BYTES]
 
 
-def share_encode(share, *, election_key, holders):
+def share_encode(share, *, election_key, holders, binding):
     """The text an officer keeps, e.g. ``steering---2026 share 2 of 3: ABCD-EFGH-…`` (eight groups of four)."""
-    code = base64.b32encode(share.value + _checksum(election_key, share.index, share.value)).decode("ascii")
+    code = base64.b32encode(share.value + _checksum(binding, share.index, share.value)).decode("ascii")
     grouped = "-".join(code[i : i + _GROUP] for i in range(0, len(code), _GROUP))
     return f"{election_key} share {share.index} of {holders}: {grouped}"
 
 
-def share_decode(text, *, election_key):
-    """The ``Share`` in ``text`` (as ``share_encode`` wrote it) for election ``election_key``.
+def share_decode(text, *, election_key, binding):
+    """The ``Share`` in ``text`` (as ``share_encode`` wrote it) for the box ``binding`` of election ``election_key``.
 
-    Forgiving about what does not matter (case, spaces, dashes, 0/O, 1/I, 8/B); raises ``ShareError`` naming
-    the problem for anything else: not a share at all, a share of another election, a code of the wrong
-    length, or a code that fails its checksum (a symbol mistyped or swapped).
+    Forgiving about what does not matter (case, spaces, dashes, 0/O, 1/I, 8/B, and the label of a share dealt
+    before the election's key was renamed); raises ``ShareError`` naming the problem for anything else: not a
+    share at all, a share of another election, a code of the wrong length, or a code that fails its checksum
+    (a symbol mistyped or swapped).
     """
     text = text or ""
     # Text copied with a little more around it (a label, a file name) still holds the share.
@@ -111,59 +114,66 @@ def share_decode(text, *, election_key):
         example = f"{election_key} share 2 of 3: ABCD-EFGH-…"
         raise ShareError(f"This is not a key share: a share reads like “{example}”, copied whole.",
                          code="not_a_share", example=example)
-    if "election" in match.groupdict() and match["election"] != election_key:
-        raise ShareError(f"This share is for the election {match['election']}, not {election_key}.",
-                         code="other_election", election=match["election"], expected=election_key)
+    label = match.groupdict().get("election") or election_key
+
+    def other_election():
+        return ShareError(f"This share is for the election {label}, not {election_key}.", code="other_election",
+                          election=label, expected=election_key)
+
     index = int(match["index"])
     code = re.sub(r"[\s\-]", "", match["code"]).upper().translate(_LOOK_ALIKES)
     if len(code) != _CODE_SYMBOLS or not re.fullmatch(r"[A-Z2-7]+", code):
+        if label != election_key:
+            raise other_election()
         raise ShareError(f"Share {index}: its code must be {_CODE_SYMBOLS} letters and digits (2 to 7) in groups "
                          f"of four; this one has {len(code)}. Copy the share whole.", code="length", index=index,
                          symbols=_CODE_SYMBOLS, length=len(code))
     raw = base64.b32decode(code)
     value, check = raw[:CUSTODY_KEY_BYTES], raw[CUSTODY_KEY_BYTES:]
-    if not 1 <= index <= 0xFFFF or not secrets.compare_digest(check, _checksum(election_key, index, value)):
+    if not 1 <= index <= 0xFFFF or not secrets.compare_digest(check, _checksum(binding, index, value)):
+        if label != election_key:
+            raise other_election()
         raise ShareError(f"Share {index} does not check out: a symbol is mistyped, missing or swapped, or the "
                          "share number was changed. Copy it again from what you saved.", code="checksum", index=index)
     return Share(index, value)
 
 
-def share_digest(share, *, election_key):
+def share_digest(share, *, binding):
     """What the server keeps to recognise a share it dealt; the share's 128 random bits make it irreversible."""
-    data = VERSION + b"-digest\x00" + election_key.encode() + b"\x00" + share.index.to_bytes(2, "big") + share.value
+    data = VERSION + b"-digest\x00" + bytes(binding) + b"\x00" + share.index.to_bytes(2, "big") + share.value
     return hashlib.sha256(data).digest()
 
 
-def _associated_data(election_key):
-    return VERSION + b"-custody\x00" + election_key.encode()
+def _associated_data(binding):
+    return VERSION + b"-custody\x00" + bytes(binding)
 
 
-def key_wrap(private_key, custody_key, *, election_key):
-    """``private_key`` encrypted under ``custody_key`` (AES-GCM, bound to the election): nonce + ciphertext."""
+def key_wrap(private_key, custody_key, *, binding):
+    """``private_key`` encrypted under ``custody_key`` (AES-GCM, bound to its box): nonce + ciphertext."""
     nonce = secrets.token_bytes(NONCE_BYTES)
-    return nonce + AESGCM(custody_key).encrypt(nonce, bytes(private_key), _associated_data(election_key))
+    return nonce + AESGCM(custody_key).encrypt(nonce, bytes(private_key), _associated_data(binding))
 
 
-def key_unwrap(wrapped, custody_key, *, election_key):
+def key_unwrap(wrapped, custody_key, *, binding):
     """The private key inside ``wrapped``; raises ``ShareError`` when ``custody_key`` is not the right one."""
     wrapped = bytes(wrapped)
     try:
         return AESGCM(custody_key).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:],
-                                           _associated_data(election_key))
+                                           _associated_data(binding))
     except InvalidTag:
         raise ShareError("These shares do not rebuild this ballot box's key.", code="wrong_key") from None
 
 
-def share_hold(share, *, wrapping_key, key_id, election_key):
+def share_hold(share, *, wrapping_key, key_id, binding):
     """``share`` encrypted under the server's ``wrapping_key`` (named ``key_id``), for the time the server must
     keep it: until its officer takes it, or from its entry after the close until the box opens."""
     nonce = secrets.token_bytes(NONCE_BYTES)
-    ad = VERSION + b"-held\x00" + key_id.encode("ascii") + b"\x00" + election_key.encode()
+    ad = VERSION + b"-held\x00" + key_id.encode("ascii") + b"\x00" + bytes(binding)
     ciphertext = AESGCM(bytes(wrapping_key)).encrypt(nonce, share.index.to_bytes(2, "big") + share.value, ad)
     return bytes([len(key_id)]) + key_id.encode("ascii") + nonce + ciphertext
 
 
-def share_release(held, *, wrapping_keys, election_key):
+def share_release(held, *, wrapping_keys, binding):
     """The ``Share`` that ``share_hold`` encrypted; ``wrapping_keys`` maps key ids to keys.
 
     Raises ``ShareError`` naming the missing key when none of ``wrapping_keys`` is the one it needs.
@@ -175,7 +185,7 @@ def share_release(held, *, wrapping_keys, election_key):
         raise ShareError(f"A share is held under ballot box key {key_id}, which is not configured.",
                          code="server_key_missing", key_id=key_id)
     rest = held[1 + held[0] :]
-    ad = VERSION + b"-held\x00" + key_id.encode("ascii") + b"\x00" + election_key.encode()
+    ad = VERSION + b"-held\x00" + key_id.encode("ascii") + b"\x00" + bytes(binding)
     try:
         plain = AESGCM(bytes(key)).decrypt(rest[:NONCE_BYTES], rest[NONCE_BYTES:], ad)
     except InvalidTag:
