@@ -228,7 +228,8 @@ def share_error_message(exc):
         "length": _("Share %(index)s: its code must be %(symbols)s letters and digits (2 to 7) in groups of four; "
                     "this one has %(length)s. Copy the share whole."),
         "checksum": _("Share %(index)s does not check out: a symbol is mistyped, missing or swapped, or the share "
-                      "number was changed. Copy it again from what you saved."),
+                      "number was changed, or it is from an earlier dealing of this box's key. Copy it again from "
+                      "what you saved."),
         "wrong_key": _("These shares do not rebuild this ballot box's key."),
         "server_key_missing": _("A share is held under ballot box key %(key_id)s, which is not configured."),
         "held_damaged": _("A held share does not open with ballot box key %(key_id)s (damaged, or moved from another "

@@ -134,7 +134,8 @@ def share_decode(text, *, election_key, binding):
         if label != election_key:
             raise other_election()
         raise ShareError(f"Share {index} does not check out: a symbol is mistyped, missing or swapped, or the "
-                         "share number was changed. Copy it again from what you saved.", code="checksum", index=index)
+                         "share number was changed, or it is from an earlier dealing of this box's key. Copy it "
+                         "again from what you saved.", code="checksum", index=index)
     return Share(index, value)
 
 
