@@ -39,7 +39,8 @@ def check_configuration(app_configs=None, **kwargs):
         errors.append(
             checks.Error(
                 f"DATABASE_URL selects {settings.UNSUPPORTED_DATABASE_ENGINE}, which this site does not support.",
-                hint="Use sqlite:///path/to/db.sqlite3 or mysql://user:password@host:3306/name.",
+                hint="Use sqlite:///path/to/db.sqlite3, mysql://user:password@host:3306/name or "
+                "postgres://user:password@host:5432/name.",
                 id="elekto.E003",
             )
         )

@@ -55,6 +55,24 @@ class RequestLogMiddleware:
             request_id_var.reset(token)
 
 
+class NulCharacterMiddleware:
+    """A path or query string holding a NUL character names nothing on this site: answer 404 at once.
+
+    Such a value would otherwise reach a database lookup, and PostgreSQL refuses text holding NUL with an error
+    (a 500 page) where SQLite and MariaDB simply find nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            raise Http404("No such page.")
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     """Adds Content-Security-Policy and Permissions-Policy (Django sets X-Frame-Options, Referrer-Policy,
     nosniff and HSTS). A view that needs a different policy sets the header itself; it is kept."""

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "elekto_site.middleware.RequestLogMiddleware",
     "elekto_site.middleware.SecurityHeadersMiddleware",
+    "elekto_site.middleware.NulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The page's language: the visitor's choice (a cookie set by the switcher), else the browser's
@@ -111,7 +112,8 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "elekto_site.wsgi.application"
 
-# Database: SQLite under var/ by default; mysql://user:pass@host:port/name for production.
+# Database: SQLite under var/ by default; mysql://user:pass@host:port/name or postgres://user:pass@host:port/name
+# for production.
 DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
 DATABASE_URL = _read("DATABASE_URL", env.str, DEFAULT_DATABASE_URL) or DEFAULT_DATABASE_URL
 try:
@@ -119,10 +121,16 @@ try:
 except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
     CONFIG_ERRORS.append(("DATABASE_URL", f"DATABASE_URL cannot be used: {exc}"))
     _database = environ.Env.db_url_config(DEFAULT_DATABASE_URL)
-# Only SQLite and MySQL/MariaDB are supported; another engine is reported by check elekto.E003 (the site
-# then falls back to the default SQLite file so that the check, not an import error, is what the operator sees).
+# Only SQLite, MySQL/MariaDB and PostgreSQL are supported; another engine is reported by check elekto.E003 (the
+# site then falls back to the default SQLite file so that the check, not an import error, is what the operator
+# sees).
+SUPPORTED_DATABASE_ENGINES = (
+    "django.db.backends.sqlite3",
+    "django.db.backends.mysql",
+    "django.db.backends.postgresql",
+)
 UNSUPPORTED_DATABASE_ENGINE = None
-if _database["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends.mysql"):
+if _database["ENGINE"] not in SUPPORTED_DATABASE_ENGINES:
     UNSUPPORTED_DATABASE_ENGINE = _database["ENGINE"]
     _database = environ.Env.db_url_config(DEFAULT_DATABASE_URL)
 if _database["ENGINE"] == "django.db.backends.mysql":
@@ -134,6 +142,12 @@ if _database["ENGINE"] == "django.db.backends.mysql":
         }
     )
     _database["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+elif _database["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg 3. READ COMMITTED (PostgreSQL's default) is set explicitly, as on MySQL, so the site behaves the
+    # same whatever the server's default_transaction_isolation.
+    from psycopg import IsolationLevel
+
+    _database.setdefault("OPTIONS", {}).update({"isolation_level": IsolationLevel.READ_COMMITTED})
 elif _database["ENGINE"] == "django.db.backends.sqlite3":
     Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _database.setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})

@@ -6,6 +6,7 @@ repository, parses it with ``meta_sync.parser`` and imports each election in its
 
 import contextlib
 import functools
+import hashlib
 import os
 import subprocess
 import sys
@@ -125,12 +126,32 @@ def _acquire_file_lock(path, deadline):
             time.sleep(0.05)
 
 
+# The PostgreSQL advisory-lock key of the meta sync: a fixed 64-bit number ("elekto_meta_sync" hashed).
+PG_SYNC_LOCK_KEY = int.from_bytes(hashlib.sha256(b"elekto_meta_sync").digest()[:8], "big", signed=True)
+
+
+def _pg_try_advisory_lock():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [PG_SYNC_LOCK_KEY])
+        (acquired,) = cursor.fetchone()
+    return acquired
+
+
+def _try_until(deadline, attempt):
+    while not attempt():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 @contextlib.contextmanager
 def sync_lock(*, timeout=0.0):
     """Hold the site-wide sync lock, or raise ``SyncBusy`` after ``timeout`` seconds.
 
     A thread lock covers this process; across processes MariaDB/MySQL use ``GET_LOCK`` (named after the
-    database) and SQLite an exclusive ``flock`` on a file next to the database.
+    database), PostgreSQL an advisory lock (``pg_try_advisory_lock``) and SQLite an exclusive ``flock`` on a file
+    next to the database.
     """
     deadline = time.monotonic() + timeout
     acquired = _process_lock.acquire(timeout=timeout) if timeout > 0 else _process_lock.acquire(blocking=False)
@@ -149,6 +170,17 @@ def sync_lock(*, timeout=0.0):
                 def release():
                     with connection.cursor() as cursor:
                         cursor.execute("SELECT RELEASE_LOCK(%s)", [lock_name])
+
+                stack.callback(release)
+            elif connection.vendor == "postgresql":
+                # A session-level advisory lock; advisory locks belong to one database, so the key needs only
+                # to be the same for every process of this site.
+                if not _try_until(deadline, _pg_try_advisory_lock):
+                    raise SyncBusy("another sync of the meta repository is running")
+
+                def release():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_unlock(%s)", [PG_SYNC_LOCK_KEY])
 
                 stack.callback(release)
             elif connection.vendor == "sqlite" and (lock_file := _sqlite_lock_file()) is not None:

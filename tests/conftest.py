@@ -20,6 +20,31 @@ def shared_fixture(*parts):
     return path
 
 
+def canonical_key_order(keys):
+    """The one order in which the database keeps a ballot's keys: sorted as the site writes them, except that
+    PostgreSQL's jsonb keeps object keys in its own order (shorter keys first, then bytewise)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return sorted(keys, key=lambda key: (len(key.encode()), key.encode()))
+    return sorted(keys)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, a test database in a file rather than in memory.
+
+    An in-memory database has one connection, which Django's live server shares between all its threads; in a
+    file, each thread has its own connection, so the concurrency and browser tests meet SQLite's real locking
+    (its busy timeout and IMMEDIATE transactions), as a site on SQLite would.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     # Argon2id at production cost takes ~0.2 s a derivation; tests that are not about the cost use a cheap one.

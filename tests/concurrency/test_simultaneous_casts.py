@@ -13,7 +13,7 @@ from elections import services
 from elections.models import SealedBallot, VoteRecord
 from elections.results import election_tally
 from tests.browser.builders import build_election, user
-from tests.concurrency.conftest import run_at_once
+from tests.concurrency.conftest import run_at_once, simultaneous_connections
 from tests.conftest import box_open_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,7 +66,7 @@ def test_fifty_simultaneous_casts_by_one_voter_store_exactly_one_ballot(live_ser
     session_key = session_cookie_of("alice")
     rankings = itertools.cycle(itertools.permutations([1, 2, 3, 4]))
     jobs = [http_cast(live_server.url, session_key, dict(zip(CANDIDATES, next(rankings), strict=True)))
-            for _ in range(50)]
+            for _ in range(simultaneous_connections())]
 
     statuses = run_at_once(jobs)
 
@@ -90,8 +90,8 @@ def test_two_hundred_voters_casting_at_once_give_two_hundred_ballots_and_a_count
     sessions = {login: session_cookie_of(login) for login in voters}
 
     def batch(logins):
-        # 50 connections at once, each carrying four voters' casts in a row: the live server gives each
-        # connection a thread and a database connection, and MariaDB allows 151 connections by default.
+        # Up to 50 connections at once, each carrying several voters' casts in a row: the live server gives
+        # each connection a thread and a database connection.
         browser = requests.Session()
         casts = [http_cast(live_server.url, sessions[login], ballots[login], browser) for login in logins]
 
@@ -105,7 +105,8 @@ def test_two_hundred_voters_casting_at_once_give_two_hundred_ballots_and_a_count
 
         return prepare, send
 
-    results = run_at_once([batch(voters[n::50]) for n in range(50)])
+    width = simultaneous_connections()
+    results = run_at_once([batch(voters[n::width]) for n in range(width)])
 
     errors = [r for r in results if isinstance(r, Exception)]
     assert not errors, f"connections that failed: {errors[:3]}"

@@ -77,10 +77,28 @@ def test_a_malformed_value_is_a_clear_check_error_not_a_traceback(tmp_path):
 
 
 def test_an_unsupported_database_is_refused(tmp_path):
-    env = production_env(DATABASE_URL="postgres://user@127.0.0.1:5432/elekto")
+    env = production_env(DATABASE_URL="oracle://user:pw@127.0.0.1:1521/elekto")
     result = run_manage(tmp_path, "check", **env)
     assert result.returncode != 0
     assert "elekto.E003" in result.stderr
+    assert "postgres://" in result.stderr
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
+def test_a_postgresql_database_is_accepted_with_read_committed(tmp_path, scheme):
+    code = (
+        "from django.core.management import call_command; call_command('check'); "
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['NAME'], int(d['OPTIONS']['isolation_level']))"
+    )
+    env = production_env(DJANGO_SETTINGS_MODULE="elekto_site.settings",
+                         DATABASE_URL=f"{scheme}://elekto:pw@db.example:5432/elekto")
+    result = run_python(tmp_path, "-c", f"import django; django.setup(); {code}", **env)
+    assert result.returncode == 0, result.stderr
+    assert "elekto.E003" not in result.stderr
+    from psycopg import IsolationLevel
+
+    assert result.stdout.split() == ["django.db.backends.postgresql", "elekto", str(int(IsolationLevel.READ_COMMITTED))]
 
 
 def test_a_too_short_minimum_passphrase_length_is_refused(tmp_path):

@@ -1,6 +1,7 @@
-"""One sync at a time, across threads, processes and (on MariaDB) database connections."""
+"""One sync at a time, across threads, processes and (on MariaDB and PostgreSQL) database connections."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -61,6 +62,35 @@ def test_another_database_connection_holding_the_lock_blocks_a_sync(irregular_re
     finally:
         other.close()
     assert sync_meta(path=irregular_repo.root, election_dir="elections", trigger="command").exit_code == 0
+
+
+def test_on_postgresql_another_connection_holding_the_advisory_lock_blocks_a_sync(irregular_repo):
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's; MariaDB uses GET_LOCK, SQLite a file lock")
+    import psycopg
+
+    from meta_sync.services import PG_SYNC_LOCK_KEY
+
+    params = connection.get_connection_params()
+    other = psycopg.connect(**{k: v for k, v in params.items() if k in {"host", "port", "user", "password",
+                                                                       "dbname"}}, autocommit=True)
+    try:
+        assert other.execute("SELECT pg_try_advisory_lock(%s)", [PG_SYNC_LOCK_KEY]).fetchone()[0] is True
+        started = time.monotonic()
+        with pytest.raises(SyncBusy):
+            sync_meta(path=irregular_repo.root, election_dir="elections", trigger="command", lock_timeout=0.5)
+        assert time.monotonic() - started >= 0.5  # it waited for the lock before giving up
+        other.execute("SELECT pg_advisory_unlock(%s)", [PG_SYNC_LOCK_KEY])
+    finally:
+        other.close()
+    assert sync_meta(path=irregular_repo.root, election_dir="elections", trigger="command").exit_code == 0
+    # The lock was released after the sync: another connection can take it.
+    other = psycopg.connect(**{k: v for k, v in params.items() if k in {"host", "port", "user", "password",
+                                                                       "dbname"}}, autocommit=True)
+    try:
+        assert other.execute("SELECT pg_try_advisory_lock(%s)", [PG_SYNC_LOCK_KEY]).fetchone()[0] is True
+    finally:
+        other.close()
 
 
 def test_on_sqlite_another_process_holding_the_lock_file_blocks_a_sync(tmp_path):

@@ -12,7 +12,9 @@ def test_a_request_for_a_host_the_site_does_not_serve_gets_400(client, host):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/app/elections/%00", "/app/elections/" + "x" * 2000, "/elections/..%2f..%2fetc",
+@pytest.mark.parametrize("path", ["/app/elections/%00", "/elections/a%00b", "/elections?status=%00",
+                                  "/app/elections/a/candidates/%00", "/app/elections/" + "x" * 2000,
+                                  "/elections/..%2f..%2fetc",
                                   "/app/elections/no-such/candidates/none", "/app/elections/no-such/admin/results"])
 def test_odd_paths_get_a_not_found_page(client_for, alice, path):
     client = client_for(alice)
