@@ -48,3 +48,24 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "").strip() or None
 # No runtime control socket: the worker count comes from the environment (the ConfigMap), so every pod runs
 # as its manifest says, and two servers on one machine never contend for ~/.gunicorn/gunicorn.ctl.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """Run the site's configuration checks in the master, before it binds the port or forks a worker.
+
+    A misconfigured site (elekto.E00x) then stops gunicorn at once with the checks' messages and a non-zero
+    status, instead of workers that fail to boot and are restarted in a loop while the port is open. Django is
+    set up here once; the workers forked afterwards inherit it.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elekto_site.settings")
+    import django
+    from django.db import connections
+
+    django.setup()
+    from elekto_site.checks import fail_on_configuration_errors
+
+    try:
+        fail_on_configuration_errors()
+    finally:
+        # The checks need no database; make sure no connection is inherited by the workers all the same.
+        connections.close_all()

@@ -102,3 +102,33 @@ def _get_when_up(url, server, timeout=60):
             if server.poll() is not None or time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+@pytest.mark.parametrize(
+    ("bad", "check_id"),
+    [({"ELEKTO_DEV_LOGIN": "on"}, "elekto.E002"), ({"SECRET_KEY": ""}, "elekto.E001")],
+)
+def test_a_misconfigured_site_stops_gunicorn_at_once_with_the_message(tmp_path, bad, check_id):
+    port = free_port()
+    env = production_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2", **bad)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    started = time.monotonic()
+    server = subprocess.Popen(
+        [str(gunicorn), "-c", str(CONFIG_FILE), "elekto_site.wsgi"],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        output, _ = server.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        output, _ = server.communicate()
+        pytest.fail(f"gunicorn kept running with a misconfigured site:\n{output[-2000:]}")
+    elapsed = time.monotonic() - started
+
+    assert server.returncode != 0, output
+    assert check_id in output
+    assert "will not start" in output
+    # It stopped in the master: no worker was ever booted, and the port was never opened.
+    assert "Booting worker" not in output
+    assert "Listening at" not in output
+    assert elapsed < 20, f"gunicorn took {elapsed:.1f} s to give up"
