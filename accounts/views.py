@@ -4,7 +4,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from social_django import views as social_views
 
 from .github import is_valid_login, normalize_login
 
@@ -46,7 +48,32 @@ def dev_login(request):
     return redirect(safe_next(request))
 
 
+# Seconds a sign-in started without finishing keeps its session row: GitHub's authorisation codes expire in ten
+# minutes, so an abandoned start is cleared by the next clearsessions instead of staying for two weeks.
+SIGN_IN_START_SECONDS = 600
+
+
+@never_cache
 @require_POST
+def github_begin(request):
+    """Start GitHub sign-in (social-auth's begin view), in a session that expires with the attempt.
+
+    Signing in replaces whoever is signed in on this browser, so a GitHub account is never attached to another
+    user's session. A completed sign-in gets a new session of the usual length (social-auth logs the user in
+    with the default expiry)."""
+    if request.user.is_authenticated:
+        logout(request)
+    request.session.set_expiry(SIGN_IN_START_SECONDS)
+    return social_views.auth(request, "github")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def logout_view(request):
-    logout(request)
-    return redirect("elections:public_list")
+    """GET asks for confirmation (one button, as Elekto's ``GET /logout`` link leads here); POST signs out."""
+    if request.method == "POST":
+        logout(request)
+        return redirect("elections:public_list")
+    if not request.user.is_authenticated:
+        return redirect("elections:public_list")
+    return render(request, "accounts/logout.html")

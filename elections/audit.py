@@ -22,6 +22,7 @@ SHARE_DEAL = "ballot_box.share_deal"
 SHARE_TAKE = "ballot_box.share_take"
 SHARE_ENTER = "ballot_box.share_enter"
 SHARES_COMBINE = "ballot_box.shares_combine"
+ACCOUNT_RENAME = "account.rename"
 
 
 def audit_record(*, actor, action, election=None, detail=None):

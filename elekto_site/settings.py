@@ -158,7 +158,7 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "social_core.backends.github.GithubOAuth2",
+    "accounts.backends.GitHubOAuth2",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -173,10 +173,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "elections:dashboard"
 LOGOUT_REDIRECT_URL = "elections:public_list"
 
-# GitHub sign-in (social-auth-app-django). The login is the identity; the access token is not kept.
+# GitHub sign-in (social-auth-app-django). An account is GitHub's numeric user id; its username is the login
+# GitHub reports at each sign-in (accounts.services); the access token is not kept.
 SOCIAL_AUTH_GITHUB_KEY = _read("GITHUB_CLIENT_ID", env.str, "")
 SOCIAL_AUTH_GITHUB_SECRET = _read("GITHUB_CLIENT_SECRET", env.str, "")
 SOCIAL_AUTH_GITHUB_SCOPE = []
+# The callback path registered in the GitHub OAuth app (Elekto's variable): /oauth/complete/github/, or Elekto's
+# /oauth/github/callback for an OAuth app carried over from Elekto. Both complete sign-in.
+GITHUB_REDIRECT = _read("GITHUB_REDIRECT", env.str, "") or "/oauth/complete/github/"
+if GITHUB_REDIRECT not in ("/oauth/complete/github/", "/oauth/github/callback"):
+    CONFIG_ERRORS.append(("GITHUB_REDIRECT", f"GITHUB_REDIRECT={GITHUB_REDIRECT!r} is not valid: use "
+                                             "/oauth/complete/github/ or /oauth/github/callback"))
+    GITHUB_REDIRECT = "/oauth/complete/github/"
 SOCIAL_AUTH_URL_NAMESPACE = "social"
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/app"
@@ -264,7 +272,7 @@ SOCIAL_AUTH_PIPELINE = (
     "social_core.pipeline.social_auth.social_uid",
     "social_core.pipeline.social_auth.auth_allowed",
     "social_core.pipeline.social_auth.social_user",
-    "accounts.pipeline.use_github_login",
+    "accounts.pipeline.bind_github_account",
     "social_core.pipeline.user.create_user",
     "social_core.pipeline.social_auth.associate_user",
     "social_core.pipeline.social_auth.load_extra_data",

@@ -65,6 +65,8 @@ def test_it_refuses_get(client, dev_login_on):
 
 def test_logout_needs_post(client, dev_login_on):
     client.post("/login/dev", {"username": "alice"})
-    assert client.get("/logout").status_code == 405
+    assert client.get("/logout").status_code == 200  # a confirmation page; still signed in
+    assert client.get("/app").status_code == 200
+    assert client.put("/logout").status_code == 405
     assert client.post("/logout").status_code == 302
     assert client.get("/app").status_code == 302  # back to the login page

@@ -1,0 +1,17 @@
+"""GitHub sign-in, with the callback URL the community registered in its GitHub OAuth app."""
+
+from django.conf import settings
+from social_core.backends.github import GithubOAuth2
+
+
+class GitHubOAuth2(GithubOAuth2):
+    """social-auth's GitHub backend, sending GitHub the callback path of ``GITHUB_REDIRECT``.
+
+    GitHub accepts only a ``redirect_uri`` at or below the callback URL of the OAuth app, and compares the one
+    of the token request with the one of the authorisation. Both paths complete sign-in here: this site's
+    ``/oauth/complete/github/`` (the default) and Elekto's ``/oauth/github/callback``, so a community that moves
+    from Elekto keeps its OAuth app as it is configured.
+    """
+
+    def get_redirect_uri(self, state=None):
+        return self.strategy.absolute_uri(settings.GITHUB_REDIRECT)
