@@ -47,6 +47,21 @@ def _move_aside(user, *, reason):
     logger.warning("Account %s renamed to %s: %s", old, user.username, reason)
 
 
+def account_logins(user):
+    """The user's login now, then the logins it had before (most recent first), from the audit trail of renames.
+
+    A voter's sealed link names the login of its time; after a rename on GitHub the earlier one opens it."""
+    from elections.models import AuditEvent
+
+    logins = [user.username]
+    earlier = AuditEvent.objects.filter(action=ACCOUNT_RENAME, detail__user_id=user.pk).order_by("-at", "-pk")
+    for detail in earlier.values_list("detail", flat=True):
+        login = detail.get("from", "")
+        if login and "+" not in login and login not in logins:
+            logins.append(login)
+    return logins
+
+
 @transaction.atomic
 def account_bind_github(*, github_id, login, user=None):
     """The user for the GitHub account ``github_id``, whose login is now ``login`` (lower-cased).

@@ -17,6 +17,7 @@ the election's key; they still open.
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import re
 import secrets
@@ -164,17 +165,20 @@ def link_version(sealed):
     return sealed[0] if sealed and sealed[0] in (1, LINK_VERSION) else None
 
 
-def link_open(sealed, *, passphrase, salt, election_id, election_key, login, former_election_keys=()):
+def link_open(sealed, *, passphrase, salt, election_id, election_key, login, former_election_keys=(),
+              former_logins=()):
     """The ``BallotLink`` inside ``sealed``, or None when the passphrase (or voter, or election) is wrong.
 
     ``election_key`` and ``former_election_keys`` are read only by version 1 links, which were bound to the
-    election's key: a link sealed before the election's folder was renamed is bound to a former key; those are
+    election's key: a link sealed before the election's folder was renamed is bound to a former key. A link
+    sealed before the voter renamed their GitHub account is bound to a login in ``former_logins``. Those are
     tried with the same derived key (one Argon2id derivation whatever their number).
     """
     sealed = bytes(sealed)
     version = link_version(sealed)
+    logins = (login, *former_logins)
     if version == 1:
-        return _link_open_v1(sealed, passphrase=passphrase, salt=salt, login=login,
+        return _link_open_v1(sealed, passphrase=passphrase, salt=salt, logins=logins,
                              election_keys=(election_key, *former_election_keys))
     if version != LINK_VERSION or len(sealed) <= _HEADER.size + NONCE_BYTES:
         return None
@@ -189,15 +193,19 @@ def link_open(sealed, *, passphrase, salt, election_id, election_key, login, for
     ciphertext = sealed[_HEADER.size + NONCE_BYTES :]
     key = key_derive(passphrase, bytes(salt), time_cost=time_cost, memory_kib=memory_kib, parallelism=parallelism,
                      pepper=pepper)
-    try:
-        plaintext = AESGCM(key).decrypt(nonce, ciphertext, _associated_data(header, election_id, login))
-    except InvalidTag:
+    for candidate_login in logins:
+        try:
+            plaintext = AESGCM(key).decrypt(nonce, ciphertext, _associated_data(header, election_id, candidate_login))
+        except InvalidTag:
+            continue
+        break
+    else:
         return None
     data = payload_unpad(plaintext)
     return BallotLink(ballot_id=data["ballot"], receipt=data["receipt"], ranks=data["ranks"], version=LINK_VERSION)
 
 
-def _link_open_v1(sealed, *, passphrase, salt, election_keys, login):
+def _link_open_v1(sealed, *, passphrase, salt, election_keys, logins):
     if len(sealed) <= _HEADER_V1.size + NONCE_BYTES:
         return None
     header = sealed[: _HEADER_V1.size]
@@ -205,9 +213,10 @@ def _link_open_v1(sealed, *, passphrase, salt, election_keys, login):
     nonce = sealed[_HEADER_V1.size : _HEADER_V1.size + NONCE_BYTES]
     ciphertext = sealed[_HEADER_V1.size + NONCE_BYTES :]
     key = key_derive(passphrase, bytes(salt), time_cost=time_cost, memory_kib=memory_kib, parallelism=parallelism)
-    for candidate_key in election_keys:
+    for candidate_key, candidate_login in itertools.product(election_keys, logins):
         try:
-            plaintext = AESGCM(key).decrypt(nonce, ciphertext, _associated_data_v1(header, candidate_key, login))
+            plaintext = AESGCM(key).decrypt(nonce, ciphertext,
+                                            _associated_data_v1(header, candidate_key, candidate_login))
         except InvalidTag:
             continue
         break

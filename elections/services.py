@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.services import account_logins
+
 from . import secrecy
 from .audit import BALLOTS_LOAD, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
 from .box import ballot_box_ensure
@@ -249,15 +251,18 @@ def _open_record(*, election, voter):
 
 @sensitive_variables()
 def _link_open(record, *, election, voter, passphrase):
+    # Links sealed before a rename of the election's folder are bound to its key then, and those sealed before a
+    # rename of the voter's GitHub account to the login of the time.
+    login, *former_logins = account_logins(voter)
     return secrecy.link_open(
         record.sealed_link,
         passphrase=passphrase,
         salt=record.salt,
         election_id=election.pk,
         election_key=election.key,
-        login=voter.username,
-        # Links sealed before a rename of the election's folder are bound to its key then.
+        login=login,
         former_election_keys=list(election.former_keys.values_list("key", flat=True)),
+        former_logins=former_logins,
     )
 
 

@@ -174,3 +174,19 @@ def test_a_github_answer_without_a_numeric_id_signs_nobody_in(github):
     assert response.status_code == 302 and response["Location"].startswith("/login")
     assert not User.objects.exists()
     assert client.get("/app").status_code == 302
+
+
+def test_a_voter_who_renamed_their_account_during_the_election_still_opens_their_ballot(github, alice_with_history):
+    alice, election = alice_with_history
+    client = Client()
+    github(client, "alice-2", 1001)
+
+    view = client.post(f"/app/elections/{election.key}/confirmation", {"action": "view", "passphrase": PASSPHRASE})
+    assert view.status_code == 200
+    # Changing the ballot seals it again, under the new login; it opens afterwards too.
+    renamed = User.objects.get(pk=alice.pk)
+    changed = {"amara": 4, "bjorn": 3, "chen": 2, "dolores": 1}
+    services.ballot_change(election=election, voter=renamed, passphrase=PASSPHRASE, ranks=changed)
+    assert services.ballot_view(election=election, voter=renamed, passphrase=PASSPHRASE).ranks == changed
+    wrong = client.post(f"/app/elections/{election.key}/confirmation", {"action": "view", "passphrase": "wrong " * 3})
+    assert wrong.status_code == 403
