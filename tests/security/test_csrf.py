@@ -17,6 +17,7 @@ from tests.security.conftest import KEY, vote_form
 CSRF_EXEMPT = {
     "meta_sync:webhook_sync": "GitHub webhook, authenticated by the HMAC signature of its body",
     "social:complete": "OAuth callback from GitHub, bound to the session by the OAuth state parameter",
+    "github_callback": "Elekto's OAuth callback path, kept for OAuth apps moved from Elekto: social:complete's view",
     "set_language": "the language switcher: it changes only the display language, and its form is on cached pages",
 }
 

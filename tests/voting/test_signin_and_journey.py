@@ -69,7 +69,7 @@ def test_logout_by_get_asks_for_confirmation_and_only_post_signs_out(voter_clien
     assert page.status_code == 200
     main = page.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
     assert main.count("<button") == 1 and 'method="post" action="/logout"' in main
-    assert "You are signed in as vera-voter." in main
+    assert 'Sign out <span class="login">vera-voter</span></button>' in main
     assert voter_client.get("/app").status_code == 200  # still signed in after the GET
     assert voter_client.post("/logout").status_code == 302
     assert voter_client.get("/app").status_code == 302
