@@ -26,6 +26,8 @@ if ! pkg-config --exists mysqlclient 2>/dev/null && ! pkg-config --exists libmar
     apt_install pkg-config default-libmysqlclient-dev build-essential
 fi
 command -v git >/dev/null || apt_install git
+# The PostgreSQL pass of the tests dumps its database with pg_dump (the secret-ballot dump test).
+if command -v pg_lsclusters >/dev/null && ! command -v pg_dump >/dev/null; then apt_install postgresql-client; fi
 # GNU gettext: scripts/messages.sh extracts and compiles the translations; tests/i18n checks them with it.
 command -v msgfmt >/dev/null && command -v xgettext >/dev/null || apt_install gettext
 "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
