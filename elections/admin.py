@@ -48,8 +48,15 @@ from .templatetags.elekto import utc_time
 
 
 class OfficerAdminSite(admin.AdminSite):
-    site_header = gettext_lazy("Elekto election officers")
-    site_title = gettext_lazy("Elekto officers")
+    # The catalogues name the site "Elekto" in these titles; APP_NAME takes its place in every language.
+    @property
+    def site_header(self):
+        return _("Elekto election officers").replace("Elekto", settings.APP_NAME)
+
+    @property
+    def site_title(self):
+        return _("Elekto officers").replace("Elekto", settings.APP_NAME)
+
     index_title = gettext_lazy("Your elections")
     index_template = "admin/elections/officer_index.html"
     # The app list beside every page would take a quarter of the width from the lists officers read.

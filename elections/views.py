@@ -1,6 +1,7 @@
 import hashlib
 import hmac
 import random
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +22,7 @@ from .models import Candidate, Election, EligibleVoter, ExceptionRequest, Office
 from .officers import may_manage
 
 STATUS_FILTERS = Election.STATUSES
+GITHUB_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -259,6 +261,8 @@ def candidate_detail(request, key, candidate_id):
     context = {
         "election": election,
         "candidate": candidate,
+        # In the meta repository a candidate's ID is their GitHub login; link it only when it can be one.
+        "github_login": candidate.candidate_id if GITHUB_LOGIN.fullmatch(candidate.candidate_id) else None,
         "fields": fields,
         "bio": render_markdown(candidate.bio, baselevel=2),
     }

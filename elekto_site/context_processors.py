@@ -10,4 +10,5 @@ def site(request):
     return {
         "dev_login_enabled": settings.DEBUG and settings.ELEKTO_DEV_LOGIN,
         "github_login_enabled": github_login_enabled(),
+        "app_name": settings.APP_NAME,
     }

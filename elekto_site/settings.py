@@ -48,6 +48,8 @@ if not SECRET_KEY:
     SECRET_KEY = secrets.token_urlsafe(50)
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
+# The site's name in page titles, the header and the officers' admin (Elekto's APP_NAME).
+APP_NAME = _read("APP_NAME", env.str, "Elekto").strip() or "Elekto"
 
 # The development login: anyone may sign in as any GitHub login. Only with DEBUG on (checked: elekto.E002).
 ELEKTO_DEV_LOGIN = _read("ELEKTO_DEV_LOGIN", env.bool, False)
