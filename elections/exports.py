@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from .result_pictures import beat_graph_svg, heat_map_svg
-from .results import candidate_names, election_ballots, election_tally, eligible_count
+from .results import candidate_names, election_ballots, election_tally, eligible_count, exception_counts
 from .tally import results_markdown, write_ballots_csv
 
 BALLOTS_CSV = "ballots.csv"
@@ -108,7 +108,8 @@ def _result_document(election, result):
     names = candidate_names(election)
     return {
         "election": {"key": election.key, "name": election.name, "seats": election.no_winners,
-                     "eligible_voters": eligible_count(election), "counted_at": timezone.now().isoformat()},
+                     "eligible_voters": eligible_count(election), "exception_requests": exception_counts(election),
+                     "counted_at": timezone.now().isoformat()},
         "names": {c: names.get(c, c) for c in result.candidates},
         **result.to_dict(),
     }
@@ -145,7 +146,7 @@ def result_csv(election, result):
 
 def results_md(election, result):
     return results_markdown(result, election_name=election.name, eligible_voters=eligible_count(election),
-                            names=candidate_names(election))
+                            names=candidate_names(election), exception_requests=exception_counts(election))
 
 
 def _picture(draw):

@@ -41,7 +41,14 @@ from .box import BallotBoxRefused, ballot_box_open, box_is_sealed
 from .custody import custody_of
 from .models import AuditEvent, BallotBox, Election, ExceptionRequest
 from .officers import _get_election_for_officer
-from .results import candidate_names, election_tally, election_turnout, results_page
+from .results import (
+    candidate_names,
+    election_tally,
+    election_turnout,
+    exception_counts,
+    granted_logins_missing_from_roll,
+    results_page,
+)
 from .services import exception_request_review
 
 
@@ -97,6 +104,7 @@ def overview(request, key):
         "turnout": election_turnout(election),
         "exception_requests": requests,
         "pending_count": sum(1 for r in requests if r.status == ExceptionRequest.PENDING),
+        "roll_additions": granted_logins_missing_from_roll(election),
         "review_open": election.status != Election.COMPLETED,
         "audit_events": [(event, _action_label(event.action)) for event in
                          AuditEvent.objects.filter(election=election)[:20]],
@@ -202,6 +210,7 @@ def results(request, key):
         "turnout": turnout,
         # Ballots loaded without their receipts got codes nobody saw: no voter can look theirs up.
         "receipts_made_up": bool(load and (load.detail or {}).get("receipts") == "generated"),
+        "exceptions": exception_counts(election),
         "counted_at": timezone.now(),
         "export_kinds": exports.KINDS.items(),
     }

@@ -70,6 +70,24 @@ def eligible_count(election):
     return roll.count() + granted
 
 
+def exception_counts(election):
+    """``{"requested": n, "granted": m}``: exception requests received for the election, and those approved."""
+    statuses = list(ExceptionRequest.objects.filter(election=election).values_list("status", flat=True))
+    return {"requested": len(statuses), "granted": statuses.count(ExceptionRequest.APPROVED)}
+
+
+def granted_logins_missing_from_roll(election):
+    """Logins granted a vote by an approved exception request but not (yet) in the voters.yaml imported, sorted:
+    the lines officers add to the roll in the meta repository so that it records everyone who may vote."""
+    roll = EligibleVoter.objects.filter(election=election)
+    return sorted(
+        ExceptionRequest.objects.filter(election=election, status=ExceptionRequest.APPROVED)
+        .exclude(requester__username__in=roll.values("login"))
+        .values_list("requester__username", flat=True),
+        key=str.lower,
+    )
+
+
 @dataclass(frozen=True)
 class Turnout:
     eligible: int

@@ -460,9 +460,11 @@ def ballots_digest(candidates, ballots) -> str:
 # results.md
 
 
-def results_markdown(result: TallyResult, *, election_name=None, eligible_voters=None, names=None) -> str:
+def results_markdown(result: TallyResult, *, election_name=None, eligible_voters=None, names=None,
+                     exception_requests=None) -> str:
     """A draft results.md: winners, any tie and how it was broken, the full ranking, ballots counted, turnout
-    (when ``eligible_voters`` is known) and the pairwise table. ``names`` maps IDs to display names."""
+    (when ``eligible_voters`` is known) and the pairwise table. ``names`` maps IDs to display names;
+    ``exception_requests``, when known, is ``{"requested": n, "granted": m}``."""
     names = names or {}
 
     def who(candidate):
@@ -473,6 +475,9 @@ def results_markdown(result: TallyResult, *, election_name=None, eligible_voters
     lines.append(f"Counted with the Schulze method (winning votes); {_plural(result.ballots, 'ballot')} counted"
                  + (f" out of {eligible_voters} eligible voters ({_percent(result.ballots, eligible_voters)} "
                     "turnout)." if eligible_voters else "."))
+    if exception_requests is not None:
+        lines += ["", f"Exception requests from people missing from the voter roll: {exception_requests['requested']} "
+                      f"received, {exception_requests['granted']} granted."]
     lines += ["", "## Winners" if result.seats > 1 else "## Winner", ""]
     lines += [f"{i}. {who(c)}" for i, c in enumerate(result.winners, start=1)] or ["None decided."]
     if result.tie:
