@@ -4,6 +4,7 @@
 from datetime import UTC
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.html import conditional_escape, format_html
@@ -30,6 +31,12 @@ def utc_datetime_text(value):
     # Translators: how a date and time are written, in Django's date format syntax (D: short weekday, j: day,
     # M: short month, F: month, Y: year, H:i: 24-hour time; a backslash keeps a letter as it is).
     return dateformat.format(value.astimezone(UTC), pgettext("date and time format", "D j M Y, H:i"))
+
+
+@register.simple_tag
+def app_name():
+    """The site's name (``APP_NAME``), for pages rendered without the request's context processors."""
+    return settings.APP_NAME
 
 
 @register.simple_tag

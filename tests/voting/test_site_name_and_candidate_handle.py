@@ -30,3 +30,12 @@ def test_app_name_names_the_site_in_titles_the_header_and_the_officers_admin(
 def test_the_site_is_called_elekto_by_default(client, db):
     html = client.get("/").content.decode()
     assert '<a class="brand" href="/">Elekto</a>' in html and "· Elekto</title>" in html
+
+
+def test_the_expired_form_page_carries_the_site_name_too(settings, db):
+    from django.test import Client
+
+    settings.APP_NAME = "CNCF Elections"
+    response = Client(enforce_csrf_checks=True).post("/login")
+    assert response.status_code == 403
+    assert "· CNCF Elections</title>" in response.content.decode()
