@@ -17,6 +17,7 @@ render it again.
 """
 
 import hashlib
+import logging
 import re
 from functools import lru_cache
 from importlib.metadata import version
@@ -53,6 +54,8 @@ INPUT_FORCED = {"input": {"disabled": ""}}
 # Any other <input> (nh3 has already stripped its name, value and handlers) is removed altogether.
 _NOT_A_CHECKBOX = re.compile(r'<input(?![^>]*\btype="checkbox")[^>]*>')
 
+logger = logging.getLogger(__name__)
+
 _CACHE_PREFIX = "markdown:" + version("cmarkgfm") + ":1:"
 _CACHE_SECONDS = 7 * 24 * 3600
 
@@ -73,10 +76,17 @@ def render_markdown(text, *, baselevel=1):
 @lru_cache(maxsize=512)
 def _render_cached(text, baselevel):
     key = _CACHE_PREFIX + hashlib.sha256(f"{baselevel}\x00{text}".encode()).hexdigest()
-    html = cache.get(key)
+    try:
+        html = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache that does not answer only costs a render
+        logger.warning("markdown cache unavailable: rendering without it", exc_info=True)
+        return markdown_to_html(text, baselevel=baselevel)
     if html is None:
         html = markdown_to_html(text, baselevel=baselevel)
-        cache.set(key, html, _CACHE_SECONDS)
+        try:
+            cache.set(key, html, _CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("markdown cache unavailable: rendering without it", exc_info=True)
     return html
 
 

@@ -150,3 +150,13 @@ def test_a_document_is_rendered_once_per_change_of_its_text(monkeypatch):
     assert calls == [text]
     render_markdown(text + " Edited.")
     assert calls == [text, text + " Edited."]
+
+
+def test_a_cache_that_does_not_answer_costs_a_render_not_the_page(monkeypatch):
+    import elections.markdown as module
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(module.cache, "get", broken)
+    assert "<del>gone</del>" in render_markdown(f"~~gone~~ {uuid.uuid4()}")
