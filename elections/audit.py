@@ -23,6 +23,9 @@ SHARE_TAKE = "ballot_box.share_take"
 SHARE_ENTER = "ballot_box.share_enter"
 SHARES_COMBINE = "ballot_box.shares_combine"
 ACCOUNT_RENAME = "account.rename"
+CANDIDATE_DISQUALIFY = "candidate.disqualify"
+CANDIDATE_REINSTATE = "candidate.reinstate"
+ELECTION_REOPEN = "election.reopen"
 
 
 def audit_record(*, actor, action, election=None, detail=None):

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from .report import report_markdown, steering_report
 from .result_pictures import beat_graph_svg, heat_map_svg
 from .results import candidate_names, election_ballots, election_tally, eligible_count, exception_counts
 from .tally import results_markdown, write_ballots_csv
@@ -31,6 +32,7 @@ RESULT_JSON = "result.json"
 RESULTS_MD = "results.md"
 BEAT_GRAPH_SVG = "beat-graph.svg"
 HEAT_MAP_SVG = "heat-map.svg"
+REPORT_MD = "report.md"
 
 KINDS = {
     BALLOTS_CSV: ("text/csv", gettext_lazy("Anonymised ballots, Elekto's ballots.csv with a receipt column")),
@@ -41,6 +43,9 @@ KINDS = {
     RESULTS_MD: ("text/markdown", gettext_lazy("A draft results.md to commit to the meta repository")),
     BEAT_GRAPH_SVG: ("image/svg+xml", gettext_lazy("Who beats whom, as a picture (SVG) for a blog post")),
     HEAT_MAP_SVG: ("image/svg+xml", gettext_lazy("The head-to-head counts as a heat map (SVG) for a blog post")),
+    REPORT_MD: ("text/markdown", gettext_lazy("The report to the steering body: ranking, turnout, exceptions, limits, "
+                                              "tie-breaks, disqualifications, the methods compared, the ballots' "
+                                              "SHA-256")),
 }
 
 
@@ -173,6 +178,8 @@ def _export_build(election, kind):
         content = ballots_csv(election)
     elif kind == BALLOTS_YAML:
         content = ballots_yaml(election)
+    elif kind == REPORT_MD:
+        content = report_markdown(steering_report(election))
     else:
         result = election_tally(election)
         content = {RESULT_CSV: result_csv, RESULT_YAML: result_yaml, RESULT_JSON: result_json,

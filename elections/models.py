@@ -68,6 +68,8 @@ class Election(models.Model):
     exception_due = models.DateTimeField(null=True, blank=True)
     # Declared tie-break (from election.yaml), or null: see elections.tally.
     tie_break = models.JSONField(null=True, blank=True)
+    # The charter's rules from election.yaml (representation, seat_terms, disqualified): see elections.charter.
+    charter = models.JSONField(default=dict, blank=True)
     description = models.TextField(blank=True, help_text="election_desc.md")
     results = models.TextField(blank=True, help_text="results.md, as published by the officers")
 
@@ -85,6 +87,8 @@ class Election(models.Model):
     # ballot_box: {officers_to_open: K} in election.yaml: K officers' key shares open the box (threshold mode);
     # null for the default mode. See elections.custody.
     officers_to_open = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Set when officers reopen a counted election: the next sync may move end_datetime later (then cleared).
+    reopened_at = models.DateTimeField(null=True, blank=True)
 
     objects = ElectionQuerySet.as_manager()
 
@@ -372,3 +376,16 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"Content version {self.value}"
+
+
+class Disqualification(models.Model):
+    """An officer's decision, after the close, that a candidate takes no seat (the meta repository can declare
+    one too, in election.yaml). The candidate keeps their place in the published ranking."""
+
+    candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="disqualification")
+    reason = models.TextField()
+    decided_by = models.CharField(max_length=100)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.candidate} disqualified"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import custody_views, officer_views
+from . import custody_views, decision_views, officer_views
 
 app_name = "officers"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("ballot-box/key-share", custody_views.key_share, name="key_share"),
     path("ballot-box/key-share/enter", custody_views.key_share_submit, name="key_share_enter"),
     path("ballot-box/key-shares/open", custody_views.key_shares_open, name="key_shares_open"),
+    path("report", decision_views.report, name="report"),
+    path("disqualify", decision_views.disqualify, name="disqualify"),
+    path("reinstate", decision_views.reinstate, name="reinstate"),
+    path("reopen", decision_views.reopen, name="reopen"),
 ]

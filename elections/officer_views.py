@@ -25,7 +25,10 @@ from .audit import (
     BALLOTS_LOAD,
     BOX_OPEN,
     BOX_REWRAP,
+    CANDIDATE_DISQUALIFY,
+    CANDIDATE_REINSTATE,
     ELECTION_RENAME,
+    ELECTION_REOPEN,
     EXCEPTION_REVIEW,
     EXPORT,
     LINKS_DESTROY,
@@ -39,8 +42,10 @@ from .audit import (
 )
 from .box import BallotBoxRefused, ballot_box_open, box_is_sealed
 from .custody import custody_of
+from .decisions import election_is_counted
 from .models import AuditEvent, BallotBox, Election, ExceptionRequest
 from .officers import _get_election_for_officer
+from .report import results_charter_context
 from .results import (
     candidate_names,
     election_tally,
@@ -83,6 +88,9 @@ _ACTION_LABELS = {
     SHARE_TAKE: gettext_lazy("took their key share"),
     SHARE_ENTER: gettext_lazy("entered their key share"),
     SHARES_COMBINE: gettext_lazy("rebuilt the ballot box key from the shares"),
+    CANDIDATE_DISQUALIFY: gettext_lazy("disqualified a candidate"),
+    CANDIDATE_REINSTATE: gettext_lazy("lifted a disqualification"),
+    ELECTION_REOPEN: gettext_lazy("reopened the counted election"),
 }
 
 
@@ -117,6 +125,7 @@ def overview(request, key):
         "export_kinds": exports.KINDS.items(),
         "ballot_box": BallotBox.objects.filter(election=election).first(),
         "box_sealed": box_is_sealed(election),
+        "counted": election_is_counted(election),
     }
     custody = custody_of(election)
     if custody.threshold:
@@ -213,6 +222,7 @@ def results(request, key):
         "exceptions": exception_counts(election),
         "counted_at": timezone.now(),
         "export_kinds": exports.KINDS.items(),
+        **results_charter_context(election, result, names),
     }
     return render(request, "elections/officer/results.html", context)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .audit import BALLOTS_LOAD
+from .decisions import election_organizations, election_rules
 from .models import EligibleVoter, ExceptionRequest, VoteRecord
 from .result_pictures import beat_graph_svg, heat_map_svg
 from .tally import count, explain_winners
@@ -51,9 +52,11 @@ def candidate_names(election):
 
 
 def election_tally(election):
-    """Count the election's ballots as they stand in the database."""
+    """Count the election's ballots as they stand in the database, under its charter's rules."""
     candidates, ballots, _receipts = election_ballots(election)
-    return count(candidates, ballots, seats=election.no_winners, tie_break=election.tie_break)
+    rules = election_rules(election)
+    return count(candidates, ballots, seats=election.no_winners, tie_break=election.tie_break, rules=rules,
+                 organizations=election_organizations(election, rules))
 
 
 # --- turnout --------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ The format, as officers write it by hand:
 * ``election.yaml``: name, organization, start_datetime, end_datetime, no_winners, allow_no_opinion,
   delete_after, show_candidate_fields, election_officers, eligibility, exception_description, exception_due
   (alias ``exceptions_due``), tie_break, ballot_box (``{officers_to_open: K}``: threshold mode, see
-  docs/ballot-secrecy.md).
+  docs/ballot-secrecy.md), and a charter's rules: representation, seat_terms, disqualified (see
+  ``elections.charter``).
 * ``voters.yaml``: ``eligible_voters:`` a list of GitHub logins.
 * ``candidate-<id>.md``: a YAML header between two lines of three or more dashes (``name``, ``ID``, ``info``),
   then the Markdown bio.
@@ -40,6 +41,7 @@ from pathlib import Path
 import yaml
 
 from accounts.github import is_valid_login, normalize_login
+from elections.charter import RuleError, Rules, disqualified_from_yaml, representation_from_yaml, seat_terms_from_yaml
 
 ERROR = "error"
 WARNING = "warning"
@@ -59,6 +61,9 @@ KNOWN_KEYS = {
     "exception_due",
     "tie_break",
     "ballot_box",
+    "representation",
+    "seat_terms",
+    "disqualified",
 }
 BALLOT_BOX_KEYS = {"officers_to_open"}
 ALIASES = {"exceptions_due": "exception_due"}
@@ -145,6 +150,8 @@ class ElectionData:
     # Threshold mode: how many of the officers must enter their key shares to open the ballot box (None: the
     # default mode, where the box key is kept wrapped under the server's environment key).
     officers_to_open: int | None = None
+    # The charter's rules (elections.charter.Rules.to_dict()): representation, seat_terms, disqualified.
+    charter: dict = field(default_factory=dict)
     description: str = ""
     results: str = ""
     voters: list = field(default_factory=list)
@@ -342,6 +349,7 @@ def parse_election(root, folder, election_root=None):
     _read_election_yaml(election, root, folder, report)
     _read_voters(election, root, folder, report)
     _read_candidates(election, root, folder, report)
+    _check_charter(election, f"{rel}/election.yaml", report)
     election.description = _read_markdown(root, folder / "election_desc.md", report, "description")
     election.results = _read_markdown(root, folder / "results.md", report, None)
     return election
@@ -567,6 +575,7 @@ def _read_election_yaml(election, root, folder, report):
     election.officers = _read_logins(officers, rel, "election_officers", report)
     election.officers_to_open = _read_ballot_box(data.get("ballot_box"), "ballot_box" in data,
                                                  len(election.officers), rel, report)
+    election.charter = _read_charter(raw if isinstance(raw, dict) else {}, election.no_winners, rel, report)
 
 
 def _read_ballot_box(value, given, officer_count, rel, report):
@@ -601,6 +610,48 @@ def _read_ballot_box(value, given, officer_count, rel, report):
                      f"must be from 1 to the number of election_officers ({officer_count}), not {k}")
         return None
     return k
+
+
+def _read_charter(raw, seats, rel, report):
+    """The charter's rules from the text-only reading (logins and names stay text), each key on its own so
+    that every wrong one is reported."""
+    readers = {
+        "representation": lambda v: Rules(representation=representation_from_yaml(v)),
+        "seat_terms": lambda v: Rules(seat_terms=seat_terms_from_yaml(v, seats)),
+        "disqualified": lambda v: Rules(disqualified=disqualified_from_yaml(v)),
+    }
+    charter = {}
+    for key, read in readers.items():
+        if raw.get(key) is None:
+            continue
+        try:
+            charter.update(read(raw[key]).to_dict())
+        except RuleError as exc:
+            report.error(rel, exc.field, exc.message)
+    return charter
+
+
+def _check_charter(election, rel, report):
+    """Rules that name candidates must name this election's candidates (IDs compare case-insensitively)."""
+    ids = {c.candidate_id.lower(): c.candidate_id for c in election.candidates}
+    for i, entry in enumerate(election.charter.get("disqualified", [])):
+        candidate = ids.get(entry["candidate"].lower())
+        if candidate is None:
+            report.error(rel, f"disqualified[{i}].candidate", f"no candidate {entry['candidate']!r} in this election")
+        else:
+            entry["candidate"] = candidate
+    representation = election.charter.get("representation")
+    if not representation:
+        return
+    for i, member in enumerate(representation["continuing"]):
+        if member["login"].lower() in ids:
+            report.error(rel, f"representation.continuing[{i}].login", f"{member['login']!r} is a candidate in this "
+                         "election; continuing members are those not up for election")
+    info_field = representation["field"]
+    for candidate in election.candidates:
+        if not candidate.info.get(info_field, "").strip():
+            report.warning(candidate.source_file, "info", f"no {info_field!r}: this candidate never counts against "
+                           "the representation limit")
 
 
 def _read_field_list(value, rel, report):

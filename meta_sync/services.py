@@ -22,6 +22,7 @@ from django.utils import timezone
 from elections.audit import ELECTION_RENAME, META_SYNC, audit_record
 from elections.box import ballot_box_ensure
 from elections.custody import custody_sync
+from elections.decisions import counted_lock_message
 from elections.listing import content_changed
 from elections.models import Ballot, Candidate, Election, EligibleVoter, Officer, SealedBallot, VoteRecord
 
@@ -289,6 +290,7 @@ def _election_fields(data):
         "exception_due": data.exception_due,
         "tie_break": data.tie_break,
         "officers_to_open": data.officers_to_open,
+        "charter": data.charter,
         "description": data.description,
         "results": data.results,
     }
@@ -369,6 +371,8 @@ def election_import(*, data: ElectionData, now, existing=None, stamp=None):
             action = CREATED
         else:
             election = Election.objects.select_for_update().get(pk=existing.pk)
+            if election.reopened_at is not None and data.end_datetime > election.end_datetime:
+                election.reopened_at = None  # the officers' reopening is used up by this change
             action = UPDATED
             if election.key != data.key:
                 _election_rekey(election, data, now)
@@ -467,6 +471,8 @@ def _import_tree(tree, rows, summary, now, progress):
         if index in plan.refused:
             data.problems.append(Problem(data.path, "", plan.refused[index]))
         row = plan.target.get(index)
+        if row is not None and data.ok and (locked := counted_lock_message(row, data.end_datetime, now)):
+            data.problems.append(Problem(f"{data.path}/election.yaml", "end_datetime", locked))
         if not data.ok:
             summary.errors += [{"path": p.path, "message": p.text} for p in data.errors]
             summary.elections.append(_failed_outcome(data, row, now))

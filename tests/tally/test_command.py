@@ -147,7 +147,24 @@ def test_a_ballots_csv_tie_is_disclosed_and_can_be_broken_by_a_declared_order():
 def test_the_json_output_has_the_documented_keys():
     data = json.loads(tally("--ballots", str(FIXTURES / "small_election.csv"), "--seats", "2", "--format", "json"))
 
-    assert list(data) == ["candidates", "ballots", "ranking", "winners", "tie", "pairwise", "strongest_paths"]
+    assert list(data) == ["candidates", "ballots", "ranking", "winners", "tie", "pairwise", "strongest_paths",
+                          "ballots_sha256"]
+
+
+def test_the_ballots_digest_does_not_depend_on_row_or_column_order(tmp_path):
+    text = (FIXTURES / "small_election.csv").read_text().splitlines()
+    header, rows = text[0].split(","), [line.split(",") for line in text[1:] if line]
+    # Columns reversed, rows reversed: the same ballots.
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text("\n".join(",".join(r[::-1]) for r in [header, *rows[::-1]]) + "\n")
+    fewer = tmp_path / "fewer.csv"
+    fewer.write_text("\n".join(",".join(r) for r in [header, *rows[:-1]]) + "\n")
+
+    def digest(path):
+        return json.loads(tally("--ballots", str(path), "--format", "json"))["ballots_sha256"]
+
+    assert digest(shuffled) == digest(FIXTURES / "small_election.csv")
+    assert digest(fewer) != digest(FIXTURES / "small_election.csv")
 
 
 def test_a_malformed_ballots_csv_names_the_row_and_column():

@@ -1,0 +1,82 @@
+"""Officers' pages for decisions after the close: disqualifying a candidate, reopening a counted election,
+and the report to the steering body.
+
+Access as on the other officers' pages (``_get_election_for_officer``); every decision goes through a
+service in ``elections.decisions`` that writes its audit row.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from .audit import RESULTS_VIEW, audit_record
+from .decisions import candidate_disqualify, candidate_reinstate, election_reopen
+from .models import Candidate
+from .officer_views import _not_before_close
+from .officers import _get_election_for_officer
+from .report import steering_report
+
+
+def _candidate(election, request):
+    return get_object_or_404(Candidate, election=election, candidate_id=request.POST.get("candidate", ""))
+
+
+@login_required
+@require_POST
+def disqualify(request, key):
+    election = _get_election_for_officer(request, key)
+    candidate = _candidate(election, request)
+    try:
+        candidate_disqualify(candidate=candidate, officer=request.user.username, reason=request.POST.get("reason"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s is disqualified: the seats move down.") % {"name": candidate.name})
+    return redirect("officers:results", election.key)
+
+
+@login_required
+@require_POST
+def reinstate(request, key):
+    election = _get_election_for_officer(request, key)
+    candidate = _candidate(election, request)
+    try:
+        candidate_reinstate(candidate=candidate, officer=request.user.username, reason=request.POST.get("reason"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s is no longer disqualified.") % {"name": candidate.name})
+    return redirect("officers:results", election.key)
+
+
+@login_required
+@require_POST
+def reopen(request, key):
+    election = _get_election_for_officer(request, key)
+    try:
+        election_reopen(election=election, officer=request.user.username, reason=request.POST.get("reason"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Reopened: the next sync may move the close later. Change end_datetime in the "
+                                    "meta repository, then sync."))
+    return redirect("officers:overview", election.key)
+
+
+@never_cache
+@login_required
+@require_safe
+def report(request, key):
+    election = _get_election_for_officer(request, key)
+    if not election.is_completed:
+        return _not_before_close(request, election, "report")
+    with transaction.atomic():
+        built = steering_report(election)
+        audit_record(actor=request.user.username, action=RESULTS_VIEW, election=election,
+                     detail={"ballots": built.result.ballots, "winners": built.result.winners, "page": "report"})
+    return render(request, "elections/officer/report.html", {"election": election, "report": built})

@@ -1,0 +1,126 @@
+"""Officers' decisions after the close: disqualifying a candidate, and reopening a counted election.
+
+Both are services (keyword-only, one transaction, the audit row written with the change). The charter
+rules the count applies are gathered here too: the ones election.yaml declares plus the officers'
+disqualifications.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .audit import CANDIDATE_DISQUALIFY, CANDIDATE_REINSTATE, ELECTION_REOPEN, audit_record
+from .charter import NO_RULES, RuleError, rules_from_yaml
+from .models import BallotBox, Disqualification, Election
+
+MAX_REASON = 2000
+
+
+def election_rules(election):
+    """The Rules the count applies: election.yaml's (as imported) and the officers' disqualifications."""
+    try:
+        rules = rules_from_yaml(election.charter or {}, election.no_winners) if election.charter else NO_RULES
+    except RuleError:
+        # The importer refuses such rules; a row edited by hand past it counts without them rather than fail.
+        rules = NO_RULES
+    decided = Disqualification.objects.filter(candidate__election=election).select_related("candidate")
+    return rules.with_disqualified((d.candidate.candidate_id, d.reason) for d in decided)
+
+
+def election_organizations(election, rules):
+    """Candidate ID -> the organization named by the representation field on their profile."""
+    if rules.representation is None:
+        return {}
+    info_field = rules.representation.field
+    return {c: (info or {}).get(info_field) for c, info in election.candidates.values_list("candidate_id", "info")}
+
+
+def _box_opened(election):
+    return BallotBox.objects.filter(election_id=election.pk, opened_at__isnull=False).exists()
+
+
+def election_is_counted(election, now=None):
+    """Voting closed and the count is out: the ballot box was opened (or published ballots were loaded, which
+    are stored opened), or results.md is published."""
+    now = now or timezone.now()
+    return election.end_datetime <= now and (
+        bool(election.results) or _box_opened(election) or election.ballots.exists())
+
+
+def _reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason: it is published with the result."))
+    if len(reason) > MAX_REASON:
+        raise ValidationError(_("The reason is too long (at most %(n)d characters).") % {"n": MAX_REASON})
+    return reason
+
+
+def candidate_disqualify(*, candidate, officer, reason, now=None):
+    """Disqualify ``candidate`` after the close; ``officer`` is the acting user's login. Returns the row.
+
+    Raises ValidationError before the close (voters are still choosing), without a reason, or when the
+    candidate is already disqualified (on the site or in election.yaml).
+    """
+    now = now or timezone.now()
+    reason = _reason(reason)
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=candidate.election_id)
+        if election.end_datetime > now:
+            raise ValidationError(_("Candidates can be disqualified only after voting closes."))
+        declared = {c.lower() for c, _r in election_rules(election).disqualified}
+        if candidate.candidate_id.lower() in declared:
+            raise ValidationError(_("%(name)s is already disqualified.") % {"name": candidate.name})
+        row = Disqualification.objects.create(candidate=candidate, reason=reason, decided_by=str(officer).lower(),
+                                              decided_at=now)
+        audit_record(actor=officer, action=CANDIDATE_DISQUALIFY, election=election,
+                     detail={"candidate": candidate.candidate_id, "reason": reason})
+    return row
+
+
+def candidate_reinstate(*, candidate, officer, reason):
+    """Lift an officer's disqualification of ``candidate`` (one declared in election.yaml is lifted there)."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        deleted, _rows = Disqualification.objects.filter(candidate=candidate).delete()
+        if not deleted:
+            raise ValidationError(_("%(name)s is not disqualified on this site.") % {"name": candidate.name})
+        audit_record(actor=officer, action=CANDIDATE_REINSTATE, election=candidate.election,
+                     detail={"candidate": candidate.candidate_id, "reason": reason})
+
+
+def election_reopen(*, election, officer, reason, now=None):
+    """Let the next sync move a counted election's ``end_datetime`` later (the lock is lifted once)."""
+    now = now or timezone.now()
+    reason = _reason(reason)
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        if not election_is_counted(election, now):
+            raise ValidationError(_("Only a counted election needs reopening: this one can be changed in the meta "
+                                    "repository as it is."))
+        if _box_opened(election):
+            # Its private key was destroyed at the opening: a ballot sealed to it now could never be counted.
+            raise ValidationError(_("This election's ballot box is opened and its key destroyed: ballots cast after "
+                                    "a reopening could never be counted. Hold a new election in a new folder "
+                                    "instead."))
+        election.reopened_at = now
+        election.save(update_fields=["reopened_at"])
+        audit_record(actor=officer, action=ELECTION_REOPEN, election=election,
+                     detail={"reason": reason, "end_datetime": election.end_datetime.isoformat()})
+    return election
+
+
+def counted_lock_message(row, new_end, now):
+    """Why a sync may not move ``row``'s end to ``new_end``, or None when it may.
+
+    A counted election stays counted: moving the close later would reopen voting after the ballots were
+    counted or the result published, unless the officers reopened it first.
+    """
+    if new_end is None or new_end <= row.end_datetime or row.reopened_at is not None:
+        return None
+    if not election_is_counted(row, now):
+        return None
+    return (f"moved later ({row.end_datetime:%Y-%m-%d %H:%M} UTC to {new_end:%Y-%m-%d %H:%M} UTC) after the "
+            "election was counted; the election keeps its close. To reopen voting, an officer must first reopen the "
+            "election on its officers' page (recorded in the audit trail), then sync again.")
