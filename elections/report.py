@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from .decisions import election_rules
 from .models import Disqualification, ExceptionRequest
-from .results import candidate_names, election_ballots, election_tally, election_turnout
+from .results import candidate_names, election_tally, election_turnout
 from .robustness import MINIMAX, RANKED_PAIRS, SCHULZE, panel
 from .seats import disclosure
-from .tally import ballots_digest
 
 
 def charter_context(result, names, *, tie_break=None):
@@ -88,7 +87,6 @@ def steering_report(election):
     """Gather the report for a completed election (its ballots counted now, as the results page does)."""
     result = election_tally(election)
     names = candidate_names(election)
-    candidates, ballots, _ = election_ballots(election)
     requests = ExceptionRequest.objects.filter(election=election)
     exceptions = {
         "requested": requests.count(),
@@ -112,7 +110,7 @@ def steering_report(election):
         exceptions=exceptions,
         disqualifications=disqualifications,
         charter=charter_context(result, names, tie_break=election.tie_break),
-        ballots_sha256=ballots_digest(candidates, ballots),
+        ballots_sha256=result.ballots_sha256,
         generated_at=timezone.now(),
     )
 

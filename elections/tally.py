@@ -100,6 +100,8 @@ class TallyResult:
     tie_break: dict | None = field(default=None, compare=False)
     # How the seats were filled under the election's rules (elections.seats.Seating).
     seating: Seating | None = field(default=None, compare=False)
+    # SHA-256 of the ballots counted, whatever their order (see ballots_digest).
+    ballots_sha256: str = ""
 
     @property
     def undecided_seats(self):
@@ -118,6 +120,7 @@ class TallyResult:
         data = {
             "candidates": list(self.candidates),
             "ballots": self.ballots,
+            "ballots_sha256": self.ballots_sha256,
             "ranking": [list(group) for group in self.ranking],
             "winners": list(self.winners),
             "tie": None if self.tie is None else {"candidates": list(self.tie["candidates"]),
@@ -185,6 +188,7 @@ def count(candidates: Sequence[str], ballots: Iterable[Mapping[str, int | None]]
         seats=seats,
         tie_break=tie_break if note is not None else None,
         seating=seating,
+        ballots_sha256=_digest(candidates, weights, ranks),
     )
 
 
@@ -433,6 +437,21 @@ def write_ballots_csv(candidates, ballots, file, receipts=None):
         if receipts is not None:
             row.append(next(receipts))
         writer.writerow(row)
+
+
+def _digest(candidates, weights, ranks):
+    """``ballots_digest`` from the aggregated ballots: each distinct row once, written ``weight`` times."""
+    order = sorted(range(len(candidates)), key=candidates.__getitem__)
+    rows = sorted(
+        (",".join(NO_OPINION if r == 0 else str(r) for r in row[order].tolist()) + "\n", int(weight))
+        for row, weight in zip(ranks, weights, strict=True)
+    )
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerow([candidates[i] for i in order])
+    digest = hashlib.sha256(out.getvalue().encode())
+    for line, weight in rows:
+        digest.update(line.encode() * weight)
+    return digest.hexdigest()
 
 
 def ballots_digest(candidates, ballots) -> str:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from elections.exports import KINDS, read_ballots_yaml
 from elections.models import AuditEvent, Ballot
 from elections.results import election_tally
-from elections.tally import count, read_ballots_csv
+from elections.tally import ballots_digest, count, read_ballots_csv
 
 from .conftest import cast_many, make_election
 
@@ -58,6 +58,7 @@ def test_the_ballots_csv_recounts_to_the_database_result(login, election, tmp_pa
     path = tmp_path / "ballots.csv"
     path.write_text(content)
     assert tally_file(path) == expected
+    assert expected["ballots_sha256"] == ballots_digest(candidates, ballots)
 
 
 def test_the_officers_count_agrees_with_manage_py_tally_by_key(election):

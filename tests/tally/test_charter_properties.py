@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from elections.charter import Representation, Rules, organization_key
-from elections.tally import count
+from elections.tally import ballots_digest, count
 from tests.tally.helpers import plain_seats
 from tests.tally.test_properties import elections
 
@@ -77,3 +77,12 @@ def test_seats_never_exceed_no_winners_and_disqualified_candidates_never_win(ele
     assert not set(result.winners) & set(out)
     assert len(result.winners) == min(seats, len(candidates) - len(out))
     assert sorted(c for group in result.ranking for c in group) == sorted(candidates)
+
+
+@given(elections())
+def test_the_counts_ballots_digest_is_the_digest_of_the_ballots_file(election):
+    candidates, ballots = election
+    shuffled = list(reversed(ballots))
+
+    assert count(candidates, ballots).ballots_sha256 == ballots_digest(candidates, ballots)
+    assert count(list(reversed(candidates)), shuffled).ballots_sha256 == ballots_digest(candidates, ballots)

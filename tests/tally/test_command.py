@@ -147,8 +147,8 @@ def test_a_ballots_csv_tie_is_disclosed_and_can_be_broken_by_a_declared_order():
 def test_the_json_output_has_the_documented_keys():
     data = json.loads(tally("--ballots", str(FIXTURES / "small_election.csv"), "--seats", "2", "--format", "json"))
 
-    assert list(data) == ["candidates", "ballots", "ranking", "winners", "tie", "pairwise", "strongest_paths",
-                          "ballots_sha256"]
+    assert list(data) == ["candidates", "ballots", "ballots_sha256", "ranking", "winners", "tie", "pairwise",
+                          "strongest_paths"]
 
 
 def test_the_ballots_digest_does_not_depend_on_row_or_column_order(tmp_path):

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from elections.box import box_is_sealed
 from elections.models import Election
-from elections.results import candidate_names, election_ballots, election_tally, eligible_count
+from elections.results import candidate_names, election_tally, eligible_count
 from elections.seats import disclosure
-from elections.tally import BallotFileError, ballots_digest, count, read_ballots_csv, results_markdown
+from elections.tally import BallotFileError, count, read_ballots_csv, results_markdown
 
 
 class Command(BaseCommand):
@@ -39,7 +39,6 @@ class Command(BaseCommand):
                 tie_break = _tie_break_from_options(tie_break_order, tie_break_seed)
                 candidates, cast = _read_file(ballots)
                 result = count(candidates, cast, seats=1 if seats is None else seats, tie_break=tie_break)
-                digest = ballots_digest(candidates, cast)
                 heading = {}
             else:
                 if seats is not None or tie_break_order or tie_break_seed:
@@ -47,8 +46,6 @@ class Command(BaseCommand):
                                        "and tie-break come from its election.yaml.")
                 election = _completed_election(election_key)
                 result = election_tally(election)
-                candidates, cast, _ = election_ballots(election)
-                digest = ballots_digest(candidates, cast)
                 heading = {
                     "election_name": election.name,
                     "eligible_voters": eligible_count(election) or None,
@@ -58,11 +55,11 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot count: {exc}") from exc
 
         if format == "json":
-            self.stdout.write(json.dumps({**result.to_dict(), "ballots_sha256": digest}, indent=2))
+            self.stdout.write(json.dumps(result.to_dict(), indent=2))
         elif format == "markdown":
             self.stdout.write(results_markdown(result, **heading), ending="")
         else:
-            self.stdout.write(_as_text(result, digest))
+            self.stdout.write(_as_text(result))
 
 
 def _tie_break_from_options(order, seed):
@@ -105,8 +102,9 @@ def _completed_election(key):
     return election
 
 
-def _as_text(result, digest):
-    lines = [f"Ballots counted: {result.ballots}", f"Ballots SHA-256: {digest}", f"Seats: {result.seats}"]
+def _as_text(result):
+    lines = [f"Ballots counted: {result.ballots}", f"Ballots SHA-256: {result.ballots_sha256}",
+             f"Seats: {result.seats}"]
     lines.append("Winners: " + (", ".join(result.winners) or "none decided"))
     if result.tie:
         lines.append(f"Tie: {', '.join(result.tie['candidates'])} for {result.tie['seats']} seat(s)")
