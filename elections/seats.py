@@ -90,6 +90,7 @@ class Seating:
             "unfilled_seats": self.unfilled,
             "seat_terms": [dict(t) for t in self.terms],
             "organizations": dict(self.organizations),
+            "explanation": disclosure(self),
         }
 
 

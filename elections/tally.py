@@ -34,6 +34,7 @@ ballots.csv (Elekto's published format)
 import csv
 import hashlib
 import io
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -439,40 +440,33 @@ def write_ballots_csv(candidates, ballots, file, receipts=None):
         writer.writerow(row)
 
 
+_DIGEST_CHUNK = 65536
+
+
 def _digest(candidates, weights, ranks):
-    """``ballots_digest`` from the aggregated ballots: each distinct row once, written ``weight`` times."""
+    """``ballots_digest`` from the aggregated ballots (see there)."""
     order = sorted(range(len(candidates)), key=candidates.__getitem__)
-    rows = sorted(
-        (",".join(NO_OPINION if r == 0 else str(r) for r in row[order].tolist()) + "\n", int(weight))
-        for row, weight in zip(ranks, weights, strict=True)
-    )
-    out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\n").writerow([candidates[i] for i in order])
-    digest = hashlib.sha256(out.getvalue().encode())
-    for line, weight in rows:
-        digest.update(line.encode() * weight)
+    digest = hashlib.sha256(json.dumps([candidates[i] for i in order], ensure_ascii=False).encode())
+    table = ranks[:, order]
+    rows = np.lexsort(table.T[::-1]) if order else np.arange(table.shape[0])
+    for start in range(0, len(rows), _DIGEST_CHUNK):
+        chunk = rows[start:start + _DIGEST_CHUNK]
+        digest.update(np.hstack([table[chunk], weights[chunk, None]]).astype("<i8").tobytes())
     return digest.hexdigest()
 
 
 def ballots_digest(candidates, ballots) -> str:
     """SHA-256 (hex) of the ballots counted, whatever the order of rows and columns in the file they came from.
 
-    The digest is taken over a canonical ballots.csv: columns in sorted candidate-ID order, no receipt
-    column, ``No opinion`` for unranked, rows sorted as text, each line ending in ``\\n``. Two files hold the
-    same ballots exactly when their digests agree; ``manage.py tally --ballots FILE`` prints it.
+    Taken over a canonical form: the JSON list of candidate IDs in sorted order, then each distinct ballot,
+    in ascending order, as little-endian 64-bit integers: its ranks in that candidate order (0 for "No
+    opinion"), then how many ballots were identical to it. Two ballot files hold the same ballots exactly when
+    their digests agree; ``manage.py tally --ballots FILE`` prints it, and ``count()`` carries it in
+    ``ballots_sha256``.
     """
-    columns = sorted(candidates)
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    rows = []
-    for ballot in ballots:
-        line = io.StringIO(newline="")
-        csv.writer(line, lineterminator="\n").writerow(
-            [NO_OPINION if ballot.get(c) is None else ballot[c] for c in columns])
-        rows.append(line.getvalue())
-    writer.writerow(columns)
-    out.write("".join(sorted(rows)))
-    return hashlib.sha256(out.getvalue().encode()).hexdigest()
+    candidates = list(candidates)
+    _check_candidates(candidates)
+    return _digest(candidates, *_aggregate(candidates, ballots))
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -2,12 +2,15 @@
 reopening a counted election, the robustness panel and the report to the steering body."""
 
 import io
+import json
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from elections.audit import CANDIDATE_DISQUALIFY, CANDIDATE_REINSTATE
 from elections.models import AuditEvent, Disqualification
+from elections.results import election_tally
 from elections.tally import ballots_digest, read_ballots_csv
 from tests.officers.conftest import cast_many, make_election, make_request
 
@@ -154,3 +157,24 @@ def test_officers_reopen_a_counted_election_from_their_page(login):
     assert election.reopened_at is not None
     assert "Reopened: the next sync may move the close later." in client.get(
         reverse("officers:overview", args=[election.key])).content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_manage_py_tally_discloses_the_rules_in_every_format(fmt):
+    election = charter_election(charter=KUBERNETES_RULES)
+    out = io.StringIO()
+
+    call_command("tally", election.key, "--format", fmt, stdout=out)
+
+    text = out.getvalue()
+    assert "Proportional representation limits were invoked for this election." in text
+    assert "was passed over by the representation limit" in text
+    if fmt == "text":
+        assert "Seat 1 (two years): e" in text and "Seat 3 (one year): d" in text
+        assert f"Ballots SHA-256: {election_tally(election).ballots_sha256}" in text
+    elif fmt == "json":
+        data = json.loads(text)
+        assert data["winners"] == ["e", "b", "d"]
+        assert data["charter"]["seat_terms"][2] == {"seat": 3, "candidate": "d", "term": "one year"}
+    else:
+        assert "| 3 | D Person (d) | one year |" in text
