@@ -7,16 +7,132 @@ The count is ``elections.tally.count`` (through ``results.election_tally``); thi
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from .charter import organization_key
 from .decisions import election_rules
 from .models import Disqualification, ExceptionRequest
 from .results import candidate_names, election_tally, election_turnout
 from .robustness import MINIMAX, RANKED_PAIRS, SCHULZE, panel
-from .seats import disclosure
+from .seats import DISQUALIFIED, LIMIT, disclosure
+
+
+def _and_list(items):
+    items = list(items)
+    if not items:
+        return ""
+    return items[0] if len(items) == 1 else _("%(list)s and %(last)s") % {"list": ", ".join(items[:-1]),
+                                                                          "last": items[-1]}
+
+
+def _holders(entry, who):
+    return ", ".join(
+        _("%(login)s (continuing)") % {"login": h["who"]} if h["as"] == "continuing"
+        else _("%(name)s (elected)") % {"name": who(h["who"])}
+        for h in entry["holders"])
+
+
+def _why_passed_over(entry, rep, who):
+    """The reader's-language version of a skipped entry's ``detail`` (elections.seats)."""
+    if entry["because"] == DISQUALIFIED:
+        return _("disqualified: %(reason)s") % {"reason": entry["detail"].removeprefix("disqualified: ")}
+    organization = entry["organization"]
+    group = next((g for g in rep.same_organization if organization_key(organization) in map(organization_key, g)), ())
+    others = [n for n in group if organization_key(n) != organization_key(organization)]
+    text = _("%(organization)s already holds %(held)s of at most %(max)s seats: %(holders)s") % {
+        "organization": organization, "held": len(entry["holders"]), "max": rep.max_per_organization,
+        "holders": _holders(entry, who)}
+    if others:
+        text += " " + _("(counted as one organization with %(names)s)") % {"names": _and_list(others)}
+    if entry["after_tie_break"]:
+        text += " " + _("(after the tie-break)")
+    return text
+
+
+def limits_sentence(seating):
+    if not seating.limits_declared:
+        return _("No proportional representation limits were declared for this election.")
+    if seating.limits_invoked:
+        return _("Proportional representation limits were invoked for this election.")
+    return _("Proportional representation limits were not invoked for this election.")
+
+
+def charter_sentences(seating, who):
+    """``elections.seats.disclosure`` in the reader's language, for the officers' pages."""
+    sentences = []
+    rep = seating.rules.representation
+    if rep:
+        text = ngettext(
+            "Representation limit: at most %(n)s seat per organization on the whole committee (the candidates' "
+            "“%(field)s”), continuing members included.",
+            "Representation limit: at most %(n)s seats per organization on the whole committee (the candidates' "
+            "“%(field)s”), continuing members included.", rep.max_per_organization,
+        ) % {"n": rep.max_per_organization, "field": rep.field}
+        if rep.continuing:
+            text += " " + _("Continuing members: %(list)s.") % {"list": ", ".join(
+                f"{login} ({org or _('no organization')})" for login, org in rep.continuing)}
+        sentences.append(text)
+        for group in rep.same_organization:
+            sentences.append(_("%(names)s count as one organization.") % {"names": _and_list(group)})
+    replaced = {e["candidate"]: e["replaced_by"] for e in seating.skipped if e["replaced_by"]}
+    for candidate, reason in seating.rules.disqualified:
+        text = _("%(name)s was disqualified: %(reason)s. They keep their place in the ranking and take no seat.") % {
+            "name": who(candidate), "reason": reason}
+        if candidate in replaced:
+            text += " " + _("%(name)s took the seat they would have won.") % {"name": who(replaced[candidate])}
+        sentences.append(text)
+    for entry in seating.skipped:
+        if entry["because"] == LIMIT:
+            text = _("%(name)s (place %(place)s) was passed over by the representation limit: %(why)s.") % {
+                "name": who(entry["candidate"]), "place": entry["place"], "why": _why_passed_over(entry, rep, who)}
+            if entry["replaced_by"]:
+                text += " " + _("%(name)s took the seat instead.") % {"name": who(entry["replaced_by"])}
+            sentences.append(text)
+    if seating.unfilled:
+        sentences.append(ngettext(
+            "%(n)s seat remains unfilled: no remaining candidate can take it within the rules.",
+            "%(n)s seats remain unfilled: no remaining candidate can take them within the rules.",
+            seating.unfilled) % {"n": seating.unfilled})
+    if seating.rules.declared or seating.skipped:
+        sentences.append(limits_sentence(seating))
+    return sentences
+
+
+def panel_sentences(verdict, who):
+    """``Panel.verdict`` in the reader's language."""
+    sentences = []
+    if verdict.condorcet_winner is not None:
+        sentences.append(_("%(name)s beats every other candidate head to head (a Condorcet winner), so every "
+                           "Condorcet method ranks them first.") % {"name": who(verdict.condorcet_winner)})
+    else:
+        sentences.append(_("No candidate beats every other head to head. The Smith set, the smallest group whose "
+                           "members each beat everyone outside it, is %(names)s; Condorcet methods can legitimately "
+                           "differ inside it.") % {"names": _and_list(map(who, verdict.smith_set))})
+    if verdict.agree:
+        sentences.append(_("Ranked Pairs and Minimax fill every seat exactly as Schulze does: another of these "
+                           "methods would not have changed the result."))
+        return sentences
+
+    def seat(candidate):
+        return _("nobody yet (a tie)") if candidate is None else who(candidate)
+
+    for row in verdict.disagreements:
+        others = "; ".join(_("%(method)s would elect %(name)s") % {"method": name, "name": seat(row[name])}
+                           for name in (RANKED_PAIRS, MINIMAX) if row[name] != row[SCHULZE])
+        sentences.append(_("Seat %(seat)s: Schulze elects %(name)s; %(others)s.") % {
+            "seat": row["seat"], "name": seat(row[SCHULZE]), "others": others})
+    if set(verdict.methods[SCHULZE]) == set(verdict.methods[RANKED_PAIRS]) == set(verdict.methods[MINIMAX]):
+        sentences.append(_("The same candidates are elected by every method; only the order of the seats differs, "
+                           "which matters only where seats carry different terms."))
+    else:
+        sentences.append(_("The methods disagree on who is elected. Schulze is the method the election declared and "
+                           "it decides; disclose this comparison if asked."))
+    return sentences
 
 
 def charter_context(result, names, *, tie_break=None):
-    """The charter rules as applied, and the robustness panel, ready for a template."""
+    """The charter rules as applied, and the robustness panel, ready for a template (reader's language)."""
     seating = result.seating
 
     def who(candidate):
@@ -31,14 +147,17 @@ def charter_context(result, names, *, tie_break=None):
             winners = verdict.methods[name]
             row[key] = who(winners[seat - 1]) if seat <= len(winners) else None
         seats.append(row)
+    rep = seating.rules.representation
     return {
         "declared": seating.rules.declared,
-        "representation": seating.rules.representation,
-        "sentences": disclosure(seating, who),
-        "limits_sentence": seating.limits_sentence,
+        "representation": rep,
+        "seating": seating,
+        "verdict": verdict,
+        "sentences": charter_sentences(seating, who),
+        "limits_sentence": limits_sentence(seating),
         "terms": [{**t, "name": who(t["candidate"]) if t["candidate"] else None} for t in seating.terms],
         "disqualified": seating.disqualified,
-        "skipped": [{**s, "name": who(s["candidate"]),
+        "skipped": [{**s, "name": who(s["candidate"]), "why": _why_passed_over(s, rep, who),
                      "replaced_by_name": who(s["replaced_by"]) if s["replaced_by"] else None}
                     for s in seating.skipped],
         "unfilled": seating.unfilled,
@@ -48,9 +167,7 @@ def charter_context(result, names, *, tie_break=None):
             "agree": verdict.agree,
             "condorcet_winner": who(verdict.condorcet_winner) if verdict.condorcet_winner else None,
             "smith_set": [who(c) for c in verdict.smith_set],
-            "verdict": verdict.verdict(who),
-            "minimax_scores": [{"name": who(c), "score": s} for c, s in sorted(verdict.minimax_scores.items(),
-                                                                                 key=lambda item: item[1])],
+            "verdict": panel_sentences(verdict, who),
         },
     }
 
@@ -98,8 +215,8 @@ def steering_report(election):
                   Disqualification.objects.filter(candidate__election=election).select_related("candidate")}
     disqualifications = [
         {"id": candidate, "name": names.get(candidate, candidate), "reason": reason,
-         "decided": (f"by {by_officer[candidate].decided_by} on {by_officer[candidate].decided_at:%Y-%m-%d %H:%M} UTC"
-                     if candidate in by_officer else "in election.yaml")}
+         "by": by_officer[candidate].decided_by if candidate in by_officer else None,
+         "at": by_officer[candidate].decided_at if candidate in by_officer else None}
         for candidate, reason in election_rules(election).disqualified
     ]
     return SteeringReport(
@@ -159,14 +276,15 @@ def report_markdown(report):
     else:
         lines.append("No tie affected a seat.")
     lines += ["", "## Disqualifications", ""]
-    lines += [f"- {d['name']} ({d['id']}), {d['decided']}: {d['reason']}" for d in report.disqualifications] or [
-        "None."]
+    lines += [f"- {d['name']} ({d['id']}), "
+              + (f"by {d['by']} on {d['at']:%Y-%m-%d %H:%M} UTC" if d["by"] else "in election.yaml")
+              + f": {d['reason']}" for d in report.disqualifications] or ["None."]
+    seating = result.seating
     lines += ["", "## Representation limits", ""]
-    lines += [f"- {sentence}" for sentence in report.charter["sentences"] if sentence != report.charter[
-        "limits_sentence"]]
-    lines += ["", report.charter["limits_sentence"]]
+    lines += [f"- {sentence}" for sentence in disclosure(seating, who) if sentence != seating.limits_sentence]
+    lines += ["", seating.limits_sentence]
     lines += ["", "## Would another method have changed it?", ""]
-    lines += [f"- {sentence}" for sentence in report.charter["panel"]["verdict"]]
+    lines += [f"- {sentence}" for sentence in report.charter["verdict"].verdict(lambda c: names.get(c, c))]
     lines += ["", "| Seat | Schulze | Ranked Pairs | Minimax |", "| ---: | --- | --- | --- |"]
     for row in report.charter["panel"]["seats"]:
         cells = [row[k] or "undecided" for k in ("schulze", "ranked_pairs", "minimax")]

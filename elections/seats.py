@@ -153,7 +153,7 @@ class _Committee:
             for login, organization in representation.continuing:
                 key = representation.key(organization)
                 if key is not None:
-                    self.holders.setdefault(key, []).append(f"{login} (continuing)")
+                    self.holders.setdefault(key, []).append((login, "continuing"))
 
     def key(self, candidate):
         return self.rep.key(self.names.get(candidate)) if self.rep else None
@@ -168,12 +168,17 @@ class _Committee:
     def seat(self, candidate):
         key = self.key(candidate)
         if key is not None:
-            self.holders.setdefault(key, []).append(f"{candidate} (elected)")
+            self.holders.setdefault(key, []).append((candidate, "elected"))
 
     def electable(self, group):
         """How many of ``group`` the limits allow together."""
         per_key = Counter(self.key(c) for c in group)
         return sum(n if key is None else min(n, max(self.room(key), 0)) for key, n in per_key.items())
+
+    def holders_of(self, candidate):
+        """Who holds the seats of ``candidate``'s organization: [{"who": login or ID, "as": "continuing" or
+        "elected"}]."""
+        return [{"who": who, "as": role} for who, role in self.holders.get(self.key(candidate), [])]
 
     def why_full(self, candidate):
         key = self.key(candidate)
@@ -183,7 +188,7 @@ class _Committee:
         others = [n for n in group if organization_key(n) != organization_key(name)]
         counted = f" (counted as one organization with {', '.join(others)})" if others else ""
         return (f"{name}{counted} already holds {len(holders)} of at most {self.rep.max_per_organization} seats: "
-                f"{', '.join(holders)}")
+                f"{', '.join(f'{who} ({role})' for who, role in holders)}")
 
 
 def fill_seats(ranking, seats, *, tie_break=None, rules=None, organizations=None):
@@ -213,7 +218,7 @@ def fill_seats(ranking, seats, *, tie_break=None, rules=None, organizations=None
                                      f"disqualified: {disqualified[candidate]}"))
             elif committee.is_full(candidate):
                 skipped.append(_skip(candidate, group_place, LIMIT, committee.names.get(candidate),
-                                     committee.why_full(candidate)))
+                                     committee.why_full(candidate), committee.holders_of(candidate)))
             else:
                 contenders.append(candidate)
         if not contenders:
@@ -235,7 +240,8 @@ def fill_seats(ranking, seats, *, tie_break=None, rules=None, organizations=None
         for candidate in ordered:
             if committee.is_full(candidate):
                 skipped.append(_skip(candidate, group_place, LIMIT, committee.names.get(candidate),
-                                     committee.why_full(candidate) + " (after the tie-break)"))
+                                     committee.why_full(candidate) + " (after the tie-break)",
+                                     committee.holders_of(candidate), after_tie_break=True))
             elif len(chosen) < electable:
                 chosen.append(candidate)
                 committee.seat(candidate)
@@ -261,9 +267,13 @@ def fill_seats(ranking, seats, *, tie_break=None, rules=None, organizations=None
     return seating
 
 
-def _skip(candidate, place, because, organization, detail):
-    return {"candidate": candidate, "place": place, "because": because, "organization": organization,
-            "detail": detail, "replaced_by": None}
+def _skip(candidate, place, because, organization, detail, holders=(), after_tie_break=False):
+    entry = {"candidate": candidate, "place": place, "because": because, "organization": organization,
+             "detail": detail, "replaced_by": None}
+    if because == LIMIT:
+        # The same facts as ``detail``, for pages that word them in the reader's language.
+        entry.update(holders=list(holders), after_tie_break=after_tie_break)
+    return entry
 
 
 def _name_replacements(seating, ranking, seats, tie_break):

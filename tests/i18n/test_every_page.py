@@ -110,6 +110,7 @@ def _pages(client, world):
         ("refused", "get", f"/app/elections/{done}/vote", None, "vera"),
         ("officer overview", "get", reverse("officers:overview", args=[running]), None, "olivia"),
         ("officer results", "get", reverse("officers:results", args=[done]), None, "olivia"),
+        ("officer report", "get", reverse("officers:report", args=[done]), None, "olivia"),
         ("results before close", "get", reverse("officers:results", args=[running]), None, "olivia"),
     ]
 

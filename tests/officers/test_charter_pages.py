@@ -48,7 +48,7 @@ def test_the_results_page_applies_and_discloses_the_limit_and_the_seat_terms(log
 
     assert "Charter rules" in page
     assert "A Person (place 2) was passed over by the representation limit" in page
-    assert "Acme already holds 2 of at most 2 seats: member (continuing), e (elected)" in page
+    assert "Acme already holds 2 of at most 2 seats: member (continuing), E Person (elected)" in page
     assert "B Person took the seat instead." in page
     assert "Proportional representation limits were invoked for this election." in page
     assert "<td>two years</td>" in page and "<td>one year</td>" in page
@@ -178,3 +178,17 @@ def test_manage_py_tally_discloses_the_rules_in_every_format(fmt):
         assert data["charter"]["seat_terms"][2] == {"seat": 3, "candidate": "d", "term": "one year"}
     else:
         assert "| 3 | D Person (d) | one year |" in text
+
+
+def test_the_rules_and_the_panel_read_in_the_officers_language_while_results_md_stays_english(login):
+    election = charter_election(charter=KUBERNETES_RULES)
+    client = login("olivia")
+
+    page = client.get(reverse("officers:results", args=[election.key]), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    markdown = client.get(reverse("officers:export", args=[election.key, "results.md"]),
+                          HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert "Bei dieser Wahl kamen die Grenzen der proportionalen Vertretung zur Anwendung." in page
+    assert "A Person (Platz 2) wurde wegen der Vertretungsgrenze übergangen" in page
+    assert "Sitz 1: Schulze wählt E Person; Ranked Pairs würde A Person wählen." in page
+    assert "Proportional representation limits were invoked for this election." in markdown
