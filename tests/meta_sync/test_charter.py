@@ -153,3 +153,22 @@ def test_officers_reopen_a_counted_election_once_and_it_is_audited(db, meta_repo
     # Counted again after the new close: the lock holds again.
     meta_repo.edit("club/2030/election.yaml", "end_datetime: 2030-04-30 00:00:00", "end_datetime: 2030-05-30 00:00:00")
     assert sync_meta(path=meta_repo.root, trigger="test", now=dt.datetime(2030, 5, 1, tzinfo=UTC)).exit_code == 1
+
+
+def test_an_opened_ballot_box_cannot_be_reopened_for_voting(db, meta_repo):
+    from django.core.exceptions import ValidationError
+
+    from elections.models import BallotBox
+
+    meta_repo.add_election("club/2030")
+    sync_meta(path=meta_repo.root, trigger="test", now=AFTER_CLOSE)
+    election = Election.objects.get(key="club---2030")
+    BallotBox.objects.create(election=election, public_key=b"k" * 32, opened_at=AFTER_CLOSE, opened_by="officer-one")
+    meta_repo.edit("club/2030/election.yaml", "end_datetime: 2030-01-31 00:00:00", "end_datetime: 2030-04-30 00:00:00")
+
+    # Opened box: counted, so the close is locked...
+    assert sync_meta(path=meta_repo.root, trigger="test", now=AFTER_CLOSE).exit_code == 1
+    # ...and reopening is refused: its key is destroyed, so ballots cast now could never be counted.
+    with pytest.raises(ValidationError, match="ballot box is opened and its key destroyed"):
+        election_reopen(election=election, officer="officer-one", reason="late", now=AFTER_CLOSE)
+    assert not AuditEvent.objects.filter(action=ELECTION_REOPEN).exists()
