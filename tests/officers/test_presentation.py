@@ -32,7 +32,9 @@ def test_the_results_page_says_which_election_when_it_closed_and_how_many_ballot
 def test_result_tables_scroll_in_their_own_labelled_box(login, big_election):
     page = login("olivia").get(reverse("officers:results", args=[big_election.key])).content.decode()
 
-    assert page.count('class="table-scroll" role="region" tabindex="0"') == 2
+    # Pairwise counts, strongest paths, and the seats under each counting method.
+    assert page.count('class="table-scroll" role="region" tabindex="0"') == 3
+    assert 'aria-labelledby="panel-seats-caption"' in page and 'id="panel-seats-caption"' in page
     assert 'aria-labelledby="pairwise-table-caption"' in page and 'id="pairwise-table-caption"' in page
     assert 'aria-labelledby="paths-table-caption"' in page and 'id="paths-table-caption"' in page
 
