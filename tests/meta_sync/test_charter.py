@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from elections.audit import ELECTION_REOPEN
 from elections.decisions import election_reopen
@@ -169,6 +170,6 @@ def test_an_opened_ballot_box_cannot_be_reopened_for_voting(db, meta_repo):
     # Opened box: counted, so the close is locked...
     assert sync_meta(path=meta_repo.root, trigger="test", now=AFTER_CLOSE).exit_code == 1
     # ...and reopening is refused: its key is destroyed, so ballots cast now could never be counted.
-    with pytest.raises(ValidationError, match="ballot box is opened and its key destroyed"):
+    with translation.override("en"), pytest.raises(ValidationError, match="ballot box is opened and its key destroyed"):
         election_reopen(election=election, officer="officer-one", reason="late", now=AFTER_CLOSE)
     assert not AuditEvent.objects.filter(action=ELECTION_REOPEN).exists()
