@@ -16,6 +16,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
@@ -53,47 +54,50 @@ class Election(models.Model):
     }
 
     # Path below ELECTION_DIR with "/" replaced by "---", e.g. "steering---2021".
-    key = models.CharField(max_length=255, unique=True)
-    path = models.CharField(max_length=500, help_text="Folder in the meta repository.")
-    name = models.CharField(max_length=500)
-    organization = models.CharField(max_length=500, blank=True)
-    start_datetime = models.DateTimeField()
-    end_datetime = models.DateTimeField()
-    no_winners = models.PositiveIntegerField(default=1)
-    allow_no_opinion = models.BooleanField(default=True)
-    delete_after = models.BooleanField(default=False)
-    show_candidate_fields = models.JSONField(default=list, blank=True)
-    eligibility = models.TextField(blank=True)
-    exception_description = models.TextField(blank=True)
-    exception_due = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(_("key"), max_length=255, unique=True)
+    path = models.CharField(_("path"), max_length=500, help_text=_("Folder in the meta repository."))
+    name = models.CharField(_("name"), max_length=500)
+    organization = models.CharField(_("organization"), max_length=500, blank=True)
+    start_datetime = models.DateTimeField(_("voting opens"))
+    end_datetime = models.DateTimeField(_("voting closes"))
+    no_winners = models.PositiveIntegerField(_("seats"), default=1)
+    allow_no_opinion = models.BooleanField(_("allows “No opinion”"), default=True)
+    delete_after = models.BooleanField(_("destroys ballot links after the count"), default=False)
+    show_candidate_fields = models.JSONField(_("candidate fields shown"), default=list, blank=True)
+    eligibility = models.TextField(_("who may vote"), blank=True)
+    exception_description = models.TextField(_("about exception requests"), blank=True)
+    exception_due = models.DateTimeField(_("exception requests close"), null=True, blank=True)
     # Declared tie-break (from election.yaml), or null: see elections.tally.
-    tie_break = models.JSONField(null=True, blank=True)
+    tie_break = models.JSONField(_("declared tie-break"), null=True, blank=True)
     # The charter's rules from election.yaml (representation, seat_terms, disqualified): see elections.charter.
-    charter = models.JSONField(default=dict, blank=True)
-    description = models.TextField(blank=True, help_text="election_desc.md")
-    results = models.TextField(blank=True, help_text="results.md, as published by the officers")
+    charter = models.JSONField(_("charter rules"), default=dict, blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("election_desc.md"))
+    results = models.TextField(_("results"), blank=True, help_text=_("results.md, as published by the officers"))
 
     # Import state.
-    archived = models.BooleanField(default=False, help_text="Its folder left the meta repository.")
-    content_hash = models.CharField(max_length=64, blank=True)
-    synced_at = models.DateTimeField(null=True, blank=True)
-    sync_warnings = models.JSONField(default=list, blank=True)
-    sync_errors = models.JSONField(default=list, blank=True)
+    archived = models.BooleanField(_("archived"), default=False, help_text=_("Its folder left the meta repository."))
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
+    synced_at = models.DateTimeField(_("last imported"), null=True, blank=True)
+    sync_warnings = models.JSONField(_("sync warnings"), default=list, blank=True)
+    sync_errors = models.JSONField(_("sync errors"), default=list, blank=True)
     # {"stamp": the folder's stamp when last imported (meta_sync.parser.folder_stamp), "voters": n,
     # "candidates": n}: a folder with the same stamp is not read again.
-    source_stamp = models.JSONField(default=dict, blank=True)
+    source_stamp = models.JSONField(_("folder stamp"), default=dict, blank=True)
     # Set when the encrypted voter-to-ballot links were destroyed (delete_after).
-    links_destroyed_at = models.DateTimeField(null=True, blank=True)
+    links_destroyed_at = models.DateTimeField(_("ballot links destroyed"), null=True, blank=True)
     # ballot_box: {officers_to_open: K} in election.yaml: K officers' key shares open the box (threshold mode);
     # null for the default mode. See elections.custody.
-    officers_to_open = models.PositiveSmallIntegerField(null=True, blank=True)
+    officers_to_open = models.PositiveSmallIntegerField(_("officers needed to open the ballot box"), null=True,
+                                                        blank=True)
     # Set when officers reopen a counted election: the next sync may move end_datetime later (then cleared).
-    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
 
     objects = ElectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_datetime", "key"]
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
 
     def __str__(self):
         return self.name
@@ -138,11 +142,14 @@ class Election(models.Model):
 class Officer(models.Model):
     """An election officer, from ``election_officers`` in election.yaml (login stored lower-case)."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="officers")
-    login = models.CharField(max_length=100)
+    election = models.ForeignKey(Election, verbose_name=_("election"), on_delete=models.CASCADE,
+                                 related_name="officers")
+    login = models.CharField(_("GitHub login"), max_length=100)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["election", "login"], name="unique_officer")]
+        verbose_name = _("election officer")
+        verbose_name_plural = _("election officers")
 
     def __str__(self):
         return self.login
@@ -151,31 +158,37 @@ class Officer(models.Model):
 class EligibleVoter(models.Model):
     """One line of the voter roll (voters.yaml), login stored lower-case."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="voters")
-    login = models.CharField(max_length=100)
+    election = models.ForeignKey(Election, verbose_name=_("election"), on_delete=models.CASCADE, related_name="voters")
+    login = models.CharField(_("GitHub login"), max_length=100)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["election", "login"], name="unique_eligible_voter")]
+        verbose_name = _("eligible voter")
+        verbose_name_plural = _("eligible voters")
 
     def __str__(self):
         return self.login
 
 
 class Candidate(models.Model):
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
-    candidate_id = models.CharField(max_length=100, help_text="The ID in the candidate file's header.")
-    name = models.CharField(max_length=500)
-    info = models.JSONField(default=dict, blank=True)
-    bio = models.TextField(blank=True)
-    source_file = models.CharField(max_length=500, blank=True)
+    election = models.ForeignKey(Election, verbose_name=_("election"), on_delete=models.CASCADE,
+                                 related_name="candidates")
+    candidate_id = models.CharField(_("candidate ID"), max_length=100,
+                                    help_text=_("The ID in the candidate file's header."))
+    name = models.CharField(_("name"), max_length=500)
+    info = models.JSONField(_("profile fields"), default=dict, blank=True)
+    bio = models.TextField(_("profile"), blank=True)
+    source_file = models.CharField(_("source file"), max_length=500, blank=True)
     # Removed from the meta repository after voting began: kept so that cast ballots still count.
-    withdrawn = models.BooleanField(default=False)
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
 
     class Meta:
         ordering = ["candidate_id"]
         constraints = [
             models.UniqueConstraint(fields=["election", "candidate_id"], name="unique_candidate_id"),
         ]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
 
     def __str__(self):
         return self.name
@@ -326,25 +339,28 @@ class ExceptionRequest(models.Model):
         (DENIED, pgettext_lazy("exception request status", "Denied")),
     ]
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="exception_requests")
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+    election = models.ForeignKey(Election, verbose_name=_("election"), on_delete=models.CASCADE,
+                                 related_name="exception_requests")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requester"), on_delete=models.CASCADE,
                                   related_name="exception_requests")
-    name = models.CharField(max_length=200)
-    email = models.EmailField()
-    chat_handle = models.CharField(max_length=200, blank=True)
-    contributions = models.TextField(help_text="What the requester contributed.")
-    comments = models.TextField(blank=True)
-    submitted_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=PENDING)
-    reviewed_by = models.CharField(max_length=100, blank=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    chat_handle = models.CharField(_("chat handle"), max_length=200, blank=True)
+    contributions = models.TextField(_("contributions"), help_text=_("What the requester contributed."))
+    comments = models.TextField(_("comments"), blank=True)
+    submitted_at = models.DateTimeField(_("sent"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default=PENDING)
+    reviewed_by = models.CharField(_("reviewed by"), max_length=100, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]
         constraints = [
             models.UniqueConstraint(fields=["election", "requester"], name="one_exception_request_per_user"),
         ]
+        verbose_name = _("exception request")
+        verbose_name_plural = _("exception requests")
 
     def __str__(self):
         return f"{self.requester} in {self.election}"
@@ -353,15 +369,18 @@ class ExceptionRequest(models.Model):
 class AuditEvent(models.Model):
     """An officer's or operator's action: who, when, what. Written in the action's own transaction."""
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.CharField(max_length=100, help_text="GitHub login, or 'system' for commands and webhooks.")
-    action = models.CharField(max_length=100)
-    election = models.ForeignKey(Election, null=True, blank=True, on_delete=models.SET_NULL,
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.CharField(_("who"), max_length=100,
+                             help_text=_("GitHub login, or 'system' for commands and webhooks."))
+    action = models.CharField(_("action"), max_length=100)
+    election = models.ForeignKey(Election, verbose_name=_("election"), null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="audit_events")
-    detail = models.JSONField(default=dict, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-at"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

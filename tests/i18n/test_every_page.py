@@ -116,6 +116,12 @@ def _pages(client, world):
         ("officer results", "get", reverse("officers:results", args=[done]), None, "olivia"),
         ("officer report", "get", reverse("officers:report", args=[done]), None, "olivia"),
         ("results before close", "get", reverse("officers:results", args=[running]), None, "olivia"),
+        ("officer admin", "get", "/admin/", None, "olivia"),
+        ("admin elections", "get", "/admin/elections/election/", None, "olivia"),
+        ("admin election", "get", f"/admin/elections/election/{world['running'].pk}/change/", None, "olivia"),
+        ("admin requests", "get", "/admin/elections/exceptionrequest/", None, "olivia"),
+        ("admin candidates", "get", "/admin/elections/candidate/", None, "olivia"),
+        ("admin audit trail", "get", "/admin/elections/auditevent/", None, "olivia"),
     ]
 
 
