@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures"
@@ -93,3 +94,15 @@ def box_open_now(election, *, actor="test-operator"):
     election.refresh_from_db()
     ballot_box_open(election=election, actor=actor)
     return list(Ballot.objects.filter(election=election))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the site's default language.
+
+    LocaleMiddleware activates the language of each request in the serving thread and nothing deactivates it, so
+    a page served in German would otherwise leave German active for code a later test calls outside a request.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
