@@ -138,8 +138,9 @@ def _badge(eligible, voted):
 # --- public pages ----------------------------------------------------------------------------------
 
 
-@require_safe
-def public_list(request):
+def _list_page(request, template, rows_html):
+    """An election list page: the status filter, the page of elections asked for, and their rows, each drawn by
+    ``rows_html(version, page, now)``."""
     status = _status_filter(request)
     if status is None:
         return _unknown_filter(request)
@@ -148,8 +149,13 @@ def public_list(request):
     rows = listing.rows_with_status(listing.listed_elections(version), status, now)
     page = listing.paginate(rows, request.GET.get("page"))
     context = {"elections": page.object_list, "page": page, "status": status, "statuses": STATUS_FILTERS,
-               "rows": listing.public_rows_html(version, page, now)}
-    return render(request, "elections/public_list.html", context)
+               "rows": rows_html(version, page, now)}
+    return render(request, template, context)
+
+
+@require_safe
+def public_list(request):
+    return _list_page(request, "elections/public_list.html", listing.public_rows_html)
 
 
 def _election_page(key):
@@ -210,16 +216,8 @@ def dashboard(request):
 @login_required
 @require_safe
 def election_list(request):
-    status = _status_filter(request)
-    if status is None:
-        return _unknown_filter(request)
-    now = timezone.now()
-    version = listing.content_version()
-    rows = listing.rows_with_status(listing.listed_elections(version), status, now)
-    page = listing.paginate(rows, request.GET.get("page"))
-    context = {"elections": page.object_list, "page": page, "status": status, "statuses": STATUS_FILTERS,
-               "rows": listing.voter_rows_html(version, page, now, _badges(request, page))}
-    return render(request, "elections/list.html", context)
+    return _list_page(request, "elections/list.html",
+                      lambda version, page, now: listing.voter_rows_html(version, page, now, _badges(request, page)))
 
 
 @login_required
