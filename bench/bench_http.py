@@ -143,7 +143,8 @@ def setup_main(args):
     for user in User.objects.filter(username__in=logins):
         store = store_class()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        # Voters sign in with GitHub: their sessions name the GitHub backend, which loads them on each request.
+        store[BACKEND_SESSION_KEY] = "accounts.backends.GitHubOAuth2"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         sessions[user.username] = store.session_key

@@ -2,6 +2,7 @@ import hashlib
 import hmac
 import random
 import re
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,15 +49,24 @@ def _standing_sql(count, *, voted_anywhere):
         f"SELECT 'voted', election_id FROM {table[VoteRecord]} WHERE voter_id = %s"
         + ("" if voted_anywhere else f" AND {within}"),
         f"SELECT 'roll', election_id FROM {table[EligibleVoter]} WHERE login = %s AND {within}",
-        f"SELECT 'granted', election_id FROM {table[ExceptionRequest]} WHERE requester_id = %s AND status = %s "
-        f"AND {within}",
+        # Any exception request the voter made: its status says whether it grants a vote.
+        f"SELECT status, election_id FROM {table[ExceptionRequest]} WHERE requester_id = %s AND {within}",
     ])
 
 
+class Standing(NamedTuple):
+    """Sets of election ids: where the voter may vote, has voted, officers, and has asked for an exception."""
+
+    eligible: set
+    voted: set
+    officered: set
+    requested: set
+
+
 def _voter_flags(request, election_ids, *, voted_anywhere=False):
-    """(eligible, voted, officered): the sets of ``election_ids`` where the signed-in voter may vote and has voted
-    (in any election with ``voted_anywhere``), and of the current elections they officer, in one query whatever
-    the number of elections and voter rolls. The last is kept for the page's "Officer admin" link.
+    """The signed-in voter's ``Standing`` in ``election_ids`` (votes in any election with ``voted_anywhere``;
+    officered: every current election), in one query whatever the number of elections and voter rolls. The
+    officered elections are kept for the page's "Officer admin" link.
 
     Every signed-in page runs it, so it is written as SQL once rather than built by the ORM on each request; each
     part uses an index (the roll's and the exception requests' election-and-login keys, the vote records' voter).
@@ -64,22 +74,27 @@ def _voter_flags(request, election_ids, *, voted_anywhere=False):
     user = request.user
     login = user.username.lower()
     ids = list(election_ids)
-    params = [login, False, user.pk, *([] if voted_anywhere else ids), login, *ids, user.pk,
-              ExceptionRequest.APPROVED, *ids]
-    found = {"officer": set(), "voted": set(), "roll": set(), "granted": set()}
+    params = [login, False, user.pk, *([] if voted_anywhere else ids), login, *ids, user.pk, *ids]
+    found = {"officer": set(), "voted": set(), "roll": set()}
+    requested, granted = set(), set()
     with connection.cursor() as cursor:
         cursor.execute(_standing_sql(len(ids), voted_anywhere=voted_anywhere), params)
         for name, election_id in cursor.fetchall():
-            found[name].add(election_id)
+            if name in found:
+                found[name].add(election_id)
+            else:  # an exception request, named by its status
+                requested.add(election_id)
+                if name == ExceptionRequest.APPROVED:
+                    granted.add(election_id)
     if not officers.is_operator(user):
         request._officer_election_ids = frozenset(found["officer"])
-    return found["roll"] | found["granted"], found["voted"], found["officer"]
+    return Standing(found["roll"] | granted, found["voted"], found["officer"], requested)
 
 
 def _badges(request, elections):
     """The voter's badge for each election (pk -> badge name)."""
-    eligible, voted, _ = _voter_flags(request, (e.pk for e in elections))
-    return {e.pk: _badge(e.pk in eligible, e.pk in voted) for e in elections}
+    standing = _voter_flags(request, (e.pk for e in elections))
+    return {e.pk: _badge(e.pk in standing.eligible, e.pk in standing.voted) for e in elections}
 
 
 def _status_filter(request):
@@ -196,7 +211,7 @@ def dashboard(request):
     version = listing.content_version()
     elections = listing.listed_elections(version)
     open_ = [e for e in elections if e.status_at(now) != Election.COMPLETED]
-    eligible, voted, officered = _voter_flags(request, (e.pk for e in open_), voted_anywhere=True)
+    eligible, voted, officered, _ = _voter_flags(request, (e.pk for e in open_), voted_anywhere=True)
     may_vote = [e for e in open_ if e.pk in eligible and e.pk not in voted]
     # Each election is listed once: under "may vote" or "voted in" when it is one of those, else as running.
     running = [e for e in open_ if e.status_at(now) == Election.RUNNING and e.pk not in eligible | voted]
@@ -227,9 +242,11 @@ def election_detail(request, key):
     election = page.election
     now = timezone.now()
     status = election.status_at(now)
-    eligible, voted, _ = _voter_flags(request, [election.pk])
-    eligible, voted = election.pk in eligible, election.pk in voted
-    exception_request = ExceptionRequest.objects.filter(election=election, requester=request.user).first()
+    standing = _voter_flags(request, [election.pk])
+    eligible, voted = election.pk in standing.eligible, election.pk in standing.voted
+    exception_request = None
+    if election.pk in standing.requested:
+        exception_request = ExceptionRequest.objects.filter(election=election, requester=request.user).first()
     context = {
         "election": election,
         "status": status,

@@ -311,11 +311,11 @@ SESSION_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 
-# Sessions live in the database, which every replica shares. With CACHE_URL (django-environ cache URL, e.g.
-# dbcache://elekto_cache or memcache://host:11211) they are read through that cache and still written to the
-# database, so a cache restart signs nobody out.
+# Sessions live in the database, which every replica shares (Django's table, read with one plain query). With
+# CACHE_URL (django-environ cache URL, e.g. dbcache://elekto_cache or memcache://host:11211) they are read through
+# that cache and still written to the database, so a cache restart signs nobody out.
 CACHE_URL = _read("CACHE_URL", env.str, "")
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "accounts.sessions"
 if CACHE_URL:
     try:
         CACHES = {"default": environ.Env.cache_url_config(CACHE_URL)}

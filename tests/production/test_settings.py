@@ -46,7 +46,7 @@ def test_with_debug_off_cookies_are_secure_and_https_is_enforced(tmp_path):
     assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     # Sessions in the shared database work whichever replica serves the next request.
-    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    assert values["SESSION_ENGINE"] == "accounts.sessions"
     assert values["STORAGES"]["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     middleware = values["MIDDLEWARE"]
     assert middleware.index("elekto_site.middleware.RequestLogMiddleware") == 1

@@ -282,3 +282,29 @@ def test_the_dashboard_links_an_officer_to_the_elections_they_run(client, office
 
 def test_the_dashboard_shows_no_officer_section_to_a_voter(voter_client, running):
     assert "Elections you are an officer of" not in voter_client.get("/app").content.decode()
+
+
+def test_the_election_page_of_a_voter_reads_the_session_user_version_and_standing_only(
+    client, voter, running, user_factory
+):
+    """The signed-in election page costs four queries for a voter who never asked for an exception, and one more,
+    showing the request, for one who did."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(voter)
+    url = f"/app/elections/{running.key}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) == 4, [query["sql"] for query in queries]
+
+    requester = user_factory("not-on-the-roll")
+    ExceptionRequest.objects.create(election=running, requester=requester, name="N", email="n@example.org",
+                                    contributions="Docs.", status=ExceptionRequest.DENIED)
+    client.force_login(requester)
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    assert len(queries) == 5
+    assert "Your exception request is <strong>denied</strong>" in html
