@@ -8,15 +8,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import listing, officers, secrecy, services
+from . import ballot_cookies, listing, officers, secrecy, services
 from .forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, PassphraseForm
 from .markdown import render_markdown
 from .models import Candidate, Election, EligibleVoter, ExceptionRequest, Officer, VoteRecord
@@ -291,10 +292,13 @@ def candidate_detail(request, key, candidate_id):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def vote(request, key):
-    """Rank (GET), review (POST step=review), then cast (POST step=cast).
+    """Rank (GET), review (POST step=review, then ``vote_review``), then cast (POST step=cast, then
+    ``vote_receipt``).
 
-    The ranks travel from the review page to the cast step in the form itself, never in the session, and
-    are validated again when cast. An existing ballot is changed instead, with its passphrase.
+    The review and the receipt are pages of their own, reached by a 303 redirect, so that Back and Reload never
+    post a ballot again; what they show travels in a short-lived encrypted cookie that only the browser holds
+    (``ballot_cookies``), never in the session. The cast posts the ranks again in the form itself, and they are
+    validated again then. An existing ballot is changed instead, with its passphrase.
     """
     election = _get_election(key)
     try:
@@ -307,7 +311,11 @@ def vote(request, key):
     ballot_kwargs = {"candidates": candidates, "allow_no_opinion": election.allow_no_opinion}
 
     if request.method != "POST":
-        return render(request, "elections/vote.html", {**context, "form": BallotForm(**ballot_kwargs)})
+        # Back from the review, or "Change my ranking": the ranking under review, if there is one.
+        review = _review_from_cookie(request, election, candidates)
+        initial = _ballot_form_data(review.ranks, len(candidates)) if review else None
+        return render(request, "elections/vote.html",
+                      {**context, "form": BallotForm(initial=initial, **ballot_kwargs)})
 
     form = BallotForm(request.POST, **ballot_kwargs)
     ranks = None
@@ -316,17 +324,88 @@ def vote(request, key):
             ranks = services.ranks_validate(election=election, ranks=form.ranks())
         except services.InvalidBallot as refusal:
             form.add_error(None, refusal.message)
+    if ranks is None:
+        return render(request, "elections/vote.html", {**context, "form": form}, status=400)
     step = request.POST.get("step", "review")
-    if ranks is None or step == "edit":
-        return render(request, "elections/vote.html", {**context, "form": form}, status=200 if ranks else 400)
+    if step != "cast":
+        # The review, or the form again ("edit"), is shown by a GET of its own, with the ranks in the cookie.
+        review = _review_from_cookie(request, election, candidates)
+        suggestion = _suggestion(review.suggestion if review else request.POST.get("suggestion", ""))
+        value = ballot_cookies.review_seal(voter=request.user, election=election, ranks=ranks, suggestion=suggestion)
+        target = "elections:vote" if step == "edit" else "elections:vote_review"
+        response = _see_other(reverse(target, args=[election.key]))
+        ballot_cookies.cookie_set(response, request, ballot_cookies.REVIEW, value, election=election)
+        return response
 
     ranked, no_opinion = ranks_grouped(ranks, candidates)
     context.update(form=form, ranked=ranked, no_opinion=no_opinion, lowest_rank=len(ranks))
     passphrase_form_class = PassphraseForm if changing else NewPassphraseForm
-    if step != "cast":
-        return _render_review(request, context, passphrase_form_class())
-
     return _vote_submit(request, context, ranks=ranks, passphrase_form=passphrase_form_class(request.POST))
+
+
+@sensitive_variables()
+@never_cache
+@login_required
+@require_safe
+def vote_review(request, key):
+    """The review of the ranking posted to ``vote``, read from the review cookie, with the passphrase form that
+    casts it. Without a readable cookie: back to the ballot (or to the receipt, after casting)."""
+    election = _get_election(key)
+    try:
+        services.voting_check(election=election, voter=request.user)
+    except services.Refusal as refusal:
+        return _refused(request, refusal, election=election)
+    candidates = _candidates_for_voter(election, request.user)
+    try:
+        review = ballot_cookies.review_open(request.COOKIES.get(ballot_cookies.REVIEW), voter=request.user,
+                                            election=election, candidate_ids=[c.candidate_id for c in candidates])
+        ranks = services.ranks_validate(election=election, ranks=review.ranks)
+    except ballot_cookies.Unreadable:
+        if _receipt_from_cookie(request, election, candidates):
+            # Back from the receipt: the ballot under review was cast meanwhile.
+            return redirect("elections:vote_receipt", key=election.key)
+        messages.warning(request, _("The ranking you were reviewing has expired or cannot be read any more. "
+                                    "Rank the candidates again."))
+        return redirect("elections:vote", key=election.key)
+    except (ballot_cookies.CandidatesChanged, services.InvalidBallot) as changed:
+        # The election changed since the ranking (candidates, or whether "No opinion" is offered).
+        messages.warning(request, changed.message if isinstance(changed, services.InvalidBallot) else _(
+            "The candidates standing in this election changed since you ranked them. Rank the candidates again."))
+        response = redirect("elections:vote", key=election.key)
+        ballot_cookies.cookie_delete(response, ballot_cookies.REVIEW, election=election)
+        return response
+
+    changing = VoteRecord.objects.filter(election=election, voter=request.user).exists()
+    form = BallotForm(_ballot_form_data(ranks, len(candidates)), candidates=candidates,
+                      allow_no_opinion=election.allow_no_opinion)
+    form.is_valid()
+    ranked, no_opinion = ranks_grouped(ranks, candidates)
+    context = {"election": election, "changing": changing, "candidates": candidates, "form": form,
+               "ranked": ranked, "no_opinion": no_opinion, "lowest_rank": len(ranks)}
+    passphrase_form = PassphraseForm() if changing else NewPassphraseForm()
+    return _render_review(request, context, passphrase_form, suggestion=review.suggestion)
+
+
+@sensitive_variables()
+@never_cache
+@login_required
+@require_safe
+def vote_receipt(request, key):
+    """The receipt of the ballot just cast, read from the receipt cookie for its few minutes; after them, where
+    to find it again."""
+    election = _get_election(key)
+    if not VoteRecord.objects.filter(election=election, voter=request.user).exists():
+        response = redirect("elections:vote", key=election.key)
+        ballot_cookies.cookie_delete(response, ballot_cookies.RECEIPT, election=election)
+        return response
+    candidates = list(election.candidates.filter(withdrawn=False))
+    shown = _receipt_from_cookie(request, election, candidates)
+    context = {"election": election, "receipt": shown.receipt if shown else None,
+               "changing": shown.changing if shown else False}
+    if shown and shown.ranks is not None:
+        ranked, no_opinion = ranks_grouped(shown.ranks, candidates)
+        context.update(ranked=ranked, no_opinion=no_opinion, lowest_rank=len(shown.ranks))
+    return render(request, "elections/receipt.html", context)
 
 
 @sensitive_variables()
@@ -343,8 +422,10 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
     if mode == "change" and not changing:
         return _refused(request, services.NotVoted(_("Your ballot was revoked meanwhile: cast a new one.")),
                         election=election)
+    review = _review_from_cookie(request, election, context["candidates"])
+    suggestion = review.suggestion if review else request.POST.get("suggestion", "")
     if not passphrase_form.is_valid():
-        return _render_review(request, context, passphrase_form, status=400)
+        return _render_review(request, context, passphrase_form, suggestion=suggestion, status=400)
     passphrase = passphrase_form.cleaned_data["passphrase"]
     try:
         if changing:
@@ -354,27 +435,66 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
             receipt = services.ballot_cast(election=election, voter=request.user, ranks=ranks, passphrase=passphrase)
     except services.WrongPassphrase as refusal:
         passphrase_form.add_error("passphrase", refusal.message)
-        return _render_review(request, context, passphrase_form, status=refusal.status)
+        return _render_review(request, context, passphrase_form, suggestion=suggestion, status=refusal.status)
     except services.Refusal as refusal:
         return _refused(request, refusal, election=election)
-    # The receipt is shown in this response only: keeping it in the session would store it next to the
-    # voter's identity.
-    return render(request, "elections/receipt.html", {**context, "receipt": receipt.receipt},
-                  status=200 if changing else 201)
+    # The receipt goes to the browser only: keeping it in the session would store it next to the voter's identity.
+    value = ballot_cookies.receipt_seal(voter=request.user, election=election, receipt=receipt.receipt, ranks=ranks,
+                                        changing=changing)
+    response = _see_other(reverse("elections:vote_receipt", args=[election.key]))
+    ballot_cookies.cookie_set(response, request, ballot_cookies.RECEIPT, value, election=election)
+    ballot_cookies.cookie_delete(response, ballot_cookies.REVIEW, election=election)
+    return response
 
 
-def _render_review(request, context, passphrase_form, status=200):
-    suggestion = ""
-    if not context["changing"]:
-        # Shown again after an error, the review keeps the passphrase it suggested the first time: the voter
-        # may already have copied it.
-        suggestion = request.POST.get("suggestion", "")
-        if not secrecy.is_generated_passphrase(suggestion):
-            suggestion = secrecy.passphrase_generate()
+def _see_other(url):
+    """A 303 redirect: the browser follows it with a GET, and Back returns to that GET, not to the POST."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+@sensitive_variables()
+def _review_from_cookie(request, election, candidates):
+    """The ``Review`` in the request's review cookie for ``candidates`` (those standing), or None."""
+    try:
+        return ballot_cookies.review_open(request.COOKIES.get(ballot_cookies.REVIEW), voter=request.user,
+                                          election=election, candidate_ids=[c.candidate_id for c in candidates])
+    except (ballot_cookies.Unreadable, ballot_cookies.CandidatesChanged):
+        return None
+
+
+@sensitive_variables()
+def _receipt_from_cookie(request, election, candidates):
+    try:
+        return ballot_cookies.receipt_open(request.COOKIES.get(ballot_cookies.RECEIPT), voter=request.user,
+                                           election=election, candidate_ids=[c.candidate_id for c in candidates])
+    except ballot_cookies.Unreadable:
+        return None
+
+
+def _ballot_form_data(ranks, lowest_rank):
+    """The ballot form's values for ``ranks``; a candidate at the lowest rank shows as "not ranked" (the same)."""
+    return {
+        BallotForm.field_name(candidate_id): (
+            BallotForm.NO_OPINION if rank is None else BallotForm.NOT_RANKED if rank == lowest_rank else str(rank))
+        for candidate_id, rank in ranks.items()
+    }
+
+
+def _suggestion(suggestion):
+    """``suggestion`` when it is a passphrase this site generated (safe to show back), else a new one."""
+    return suggestion if secrecy.is_generated_passphrase(suggestion) else secrecy.passphrase_generate()
+
+
+def _render_review(request, context, passphrase_form, *, suggestion, status=200):
+    # A new ballot's review keeps the passphrase it suggested the first time, after an error and on reload: the
+    # voter may already have copied it.
     return render(
         request,
         "elections/review.html",
-        {**context, "passphrase_form": passphrase_form, "suggestion": suggestion,
+        {**context, "passphrase_form": passphrase_form,
+         "suggestion": "" if context["changing"] else _suggestion(suggestion),
          "min_length": settings.MIN_PASSPHRASE_LENGTH},
         status=status,
     )
