@@ -353,3 +353,5 @@ if LOG_FORMAT not in LOG_FORMATS:
     CONFIG_ERRORS.append(("LOG_FORMAT", f"LOG_FORMAT={LOG_FORMAT!r} is not valid: use plain or json"))
     LOG_FORMAT = "plain"
 LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
+# Error reports hide every cookie (the voting pages' carry ranks and receipts) besides what Django hides.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "elekto_site.error_reports.ErrorReportFilter"
