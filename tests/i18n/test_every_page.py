@@ -102,6 +102,7 @@ def _pages(client, world):
         ("review", "post", f"/app/elections/{running}/vote", {**ranks, "step": "review"}, "vera"),
         ("wrong passphrase", "post", f"/app/elections/{running}/vote",
          {**ranks, "step": "cast", "mode": "change", "passphrase": "wrong-wrong-wrong"}, "vera"),
+        ("receipt shown no more", "get", f"/app/elections/{running}/vote/receipt", None, "vera"),
         ("confirmation", "get", f"/app/elections/{running}/confirmation", None, "vera"),
         ("revoke", "get", f"/app/elections/{running}/confirmation?revoke", None, "vera"),
         ("officer's election", "get", f"/app/elections/{running}", None, "olivia"),
@@ -109,6 +110,7 @@ def _pages(client, world):
          {"action": "view", "passphrase": PASSPHRASE}, "vera"),
         ("ballot", "get", f"/app/elections/{running}/vote", None, "walt"),
         ("new ballot review", "post", f"/app/elections/{running}/vote", {**ranks, "step": "review"}, "walt"),
+        ("review expired", "get", f"/app/elections/{running}/vote/review", None, "walt"),
         ("not on the roll", "get", f"/app/elections/{running}", None, "zed"),
         ("exception request", "get", f"/app/elections/{running}/exception", None, "zed"),
         ("refused", "get", f"/app/elections/{done}/vote", None, "vera"),
@@ -130,7 +132,10 @@ def _get(client, world, method, url, data, user, language):
     if user:
         client.force_login(world["users"][user])
     headers = {"HTTP_ACCEPT_LANGUAGE": language}
-    return client.post(url, data, **headers) if method == "post" else client.get(url, **headers)
+    # Redirects are followed: the review and the receipt are pages of their own, after the form's POST.
+    if method == "post":
+        return client.post(url, data, follow=True, **headers)
+    return client.get(url, follow=True, **headers)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -311,7 +311,8 @@ def _walk_pages(client, voter, officer, candidate_id):
     # Through the form: the ballot with this ID is reviewed without error.
     form = client.get(reverse("elections:vote", args=[key]))
     fields = {name: "1" for name in form.context["form"].fields}
-    response = client.post(reverse("elections:vote", args=[key]), {**fields, "step": "review"})
+    response = client.post(reverse("elections:vote", args=[key]), {**fields, "step": "review"}, follow=True)
+    assert response.redirect_chain == [(reverse("elections:vote_review", args=[key]), 303)]
     assert response.status_code == 200
     # Once voting has closed: the results and every export.
     Election.objects.filter(key=key).update(end_datetime=dt.datetime(2021, 1, 1, tzinfo=dt.UTC))

@@ -139,7 +139,7 @@ def closed_with_ballots(client):
         form = {f"rank-{c}": str(r) for c, r in ranks.items()}
         form.update(step="cast", mode="cast", passphrase="correct horse battery staple",
                     passphrase_again="correct horse battery staple")
-        assert signed_in(login).post(reverse("elections:vote", args=[election.key]), form).status_code == 201
+        assert signed_in(login).post(reverse("elections:vote", args=[election.key]), form).status_code == 303
     close(election)
     return election, shares
 

@@ -42,7 +42,7 @@ def test_nobody_votes_outside_the_window(client_for, election, alice, status):
 @pytest.mark.django_db
 def test_a_second_ballot_is_refused_and_the_first_stands(client_for, election, alice):
     client = client_for(alice)
-    assert cast(client).status_code == 201
+    assert cast(client).status_code == 303
     second = cast(client, {"amara": 4, "bjorn": 3, "chen": 2, "dolores": 1})
     assert second.status_code == 409
     assert VoteRecord.objects.count() == 1
@@ -91,7 +91,7 @@ def test_a_candidate_left_out_of_the_post_counts_last_and_no_opinion_is_refused_
     client = client_for(alice)
     assert cast(client, {**FULL, "dolores": None}).status_code == 400
     assert not SealedBallot.objects.exists()
-    assert cast(client, {"amara": 1, "bjorn": 2, "chen": 3}).status_code == 201
+    assert cast(client, {"amara": 1, "bjorn": 2, "chen": 3}).status_code == 303
     assert [b.ranks for b in box_open_now(election)] == [FULL]
 
 
@@ -136,7 +136,7 @@ def test_a_cast_without_a_usable_passphrase_stores_nothing(client_for, election,
 @pytest.mark.parametrize("action", ["view", "revoke"])
 def test_after_the_window_a_ballot_can_be_neither_viewed_nor_revoked(client_for, election, alice, action):
     client = client_for(alice)
-    receipt = _receipt_of(cast(client))
+    receipt = _receipt_of(client, cast(client))
     move_window(election, "completed")
     response = client.post(reverse("elections:confirmation", args=[KEY]), {"action": action, "passphrase": PASSPHRASE})
     assert response.status_code == 403
@@ -144,9 +144,9 @@ def test_after_the_window_a_ballot_can_be_neither_viewed_nor_revoked(client_for,
     assert SealedBallot.objects.count() == 1 and VoteRecord.objects.count() == 1
 
 
-def _receipt_of(response):
-    assert response.status_code == 201
-    return response.context["receipt"]
+def _receipt_of(client, response):
+    assert response.status_code == 303
+    return client.get(response["Location"]).context["receipt"]
 
 
 def _view(client, passphrase):
@@ -158,7 +158,7 @@ def test_guessing_the_passphrase_hits_the_rate_limit_and_even_the_right_one_wait
                                                                                   settings):
     settings.PASSPHRASE_ATTEMPTS_PER_MINUTE = 5
     client = client_for(alice)
-    receipt = _receipt_of(cast(client))
+    receipt = _receipt_of(client, cast(client))
     statuses = [_view(client, f"wrong guess number {n}").status_code for n in range(5)]
     assert statuses == [403] * 5
     limited = _view(client, PASSPHRASE)
@@ -180,7 +180,7 @@ def test_the_rate_limit_of_one_voter_does_not_lock_out_another(client_for, elect
     settings.PASSPHRASE_ATTEMPTS_PER_MINUTE = 5
     alice_client, bob_client = client_for(alice), client_for(user("bob"))
     cast(alice_client)
-    bob_receipt = _receipt_of(cast(bob_client))
+    bob_receipt = _receipt_of(bob_client, cast(bob_client))
     for n in range(6):
         _view(alice_client, f"wrong guess number {n}")
     assert _view(alice_client, PASSPHRASE).status_code == 429

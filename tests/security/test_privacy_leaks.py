@@ -13,24 +13,29 @@ RANKS = {"amara": 1, "bjorn": 2, "chen": 3, "dolores": 4}
 @pytest.fixture
 def cast_and_view(client_for, election, alice):
     client = client_for(alice)
-    cast = client.post(reverse("elections:vote", args=[KEY]), vote_form(RANKS, step="cast"))
-    assert cast.status_code == 201
+    review = client.post(reverse("elections:vote", args=[KEY]), vote_form(RANKS), follow=True)
+    assert review.redirect_chain == [(reverse("elections:vote_review", args=[KEY]), 303)]
+    cast = client.post(reverse("elections:vote", args=[KEY]), vote_form(RANKS, step="cast"), follow=True)
+    assert cast.redirect_chain == [(reverse("elections:vote_receipt", args=[KEY]), 303)]
     view = client.post(reverse("elections:confirmation", args=[KEY]), {"action": "view", "passphrase": PASSPHRASE})
     assert view.status_code == 200
-    return cast, view
+    return review, cast, view
 
 
 @pytest.mark.django_db
 def test_no_log_line_holds_a_passphrase_a_receipt_or_a_ranking(client_for, election, alice, caplog):
     with caplog.at_level(logging.DEBUG):
         client = client_for(alice)
-        cast = client.post(reverse("elections:vote", args=[KEY]), vote_form(RANKS, step="cast"))
+        client.post(reverse("elections:vote", args=[KEY]), vote_form(RANKS), follow=True)
+        cookies = [client.cookies["ballot_review"].value]
+        cast = client.post(reverse("elections:vote", args=[KEY]), vote_form(RANKS, step="cast"), follow=True)
+        cookies.append(client.cookies["ballot_receipt"].value)
         client.post(reverse("elections:confirmation", args=[KEY]), {"action": "view", "passphrase": PASSPHRASE})
         client.post(reverse("elections:confirmation", args=[KEY]), {"action": "view", "passphrase": "wrong guess!!"})
     receipt = cast.context["receipt"]
     logged = "\n".join(record.getMessage() + str(record.__dict__) for record in caplog.records)
     assert caplog.records, "the requests were not logged at all: this test would prove nothing"
-    for secret in (PASSPHRASE, "wrong guess!!", receipt, "rank-amara", '"amara": 1'):
+    for secret in (PASSPHRASE, "wrong guess!!", receipt, "rank-amara", '"amara": 1', *cookies):
         assert secret not in logged, f"{secret!r} appears in the logs"
 
 

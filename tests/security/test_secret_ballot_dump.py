@@ -75,9 +75,11 @@ def cast_in_known_order(transactional_db, client_for):
     receipts = []
     for login, ranks in zip(VOTERS, ballots, strict=True):
         # Through the site, so that whatever a request leaves behind (sessions, logs) is in the dump too.
-        response = client_for(user(login)).post(reverse("elections:vote", args=[election.key]),
-                                                vote_form(ranks, step="cast"))
-        assert response.status_code == 201
+        client = client_for(user(login))
+        assert client.post(reverse("elections:vote", args=[election.key]), vote_form(ranks)).status_code == 303
+        response = client.post(reverse("elections:vote", args=[election.key]), vote_form(ranks, step="cast"),
+                               follow=True)
+        assert response.redirect_chain == [(reverse("elections:vote_receipt", args=[election.key]), 303)]
         receipts.append(response.context["receipt"])
     return election, ballots, receipts
 

@@ -93,8 +93,12 @@ def campaign(transactional_db, client_for, request):
     def cast(login, mode="cast"):
         ranks = random_ranks(rng, candidates)
         client = done.clients.setdefault(login, client_for(user(login)))
-        response = client.post(url, vote_form(ranks, step="cast", mode=mode))
-        assert response.status_code == (201 if mode == "cast" else 200), response.content[:300]
+        # The whole flow: the ranks go to the review page and the receipt to its page in the browser's cookies.
+        review = client.post(url, vote_form(ranks), follow=True)
+        assert review.redirect_chain == [(f"{url}/review", 303)] and review.context["ranked"]
+        response = client.post(url, vote_form(ranks, step="cast", mode=mode), follow=True)
+        assert response.redirect_chain == [(f"{url}/receipt", 303)], response.content[:300]
+        assert response.context["changing"] is (mode == "change")
         receipt = response.context["receipt"]
         done.receipts.append(receipt)
         done.cast_ranks.append(ranks)

@@ -280,7 +280,7 @@ def test_past_the_attempt_limit_no_key_is_derived_for_view_change_or_revoke(vote
     from tests.voting.conftest import cast_data, vote_data
 
     settings.PASSPHRASE_ATTEMPTS_PER_MINUTE = 2
-    assert voter_client.post(f"/app/elections/{running.key}/vote", cast_data(RANKINGS[0])).status_code == 201
+    assert voter_client.post(f"/app/elections/{running.key}/vote", cast_data(RANKINGS[0])).status_code == 303
     for _ in range(2):
         assert _confirm(voter_client, running, "view", "a wrong guess here").status_code == 403
     derivations.clear()
@@ -331,7 +331,7 @@ def test_a_version_1_link_still_changes_the_ballot_and_then_shows_it(voter_clien
     from tests.voting.conftest import vote_data
 
     change = vote_data(RANKINGS[3], step="cast", mode="change", passphrase=PASSPHRASE)
-    assert voter_client.post(f"/app/elections/{running.key}/vote", change).status_code == 200
+    assert voter_client.post(f"/app/elections/{running.key}/vote", change).status_code == 303
     assert SealedBallot.objects.count() == 1
     assert secrecy.link_version(VoteRecord.objects.get().sealed_link) == 2
     view = _confirm(voter_client, running, "view", PASSPHRASE)

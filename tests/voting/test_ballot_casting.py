@@ -54,7 +54,10 @@ def test_candidate_order_is_random_per_voter_but_stable_for_each(client, running
 
 
 def test_review_shows_the_ballot_grouped_by_rank_before_anything_is_cast(voter_client, running):
-    response = voter_client.post(vote_url(running), vote_data({"alice": 1, "bob": 1, "carol": None}))
+    posted = voter_client.post(vote_url(running), vote_data({"alice": 1, "bob": 1, "carol": None}))
+    assert posted.status_code == 303
+    assert posted["Location"] == f"{vote_url(running)}/review"
+    response = voter_client.get(posted["Location"])
     assert response.status_code == 200
     assert response.context["ranked"] == [(1, ["Alice", "Bob"])]
     assert response.context["no_opinion"] == ["Carol"]
@@ -66,7 +69,8 @@ def test_review_shows_the_ballot_grouped_by_rank_before_anything_is_cast(voter_c
 
 def test_casting_stores_one_sealed_ballot_and_one_vote_record_and_shows_the_receipt(voter_client, voter, running):
     response = voter_client.post(vote_url(running), cast_data(GOOD))
-    assert response.status_code == 201
+    assert response.status_code == 303
+    assert response["Location"] == f"{vote_url(running)}/receipt"
     sealed = SealedBallot.objects.get()
     assert Ballot.objects.count() == 0  # nothing readable while the election runs
     record = VoteRecord.objects.get()
@@ -75,7 +79,10 @@ def test_casting_stores_one_sealed_ballot_and_one_vote_record_and_shows_the_rece
     assert (record.voted_at.minute, record.voted_at.second, record.voted_at.microsecond) == (0, 0, 0)
     [ballot] = box_open_now(running)
     assert ballot.ranks == {"alice": 1, "bob": 2, "carol": None}
-    assert ballot.receipt in response.content.decode()
+    receipt_page = voter_client.get(response["Location"])
+    assert receipt_page.status_code == 200
+    assert ballot.receipt in receipt_page.content.decode()
+    assert "Your ballot was cast" in receipt_page.content.decode()
 
 
 def test_a_weak_chosen_passphrase_is_refused_with_a_clear_message(voter_client, running):
@@ -85,11 +92,13 @@ def test_a_weak_chosen_passphrase_is_refused_with_a_clear_message(voter_client, 
         assert "too easy to guess" in response.content.decode()
     assert SealedBallot.objects.count() == 0 and VoteRecord.objects.count() == 0
     assert voter_client.post(vote_url(running), cast_data(GOOD, passphrase="my dog ate the bus timetable")
-                             ).status_code == 201
+                             ).status_code == 303
 
 
 def test_the_edit_button_returns_to_the_form_with_the_ranks_kept(voter_client, running):
-    response = voter_client.post(vote_url(running), vote_data(GOOD, step="edit"))
+    posted = voter_client.post(vote_url(running), vote_data(GOOD, step="edit"))
+    assert posted.status_code == 303 and posted["Location"] == vote_url(running)
+    response = voter_client.get(posted["Location"])
     assert response.status_code == 200
     assert response.templates[0].name == "elections/vote.html"
     assert '<option value="1" selected>' in response.content.decode()
@@ -141,7 +150,7 @@ def test_without_no_opinion_an_unranked_candidate_counts_last_and_no_opinion_is_
     response = voter_client.post(vote_url(running), cast_data(GOOD))
     assert response.status_code == 400
     assert "Choose a rank from 1 to 3 for Carol" in response.content.decode()
-    assert voter_client.post(vote_url(running), cast_data({"alice": 1, "bob": 2, "carol": ""})).status_code == 201
+    assert voter_client.post(vote_url(running), cast_data({"alice": 1, "bob": 2, "carol": ""})).status_code == 303
     assert [b.ranks for b in box_open_now(running)] == [{"alice": 1, "bob": 2, "carol": 3}]
 
 
@@ -149,7 +158,7 @@ def test_the_stored_ranks_do_not_reveal_the_voters_candidate_order(voter_client,
     for candidate_id in ("zoe", "dan", "mia"):
         Candidate.objects.create(election=running, candidate_id=candidate_id, name=candidate_id.title())
     ranks = {"zoe": 1, "mia": 2, "dan": 3, "carol": 4, "bob": 5, "alice": 6}
-    assert voter_client.post(vote_url(running), cast_data(ranks)).status_code == 201
+    assert voter_client.post(vote_url(running), cast_data(ranks)).status_code == 303
     assert list(box_open_now(running)[0].ranks) == canonical_key_order(ranks)
 
 
@@ -166,7 +175,7 @@ def test_a_short_or_mistyped_passphrase_is_refused_and_nothing_is_cast(voter_cli
 
 
 def test_a_second_cast_is_refused_with_409_and_keeps_the_first_ballot(voter_client, running):
-    assert voter_client.post(vote_url(running), cast_data(GOOD)).status_code == 201
+    assert voter_client.post(vote_url(running), cast_data(GOOD)).status_code == 303
     response = voter_client.post(vote_url(running), cast_data({"alice": 3, "bob": 2, "carol": 1}))
     assert response.status_code == 409
     assert "already voted" in response.content.decode()
@@ -185,7 +194,7 @@ def test_an_ineligible_user_cannot_open_or_submit_the_ballot(outsider_client, ru
 def test_voter_roll_logins_match_case_insensitively(client, running, user_factory):
     EligibleVoter.objects.create(election=running, login="mixedcase")
     client.force_login(user_factory("mixedcase"))
-    assert client.post(vote_url(running), cast_data(GOOD)).status_code == 201
+    assert client.post(vote_url(running), cast_data(GOOD)).status_code == 303
 
 
 def test_it_rejects_a_ballot_before_the_window_opens(voter_client, upcoming):
@@ -197,8 +206,8 @@ def test_it_rejects_a_ballot_before_the_window_opens(voter_client, upcoming):
 
 def test_it_rejects_a_ballot_after_the_deadline(voter_client, running, now):
     # The form was opened in time, but the window closed before the ballot was cast.
-    review = voter_client.post(vote_url(running), vote_data(GOOD))
-    assert review.status_code == 200
+    review = voter_client.post(vote_url(running), vote_data(GOOD), follow=True)
+    assert review.status_code == 200 and review.templates[0].name == "elections/review.html"
     running.end_datetime = now - timedelta(seconds=1)
     running.save()
     response = voter_client.post(vote_url(running), cast_data(GOOD))
@@ -236,7 +245,7 @@ def test_the_ballot_form_needs_a_csrf_token(client, voter, running):
 
 
 def test_after_a_passphrase_error_the_review_suggests_the_same_passphrase_again(voter_client, running):
-    review = voter_client.post(vote_url(running), vote_data(GOOD))
+    review = voter_client.post(vote_url(running), vote_data(GOOD), follow=True)
     suggested = re.search(r'name="suggestion" value="([a-z0-9-]+)"', review.content.decode()).group(1)
     retry = vote_data(GOOD, step="cast", mode="cast", passphrase="short", passphrase_again="short",
                       suggestion=suggested)

@@ -25,8 +25,8 @@ def manage(client, election, action, passphrase):
 
 @pytest.fixture
 def cast(voter_client, running):
-    response = voter_client.post(url(running, "vote"), cast_data(GOOD))
-    assert response.status_code == 201
+    response = voter_client.post(url(running, "vote"), cast_data(GOOD), follow=True)
+    assert response.redirect_chain == [(url(running, "vote/receipt"), 303)]
     return response.context["receipt"]
 
 
@@ -55,7 +55,7 @@ def test_revoking_deletes_the_ballot_and_the_record_so_the_voter_may_vote_again(
     assert SealedBallot.objects.count() == 0 and VoteRecord.objects.count() == 0
     assert voter_client.get(url(running, "confirmation")).status_code == 404
     again = voter_client.post(url(running, "vote"), cast_data({"alice": 2, "bob": 1, "carol": None}))
-    assert again.status_code == 201
+    assert again.status_code == 303
     assert SealedBallot.objects.count() == 1
     assert [b.ranks for b in box_open_now(running)] == [{"alice": 2, "bob": 1, "carol": None}]
 
@@ -65,12 +65,13 @@ def test_changing_replaces_the_ballot_in_one_step_with_a_new_id_and_receipt(vote
     page = voter_client.get(url(running, "vote"))
     assert page.context["changing"] is True
     new_ranks = {"alice": None, "bob": 1, "carol": 1}
-    review = voter_client.post(url(running, "vote"), vote_data(new_ranks))
+    review = voter_client.post(url(running, "vote"), vote_data(new_ranks), follow=True)
     assert review.status_code == 200 and 'value="change"' in review.content.decode()
     response = voter_client.post(
-        url(running, "vote"), vote_data(new_ranks, step="cast", mode="change", passphrase=PASSPHRASE)
+        url(running, "vote"), vote_data(new_ranks, step="cast", mode="change", passphrase=PASSPHRASE), follow=True
     )
-    assert response.status_code == 200
+    assert response.redirect_chain == [(url(running, "vote/receipt"), 303)]
+    assert response.status_code == 200 and response.context["changing"] is True
     new = SealedBallot.objects.get()
     assert new.id != old.id
     assert response.context["receipt"] != cast
@@ -107,7 +108,7 @@ def test_the_attempt_limit_of_one_voter_does_not_block_another(client, running, 
     for user in users:
         EligibleVoter.objects.create(election=running, login=user.username)
         client.force_login(user)
-        assert client.post(url(running, "vote"), cast_data(GOOD)).status_code == 201
+        assert client.post(url(running, "vote"), cast_data(GOOD)).status_code == 303
         assert manage(client, running, "view", PASSPHRASE).status_code == 200
 
 

@@ -38,6 +38,6 @@ def test_twenty_simultaneous_casts_by_one_voter_give_exactly_one_ballot(running,
         thread.join(timeout=120)
 
     assert errors == []
-    assert sorted(statuses) == [201] + [409] * (SIMULTANEOUS - 1)
+    assert sorted(statuses) == [303] + [409] * (SIMULTANEOUS - 1)
     assert VoteRecord.objects.filter(election=running, voter=voter).count() == 1
     assert SealedBallot.objects.filter(election=running).count() == 1

@@ -22,7 +22,7 @@ def buttons(response):
 @pytest.fixture
 def voted(voter_client, running):
     assert voter_client.post(f"/app/elections/{running.key}/vote",
-                             cast_data({"alice": 1, "bob": 2, "carol": None})).status_code == 201
+                             cast_data({"alice": 1, "bob": 2, "carol": None})).status_code == 303
     return running
 
 
@@ -47,7 +47,8 @@ def test_a_wrong_passphrase_on_the_revoke_page_keeps_the_voter_on_that_page(vote
 def test_a_replaced_ballots_receipt_is_titled_as_replaced(voter_client, voted):
     ranks = {"alice": None, "bob": 1, "carol": 2}
     response = voter_client.post(f"/app/elections/{voted.key}/vote",
-                                 vote_data(ranks, step="cast", mode="change", passphrase=PASSPHRASE))
+                                 vote_data(ranks, step="cast", mode="change", passphrase=PASSPHRASE), follow=True)
+    assert response.redirect_chain == [(f"/app/elections/{voted.key}/vote/receipt", 303)]
     html = response.content.decode()
     assert "<title>Ballot replaced ·" in html and "Your ballot was replaced" in html
     assert "Ballot cast" not in html

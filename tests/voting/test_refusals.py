@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from elections.models import Ballot, SealedBallot, VoteRecord
 
-ALLOWED = {200, 201, 302, 400, 403, 404, 409, 429}
+ALLOWED = {200, 302, 303, 400, 403, 404, 409, 429}
 
 rank_values = st.one_of(
     st.sampled_from(["", "1", "2", "3", "0", "4", "-1", "1.0", " 1", "x", "99999999999999999999"]),

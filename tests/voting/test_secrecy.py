@@ -225,13 +225,19 @@ def test_passphrases_ranks_and_receipts_never_reach_the_logs(voter_client, runni
 
     caplog.set_level(logging.DEBUG)
     secret = "a-passphrase-nobody-logs"
-    data = {"rank-alice": "3", "rank-bob": "1", "rank-carol": "2", "step": "cast", "mode": "cast",
-            "passphrase": secret, "passphrase_again": secret}
-    response = voter_client.post(f"/app/elections/{running.key}/vote", data)
-    assert response.status_code == 201
+    ranks = {"rank-alice": "3", "rank-bob": "1", "rank-carol": "2"}
+    review = voter_client.post(f"/app/elections/{running.key}/vote", {**ranks, "step": "review"}, follow=True)
+    assert review.status_code == 200
+    cookies = [voter_client.cookies["ballot_review"].value]
+    data = {**ranks, "step": "cast", "mode": "cast", "passphrase": secret, "passphrase_again": secret}
+    cast = voter_client.post(f"/app/elections/{running.key}/vote", data)
+    cookies.append(cast.cookies["ballot_receipt"].value)
+    response = voter_client.get(cast["Location"])
+    assert response.status_code == 200
     for guess in ("wrong-guess-here", secret):
         voter_client.post(f"/app/elections/{running.key}/confirmation", {"action": "view", "passphrase": guess})
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert secret not in logged and "wrong-guess-here" not in logged
     assert response.context["receipt"] not in logged
+    assert not any(cookie in logged for cookie in cookies)
     assert "rank-alice" not in logged

@@ -98,7 +98,8 @@ def test_a_voter_signs_in_ranks_reviews_casts_views_revokes_and_votes_again(clie
     ranks = {"rank-alice": "2", "rank-bob": "1", "rank-carol": ""}
 
     # Review: the ballot as it will be counted; the ranks ride along in hidden fields.
-    review = client.post(f"{detail_url}/vote", {**ranks, "step": "review"})
+    review = client.post(f"{detail_url}/vote", {**ranks, "step": "review"}, follow=True)
+    assert review.redirect_chain == [(f"{detail_url}/vote/review", 303)]
     html = review.content.decode()
     assert re.search(r"Rank 1:</span> Bob</li>.*Rank 2:</span> Alice</li>", html, re.S)
     assert "Rank 3, last:</span> Carol" in html
@@ -109,8 +110,9 @@ def test_a_voter_signs_in_ranks_reviews_casts_views_revokes_and_votes_again(clie
 
     # Cast with the suggested passphrase, and see the receipt.
     cast = client.post(f"{detail_url}/vote",
-                       {**fields, "step": "cast", "passphrase": passphrase, "passphrase_again": passphrase})
-    assert cast.status_code == 201
+                       {**fields, "step": "cast", "passphrase": passphrase, "passphrase_again": passphrase},
+                       follow=True)
+    assert cast.redirect_chain == [(f"{detail_url}/vote/receipt", 303)]
     receipt = re.search(r'<code id="receipt" class="receipt">([^<]+)</code>', cast.content.decode()).group(1)
     assert SealedBallot.objects.count() == 1
     assert "✓ Voted" in client.get(detail_url).content.decode()
@@ -127,7 +129,7 @@ def test_a_voter_signs_in_ranks_reviews_casts_views_revokes_and_votes_again(clie
     mine = "my own long passphrase"
     again = client.post(f"{detail_url}/vote", {"rank-alice": "1", "rank-bob": "1", "rank-carol": "2", "step": "cast",
                                                "mode": "cast", "passphrase": mine, "passphrase_again": mine})
-    assert again.status_code == 201
+    assert again.status_code == 303
     assert [b.ranks for b in box_open_now(running)] == [{"alice": 1, "bob": 1, "carol": 2}]
 
 

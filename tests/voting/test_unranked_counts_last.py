@@ -20,7 +20,7 @@ def cast_all(client, user_factory, election):
     for login, ranks in BALLOTS.items():
         client.force_login(user_factory(login))
         response = client.post(f"/app/elections/{election.key}/vote", cast_data(ranks))
-        assert response.status_code == 201, response.content.decode()
+        assert response.status_code == 303, response.content.decode()
 
 
 def test_a_ballot_ranking_some_candidates_counts_the_others_last_in_the_pairwise_counts(
