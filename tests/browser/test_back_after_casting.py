@@ -1,0 +1,80 @@
+"""The browser's Back button after casting a ballot: a page of the site, never "Confirm Form Resubmission".
+
+The review and the receipt are GET pages reached by a 303 after the form's POST, so no history entry is a POST's
+response: Back (and Reload) ask the site for a page again instead of offering to send the ballot again.
+"""
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Error as PlaywrightError
+
+from elections.models import SealedBallot, VoteRecord
+from tests.browser.builders import at, build_election
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+KEY = "steering---2026"
+NAME = "Steering Committee 2026"
+PASSPHRASE = "my own long passphrase 42"
+SITE_HEADINGS = {"Your ballot was cast", "Review your ballot", f"Vote: {NAME}", f"Change your ballot: {NAME}"}
+
+
+@pytest.fixture
+def election():
+    return build_election(KEY, name=NAME)
+
+
+def go_back(page):
+    """Press Back; the page it shows, or the reason the browser could not show one."""
+    try:
+        page.go_back(wait_until="load")
+    except PlaywrightError as exc:  # Chromium refuses to post again without asking: net::ERR_CACHE_MISS
+        pytest.fail(f"Back did not show a page of the site: {exc}")
+    return page
+
+
+def assert_a_page_of_the_site(page, live_server):
+    assert page.url.startswith(live_server.url), f"Back left the site for {page.url}"
+    html = page.content()
+    assert "ERR_CACHE_MISS" not in html and "Confirm Form Resubmission" not in html
+    assert page.title().endswith(f"· {settings.APP_NAME}"), page.title()
+    heading = page.locator("h1").first.inner_text().strip()
+    assert heading in SITE_HEADINGS, heading
+    return heading
+
+
+def test_back_after_casting_shows_a_page_of_the_site_and_casts_nothing_more(election, page, sign_in, shoot,
+                                                                           live_server):
+    sign_in(page, "alice", f"/app/elections/{KEY}/vote")
+    page.wait_for_url(at(f"/app/elections/{KEY}/vote"))
+    for name, rank in {"Amara Okafor": "2", "Björn Lindqvist": "1", "Chen Wei": "3"}.items():
+        page.get_by_label(name, exact=True).select_option(value=rank)
+    page.get_by_role("button", name="Review my ballot").click()
+    page.get_by_role("heading", name="Review your ballot").wait_for()
+    review_url = page.url
+    page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
+    page.get_by_label("Passphrase again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Cast my ballot").click()
+    page.get_by_role("heading", name="Your ballot was cast").wait_for()
+    receipt_url = page.url
+    receipt = page.locator("#receipt").inner_text().strip()
+    shoot(page, "receipt")
+
+    # Reload shows the receipt again, without asking to post anything.
+    page.reload(wait_until="load")
+    assert page.locator("#receipt").inner_text().strip() == receipt
+
+    go_back(page)
+    shoot(page, "after-back")
+    heading = assert_a_page_of_the_site(page, live_server)
+    # The review's ranking was cast: Back leads to the receipt, not to a ballot that could be cast twice.
+    assert heading == "Your ballot was cast" and page.locator("#receipt").inner_text().strip() == receipt
+
+    go_back(page)
+    shoot(page, "after-back-twice")
+    assert_a_page_of_the_site(page, live_server)
+    assert VoteRecord.objects.filter(election=election).count() == 1
+    assert SealedBallot.objects.filter(election=election).count() == 1
+    # Each was a GET of its own page.
+    assert at(f"/app/elections/{KEY}/vote/review")(review_url)
+    assert at(f"/app/elections/{KEY}/vote/receipt")(receipt_url)
