@@ -402,7 +402,8 @@ def read_load(port, path, *, seconds, threads, cookies=None, max_requests=200_00
 
 
 def cast_load(port, *, election, candidates, sessions, cookie_name, concurrency):
-    """Each session casts one ballot (ballot page, review, cast); returns ballots/s, p99s (ms) and failures."""
+    """Each session casts one ballot (ballot page, review, cast, receipt); returns ballots/s, p99s (ms) and
+    failures."""
     queue = list(sessions)
     lock = threading.Lock()
     cast_latencies, ballot_latencies, failures = [], [], []
@@ -420,19 +421,28 @@ def cast_load(port, *, election, candidates, sessions, cookie_name, concurrency)
                 return None, "no CSRF token on the ballot page"
             ranks = {f"rank-{c}": str(rng.randint(1, len(candidates))) for c in candidates}
             form = {"csrfmiddlewaretoken": token.group(1), **ranks}
-            status, body = client.request("POST", vote_path, {**form, "step": "review"})
-            if status != 200:
+            # The review and the receipt are pages of their own, each a GET after a 303 (the ranks and the
+            # receipt travel in the cookies the client keeps).
+            status, _ = client.request("POST", vote_path, {**form, "step": "review"})
+            if status != 303:
                 return None, f"review {status}"
+            status, body = client.request("GET", f"{vote_path}/review")
+            if status != 200:
+                return None, f"review page {status}"
             token = CSRF_INPUT_RE.search(body.decode())
             form["csrfmiddlewaretoken"] = token.group(1) if token else form["csrfmiddlewaretoken"]
             cast_started = time.perf_counter()
             status, _ = client.request("POST", vote_path, {
                 **form, "step": "cast", "mode": "cast", "passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE,
             })
-            finished = time.perf_counter()
-            if status not in (200, 201):
+            cast_finished = time.perf_counter()
+            if status != 303:
                 return None, f"cast {status}"
-            return (finished - cast_started, finished - started), None
+            status, _ = client.request("GET", f"{vote_path}/receipt")
+            finished = time.perf_counter()
+            if status != 200:
+                return None, f"receipt {status}"
+            return (cast_finished - cast_started, finished - started), None
         finally:
             client.close()
 
