@@ -72,6 +72,7 @@ class ElectionPage:
     candidates: tuple
     withdrawn: tuple
     description: SafeString
+    version: int
 
 
 class _Store:
@@ -129,9 +130,15 @@ def election_page(version, key):
             candidates=tuple(c for c in candidates if not c.withdrawn),
             withdrawn=tuple(c for c in candidates if c.withdrawn),
             description=render_markdown(election.description, baselevel=2),
+            version=version,
         )
 
     return _store.get(version, ("page", key), build)
+
+
+def shared_part(version, key, render):
+    """The HTML ``render()`` returns, rendered once for ``version`` and ``key`` (see ``{% shared_part %}``)."""
+    return _store.get(version, key, lambda: mark_safe(render()))  # noqa: S308 - a rendered template
 
 
 def rows_with_status(elections, status, now):

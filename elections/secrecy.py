@@ -246,17 +246,30 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 MIN_UNGUESSABLE = 6
 
 
+def _walk_pairs():
+    """Each pair of neighbouring characters on a walk -> the walks (by number, either way) it lies on."""
+    pairs = {}
+    for number, walk in enumerate(WALKS + tuple(w[::-1] for w in WALKS)):
+        for first, second in itertools.pairwise(walk):
+            pairs.setdefault(first + second, set()).add(number)
+    return {pair: frozenset(walks) for pair, walks in pairs.items()}
+
+
+_WALK_PAIRS = _walk_pairs()
+
+
 def _remove_walks(text):
     """``text`` without every run of three or more characters that follow a keyboard row or a sequence."""
     keep = [True] * len(text)
     i = 0
     while i < len(text) - 2:
-        end = i + 1
-        for walk in WALKS + tuple(w[::-1] for w in WALKS):
-            j = i
-            while j + 1 < len(text) and (text[j] + text[j + 1]) in walk:
-                j += 1
-            end = max(end, j + 1)
+        # Follow the walks on which text[i:i + 2] lies for as long as one of them goes on: text[i:j + 1] is
+        # the longest run along a single walk.
+        j, walks = i, _WALK_PAIRS.get(text[i : i + 2], frozenset())
+        while walks:
+            j += 1
+            walks = walks & _WALK_PAIRS.get(text[j : j + 2], frozenset()) if j + 1 < len(text) else frozenset()
+        end = j + 1
         if end - i >= 3:
             keep[i:end] = [False] * (end - i)
             i = end

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from . import ballot_cookies, listing, officers, secrecy, services
 from .forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, PassphraseForm
 from .markdown import render_markdown
-from .models import Candidate, Election, EligibleVoter, ExceptionRequest, Officer, VoteRecord
+from .models import Candidate, Election, EligibleVoter, ExceptionRequest, VoteRecord
 from .officers import may_manage
 
 STATUS_FILTERS = Election.STATUSES
@@ -42,11 +42,10 @@ def _refused(request, refusal, *, election=None):
 def _standing_sql(count, *, voted_anywhere):
     """The one query behind ``_voter_flags``, for ``count`` election ids (see there)."""
     table = {model: connection.ops.quote_name(model._meta.db_table)
-             for model in (Officer, Election, VoteRecord, EligibleVoter, ExceptionRequest)}
+             for model in (VoteRecord, EligibleVoter, ExceptionRequest)}
     within = "election_id IN (" + ", ".join(["%s"] * count) + ")" if count else "1 = 0"
     return " UNION ALL ".join([
-        f"SELECT 'officer', o.election_id FROM {table[Officer]} o JOIN {table[Election]} e ON e.id = o.election_id "
-        "WHERE o.login = %s AND e.archived = %s",
+        officers.officered_sql("'officer', o.election_id"),
         f"SELECT 'voted', election_id FROM {table[VoteRecord]} WHERE voter_id = %s"
         + ("" if voted_anywhere else f" AND {within}"),
         f"SELECT 'roll', election_id FROM {table[EligibleVoter]} WHERE login = %s AND {within}",
@@ -75,7 +74,7 @@ def _voter_flags(request, election_ids, *, voted_anywhere=False):
     user = request.user
     login = user.username.lower()
     ids = list(election_ids)
-    params = [login, False, user.pk, *([] if voted_anywhere else ids), login, *ids, user.pk, *ids]
+    params = [*officers.officered_params(login), user.pk, *([] if voted_anywhere else ids), login, *ids, user.pk, *ids]
     found = {"officer": set(), "voted": set(), "roll": set()}
     requested, granted = set(), set()
     with connection.cursor() as cursor:
@@ -184,7 +183,8 @@ def _election_page(key):
 @require_safe
 def public_detail(request, key):
     page = _election_page(key)
-    context = {"election": page.election, "candidates": page.candidates, "description": page.description}
+    context = {"election": page.election, "candidates": page.candidates, "description": page.description,
+               "content_version": page.version}
     return render(request, "elections/public_detail.html", context)
 
 
@@ -262,6 +262,7 @@ def election_detail(request, key):
         "can_request_exception": not eligible and exception_request is None and now < election.exception_deadline,
         "exception_request": exception_request,
         "officer_page": may_manage(request, election),
+        "content_version": page.version,
     }
     return render(request, "elections/detail.html", context)
 

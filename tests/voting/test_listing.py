@@ -177,3 +177,28 @@ def test_signed_in_lists_take_the_same_queries_for_ten_or_a_hundred_elections(
     assert queries() == few
     with django_assert_max_num_queries(8):
         member.get("/app/elections")
+
+
+@pytest.mark.django_db
+def test_shared_parts_of_an_election_page_follow_the_version_language_and_status(voter_client, running, now):
+    """The window, description and candidate links are rendered once per content version, language and status:
+    each part keeps its own place (an election and a candidate with the same id do not share one), a new version
+    shows the new text, another language its own words, and a status change its own window."""
+    url = f"/app/elections/{running.key}"
+    first = voter_client.get(url).content.decode()
+    assert first.count("Contributors with 50 or more contributions.") == 1
+    for name in ("Alice", "Bob", "Carol"):
+        assert f">{name}</a></li>" in first
+
+    type(running).objects.filter(pk=running.pk).update(description="A new description for the voters.")
+    assert "A new description" not in voter_client.get(url).content.decode()  # no import: the version is the same
+    listing.content_changed()
+    assert "A new description for the voters." in voter_client.get(url).content.decode()
+
+    german = voter_client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Abstimmung" in german and "Voting closes" not in german
+
+    # No import, only time passing the end: the window part of the new status is rendered.
+    with mock.patch("django.utils.timezone.now", return_value=running.end_datetime + timedelta(minutes=1)):
+        closed = voter_client.get(url).content.decode()
+    assert "Voting closed" in closed and "Voting closes" not in closed

@@ -171,6 +171,14 @@ def test_obviously_weak_passphrases_are_named_as_such(weak):
     assert secrecy.passphrase_weakness(weak)
 
 
+@pytest.mark.parametrize(("text", "rest"), [
+    ("xqwertyx", "xx"), ("1qazasdasdr9872h2iqwe", "r2h2i"), ("poiwsxqwe123", ""), ("cwsx", "c"),
+    ("qwa", "qwa"), ("ab", "ab"), ("", ""), ("poi89poiyabc123gpoig9871qaz9876wabcdzyxvzyxud5qwevasd", "89yggwvud5v"),
+])
+def test_keyboard_walks_and_sequences_of_three_or_more_are_taken_out(text, rest):
+    assert secrecy._remove_walks(text) == rest
+
+
 def test_generated_and_ordinary_chosen_passphrases_are_not_called_weak():
     assert not any(secrecy.passphrase_weakness(secrecy.passphrase_generate()) for _ in range(2000))
     for fine in (PASSPHRASE, "my dog ate the bus timetable", "Tr0ub4dor&3xyz"):
