@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connections, router
 from social_core.backends.github import GithubOAuth2
+
+from elekto_site import rows
 
 
 class GitHubOAuth2(GithubOAuth2):
@@ -26,11 +27,10 @@ class GitHubOAuth2(GithubOAuth2):
 
 
 def active_user(user_id):
-    """The active user with primary key ``user_id``, or None, built from one hand-written SELECT."""
+    """The active user with primary key ``user_id``, or None, read with one hand-written SELECT."""
     User = get_user_model()
-    connection = connections[router.db_for_read(User)]
+    connection = rows.connection_for(User)
     quote = connection.ops.quote_name
-    fields = User._meta.concrete_fields
     pk, is_active = User._meta.pk, User._meta.get_field("is_active")
     try:
         user_id = pk.to_python(user_id)
@@ -38,17 +38,9 @@ def active_user(user_id):
         return None
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(quote(field.column) for field in fields)} FROM {quote(User._meta.db_table)} "
+            f"SELECT {rows.columns(User, connection)} FROM {quote(User._meta.db_table)} "
             f"WHERE {quote(pk.column)} = %s AND {quote(is_active.column)} = %s",
             [user_id, True],
         )
         row = cursor.fetchone()
-    if row is None:
-        return None
-    values = []
-    for value, field in zip(row, fields, strict=True):
-        column = field.get_col(User._meta.db_table)
-        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
-            value = converter(value, column, connection)
-        values.append(value)
-    return User.from_db(connection.alias, [field.attname for field in fields], values)
+    return None if row is None else rows.instance(User, connection, row)

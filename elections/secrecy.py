@@ -25,6 +25,7 @@ import struct
 import unicodedata
 from dataclasses import dataclass
 
+import nacl.bindings
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -120,6 +121,11 @@ def key_derive(passphrase, salt, *, time_cost, memory_kib, parallelism, pepper=N
     secret = unicodedata.normalize("NFC", passphrase).encode("utf-8")
     if pepper is not None:
         secret = hmac.new(pepper.encode("utf-8"), secret, hashlib.sha256).digest()
+    if _libsodium_can_derive(secret, salt, time_cost=time_cost, memory_kib=memory_kib, parallelism=parallelism):
+        # libsodium's Argon2id (one lane) picks the CPU's vector instructions at run time: the same key as the
+        # reference implementation below, in about half the time.
+        return nacl.bindings.crypto_pwhash_alg(KEY_BYTES, secret, salt, time_cost, memory_kib * 1024,
+                                               nacl.bindings.crypto_pwhash_ALG_ARGON2ID13)
     return hash_secret_raw(
         secret=secret,
         salt=salt,
@@ -128,6 +134,19 @@ def key_derive(passphrase, salt, *, time_cost, memory_kib, parallelism, pepper=N
         parallelism=parallelism,
         hash_len=KEY_BYTES,
         type=Type.ID,
+    )
+
+
+def _libsodium_can_derive(secret, salt, *, time_cost, memory_kib, parallelism):
+    """Whether libsodium's Argon2id takes these inputs: one lane only, and its fixed salt length and limits."""
+    return (
+        parallelism == 1
+        and len(salt) == nacl.bindings.crypto_pwhash_SALTBYTES
+        and len(secret) <= nacl.bindings.crypto_pwhash_PASSWD_MAX
+        and nacl.bindings.crypto_pwhash_argon2id_OPSLIMIT_MIN <= time_cost
+        <= nacl.bindings.crypto_pwhash_argon2id_OPSLIMIT_MAX
+        and nacl.bindings.crypto_pwhash_argon2id_MEMLIMIT_MIN <= memory_kib * 1024
+        <= nacl.bindings.crypto_pwhash_argon2id_MEMLIMIT_MAX
     )
 
 

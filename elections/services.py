@@ -25,6 +25,7 @@ from .audit import BALLOTS_LOAD, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
 from .box import ballot_box_ensure
 from .box import ballot_seal as box_seal
 from .models import Ballot, Election, ExceptionRequest, PassphraseAttempt, SealedBallot, VoteRecord
+from .standing import access_of, standing_candidates
 
 
 class Refusal(Exception):
@@ -114,19 +115,27 @@ def _require_running(election, now):
 
 def _require_eligible(election, voter):
     if not election.is_eligible(voter.username):
-        raise NotEligible(_(
-            "Your GitHub login is not on this election's voter roll. If you think it should be, you may ask "
-            "the election officers for an exception."
-        ))
+        raise _not_eligible()
 
 
-def voting_check(*, election, voter):
-    """Raise the refusal that stops ``voter`` from voting in ``election`` now, if any (a read, no write)."""
+def _not_eligible():
+    return NotEligible(_(
+        "Your GitHub login is not on this election's voter roll. If you think it should be, you may ask the "
+        "election officers for an exception."
+    ))
+
+
+def voting_check(*, election, voter, eligible=None):
+    """Raise the refusal that stops ``voter`` from voting in ``election`` now, if any (a read, no write).
+    ``eligible`` may be given when it was just read (``standing.Access``)."""
     _require_running(election, timezone.now())
-    _require_eligible(election, voter)
+    if eligible is None:
+        _require_eligible(election, voter)
+    elif not eligible:
+        raise _not_eligible()
 
 
-def ranks_validate(*, election, ranks):
+def ranks_validate(*, election, ranks, candidates=None):
     """``ranks`` (candidate_id -> rank or None) checked against this election; returns it sorted by id.
 
     A rank is a whole number from 1 to the number of candidates; a candidate the voter left unranked comes
@@ -134,9 +143,10 @@ def ranks_validate(*, election, ranks):
     candidate. None is "No opinion" (compared with nobody), only where the election allows it.
 
     Sorting matters for secrecy: the order of the keys in the stored JSON must not depend on the order in
-    which this voter's ballot form listed the candidates.
+    which this voter's ballot form listed the candidates. ``candidates``, the standing candidates, may be given
+    when the request has just read them.
     """
-    candidates = set(election.candidates.filter(withdrawn=False).values_list("candidate_id", flat=True))
+    candidates = {candidate.candidate_id for candidate in candidates or standing_candidates(election)}
     if set(ranks) != candidates:
         raise InvalidBallot(_("The ballot must list exactly this election's candidates."))
     count = len(candidates)
@@ -291,8 +301,10 @@ def ballot_cast(*, election, voter, ranks, passphrase):
     ranks = ranks_validate(election=election, ranks=ranks)
     passphrase_check_new(passphrase)
     _require_running(election, timezone.now())
-    _require_eligible(election, voter)
-    if VoteRecord.objects.filter(election=election, voter=voter).exists():
+    eligible, voted = access_of(voter, election)
+    if not eligible:
+        raise _not_eligible()
+    if voted:
         raise _already_voted()
     box = ballot_box_ensure(election=election)
     ballot_id = uuid.uuid4()

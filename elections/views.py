@@ -2,12 +2,10 @@ import hashlib
 import hmac
 import random
 import re
-from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,11 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import ballot_cookies, listing, officers, secrecy, services
+from . import ballot_cookies, listing, secrecy, services
 from .forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, PassphraseForm
 from .markdown import render_markdown
-from .models import Candidate, Election, EligibleVoter, ExceptionRequest, VoteRecord
+from .models import Candidate, Election, ExceptionRequest, VoteRecord
 from .officers import may_manage
+from .standing import election_access, standing_candidates, voter_standing
 
 STATUS_FILTERS = Election.STATUSES
 GITHUB_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
@@ -34,66 +33,23 @@ def _get_election(key):
     return get_object_or_404(Election.objects.visible(), key=key)
 
 
+def _ballot_access(request, key):
+    """The signed-in voter's ``Access`` to the visible election ``key``, read now (never from a page part kept
+    for a content version: a ballot is decided on the database's state); 404 when there is no such election."""
+    access = election_access(request.user, key)
+    if access is None:
+        raise Http404(f"There is no election {key!r}.")
+    return access
+
+
 def _refused(request, refusal, *, election=None):
     context = {"title": refusal.title, "message": refusal.message, "election": election}
     return render(request, "elections/refused.html", context, status=refusal.status)
 
 
-def _standing_sql(count, *, voted_anywhere):
-    """The one query behind ``_voter_flags``, for ``count`` election ids (see there)."""
-    table = {model: connection.ops.quote_name(model._meta.db_table)
-             for model in (VoteRecord, EligibleVoter, ExceptionRequest)}
-    within = "election_id IN (" + ", ".join(["%s"] * count) + ")" if count else "1 = 0"
-    return " UNION ALL ".join([
-        officers.officered_sql("'officer', o.election_id"),
-        f"SELECT 'voted', election_id FROM {table[VoteRecord]} WHERE voter_id = %s"
-        + ("" if voted_anywhere else f" AND {within}"),
-        f"SELECT 'roll', election_id FROM {table[EligibleVoter]} WHERE login = %s AND {within}",
-        # Any exception request the voter made: its status says whether it grants a vote.
-        f"SELECT status, election_id FROM {table[ExceptionRequest]} WHERE requester_id = %s AND {within}",
-    ])
-
-
-class Standing(NamedTuple):
-    """Sets of election ids: where the voter may vote, has voted, officers, and has asked for an exception."""
-
-    eligible: set
-    voted: set
-    officered: set
-    requested: set
-
-
-def _voter_flags(request, election_ids, *, voted_anywhere=False):
-    """The signed-in voter's ``Standing`` in ``election_ids`` (votes in any election with ``voted_anywhere``;
-    officered: every current election), in one query whatever the number of elections and voter rolls. The
-    officered elections are kept for the page's "Officer admin" link.
-
-    Every signed-in page runs it, so it is written as SQL once rather than built by the ORM on each request; each
-    part uses an index (the roll's and the exception requests' election-and-login keys, the vote records' voter).
-    """
-    user = request.user
-    login = user.username.lower()
-    ids = list(election_ids)
-    params = [*officers.officered_params(login), user.pk, *([] if voted_anywhere else ids), login, *ids, user.pk, *ids]
-    found = {"officer": set(), "voted": set(), "roll": set()}
-    requested, granted = set(), set()
-    with connection.cursor() as cursor:
-        cursor.execute(_standing_sql(len(ids), voted_anywhere=voted_anywhere), params)
-        for name, election_id in cursor.fetchall():
-            if name in found:
-                found[name].add(election_id)
-            else:  # an exception request, named by its status
-                requested.add(election_id)
-                if name == ExceptionRequest.APPROVED:
-                    granted.add(election_id)
-    if not officers.is_operator(user):
-        request._officer_election_ids = frozenset(found["officer"])
-    return Standing(found["roll"] | granted, found["voted"], found["officer"], requested)
-
-
 def _badges(request, elections):
     """The voter's badge for each election (pk -> badge name)."""
-    standing = _voter_flags(request, (e.pk for e in elections))
+    standing = voter_standing(request, (e.pk for e in elections))
     return {e.pk: _badge(e.pk in standing.eligible, e.pk in standing.voted) for e in elections}
 
 
@@ -116,7 +72,7 @@ def _candidates_for_voter(election, user, candidates=None):
     ``candidates`` may be given when already loaded (the standing ones, in any order).
     """
     if candidates is None:
-        candidates = election.candidates.filter(withdrawn=False)
+        candidates = standing_candidates(election)
     candidates = sorted(candidates, key=lambda c: c.candidate_id)
     seed_input = f"{election.key}\x00{user.username.lower()}".encode()
     seed = hmac.new(settings.SECRET_KEY.encode(), seed_input, hashlib.sha256).digest()
@@ -212,7 +168,7 @@ def dashboard(request):
     version = listing.content_version()
     elections = listing.listed_elections(version)
     open_ = [e for e in elections if e.status_at(now) != Election.COMPLETED]
-    eligible, voted, officered, _ = _voter_flags(request, (e.pk for e in open_), voted_anywhere=True)
+    eligible, voted, officered, _ = voter_standing(request, (e.pk for e in open_), voted_anywhere=True)
     may_vote = [e for e in open_ if e.pk in eligible and e.pk not in voted]
     # Each election is listed once: under "may vote" or "voted in" when it is one of those, else as running.
     running = [e for e in open_ if e.status_at(now) == Election.RUNNING and e.pk not in eligible | voted]
@@ -243,7 +199,7 @@ def election_detail(request, key):
     election = page.election
     now = timezone.now()
     status = election.status_at(now)
-    standing = _voter_flags(request, [election.pk])
+    standing = voter_standing(request, [election.pk])
     eligible, voted = election.pk in standing.eligible, election.pk in standing.voted
     exception_request = None
     if election.pk in standing.requested:
@@ -301,12 +257,13 @@ def vote(request, key):
     (``ballot_cookies``), never in the session. The cast posts the ranks again in the form itself, and they are
     validated again then. An existing ballot is changed instead, with its passphrase.
     """
-    election = _get_election(key)
+    access = _ballot_access(request, key)
+    election = access.election
     try:
-        services.voting_check(election=election, voter=request.user)
+        services.voting_check(election=election, voter=request.user, eligible=access.eligible)
     except services.Refusal as refusal:
         return _refused(request, refusal, election=election)
-    changing = VoteRecord.objects.filter(election=election, voter=request.user).exists()
+    changing = access.voted
     candidates = _candidates_for_voter(election, request.user)
     context = {"election": election, "changing": changing, "candidates": candidates}
     ballot_kwargs = {"candidates": candidates, "allow_no_opinion": election.allow_no_opinion}
@@ -322,7 +279,7 @@ def vote(request, key):
     ranks = None
     if form.is_valid():
         try:
-            ranks = services.ranks_validate(election=election, ranks=form.ranks())
+            ranks = services.ranks_validate(election=election, ranks=form.ranks(), candidates=candidates)
         except services.InvalidBallot as refusal:
             form.add_error(None, refusal.message)
     if ranks is None:
@@ -351,16 +308,17 @@ def vote(request, key):
 def vote_review(request, key):
     """The review of the ranking posted to ``vote``, read from the review cookie, with the passphrase form that
     casts it. Without a readable cookie: back to the ballot (or to the receipt, after casting)."""
-    election = _get_election(key)
+    access = _ballot_access(request, key)
+    election = access.election
     try:
-        services.voting_check(election=election, voter=request.user)
+        services.voting_check(election=election, voter=request.user, eligible=access.eligible)
     except services.Refusal as refusal:
         return _refused(request, refusal, election=election)
     candidates = _candidates_for_voter(election, request.user)
     try:
         review = ballot_cookies.review_open(request.COOKIES.get(ballot_cookies.REVIEW), voter=request.user,
                                             election=election, candidate_ids=[c.candidate_id for c in candidates])
-        ranks = services.ranks_validate(election=election, ranks=review.ranks)
+        ranks = services.ranks_validate(election=election, ranks=review.ranks, candidates=candidates)
     except ballot_cookies.Unreadable:
         if _receipt_from_cookie(request, election, candidates):
             # Back from the receipt: the ballot under review was cast meanwhile.
@@ -376,7 +334,7 @@ def vote_review(request, key):
         ballot_cookies.cookie_delete(response, ballot_cookies.REVIEW, election=election)
         return response
 
-    changing = VoteRecord.objects.filter(election=election, voter=request.user).exists()
+    changing = access.voted
     form = BallotForm(_ballot_form_data(ranks, len(candidates)), candidates=candidates,
                       allow_no_opinion=election.allow_no_opinion)
     form.is_valid()
@@ -394,12 +352,13 @@ def vote_review(request, key):
 def vote_receipt(request, key):
     """The receipt of the ballot just cast, read from the receipt cookie for its few minutes; after them, where
     to find it again."""
-    election = _get_election(key)
-    if not VoteRecord.objects.filter(election=election, voter=request.user).exists():
+    access = _ballot_access(request, key)
+    election = access.election
+    if not access.voted:
         response = redirect("elections:vote", key=election.key)
         ballot_cookies.cookie_delete(response, ballot_cookies.RECEIPT, election=election)
         return response
-    candidates = list(election.candidates.filter(withdrawn=False))
+    candidates = standing_candidates(election)
     shown = _receipt_from_cookie(request, election, candidates)
     context = {"election": election, "receipt": shown.receipt if shown else None,
                "changing": shown.changing if shown else False}

@@ -198,6 +198,32 @@ def test_generated_passphrases_and_receipts_are_long_and_random():
     assert len(receipts) == 200 and all(len(r) >= 16 for r in receipts)
 
 
+@pytest.mark.parametrize(("time_cost", "memory_kib", "parallelism", "pepper"), [
+    (2, 19456, 1, None), (2, 19456, 1, "a-pepper"), (1, 1024, 1, None), (3, 8, 1, "p"), (1, 64, 2, None),
+    (1, 1024, 4, "a-pepper"),
+])
+def test_the_key_is_argon2id_as_the_reference_implementation_derives_it(time_cost, memory_kib, parallelism,
+                                                                         pepper):
+    """Keys are derived with libsodium where it can (one lane) and with argon2-cffi otherwise: both must give the
+    reference Argon2id key, or links sealed by one would not open with the other."""
+    import hashlib
+    import hmac
+    import unicodedata
+
+    from argon2.low_level import Type, hash_secret_raw
+
+    passphrase, salt = "Ünïcode passphrase, typed", os.urandom(16)
+    secret = unicodedata.normalize("NFC", passphrase).encode()
+    if pepper:
+        secret = hmac.new(pepper.encode(), secret, hashlib.sha256).digest()
+    expected = hash_secret_raw(secret, salt, time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism,
+                               hash_len=secrecy.KEY_BYTES, type=Type.ID)
+    assert secrecy.key_derive(passphrase, salt, time_cost=time_cost, memory_kib=memory_kib, parallelism=parallelism,
+                              pepper=pepper) == expected
+    assert secrecy._libsodium_can_derive(secret, salt, time_cost=time_cost, memory_kib=memory_kib,
+                                         parallelism=parallelism) == (parallelism == 1)
+
+
 def test_the_production_key_derivation_stays_within_64_mib():
     from elekto_site import settings as production
 

@@ -1,0 +1,122 @@
+"""Where the signed-in voter stands: on which rolls, with which votes and exception requests, as whose officer.
+
+Every signed-in page asks, so each question is one hand-written query whatever the number of elections, rolls
+and ballots, rather than several built by the ORM on each request. Each part uses an index: the roll's and the
+exception requests' election-and-login keys, the vote records' election-and-voter key.
+"""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.contrib.auth import get_user_model
+
+from elekto_site import rows
+
+from . import officers
+from .models import Candidate, Election, EligibleVoter, ExceptionRequest, VoteRecord
+
+
+def _tables(connection, *models):
+    return [connection.ops.quote_name(model._meta.db_table) for model in models]
+
+
+class Standing(NamedTuple):
+    """Sets of election ids: where the voter may vote, has voted, officers, and has asked for an exception."""
+
+    eligible: set
+    voted: set
+    officered: set
+    requested: set
+
+
+def _standing_sql(connection, count, *, voted_anywhere):
+    votes, roll, requests = _tables(connection, VoteRecord, EligibleVoter, ExceptionRequest)
+    within = "election_id IN (" + ", ".join(["%s"] * count) + ")" if count else "1 = 0"
+    return " UNION ALL ".join([
+        officers.officered_sql("'officer', o.election_id"),
+        f"SELECT 'voted', election_id FROM {votes} WHERE voter_id = %s" + ("" if voted_anywhere else f" AND {within}"),
+        f"SELECT 'roll', election_id FROM {roll} WHERE login = %s AND {within}",
+        # Any exception request the voter made: its status says whether it grants a vote.
+        f"SELECT status, election_id FROM {requests} WHERE requester_id = %s AND {within}",
+    ])
+
+
+def voter_standing(request, election_ids, *, voted_anywhere=False):
+    """The signed-in voter's ``Standing`` in ``election_ids`` (votes in any election with ``voted_anywhere``;
+    officered: every current election). The officered elections are kept for the page's "Officer admin" link."""
+    user = request.user
+    login = user.username.lower()
+    ids = list(election_ids)
+    params = [*officers.officered_params(login), user.pk, *([] if voted_anywhere else ids), login, *ids, user.pk, *ids]
+    found = {"officer": set(), "voted": set(), "roll": set()}
+    requested, granted = set(), set()
+    connection = rows.connection_for(Election)
+    with connection.cursor() as cursor:
+        cursor.execute(_standing_sql(connection, len(ids), voted_anywhere=voted_anywhere), params)
+        for name, election_id in cursor.fetchall():
+            if name in found:
+                found[name].add(election_id)
+            else:  # an exception request, named by its status
+                requested.add(election_id)
+                if name == ExceptionRequest.APPROVED:
+                    granted.add(election_id)
+    if not officers.is_operator(user):
+        request._officer_election_ids = frozenset(found["officer"])
+    return Standing(found["roll"] | granted, found["voted"], found["officer"], requested)
+
+
+@dataclass(frozen=True)
+class Access:
+    """An election with whether the voter may vote in it (``Election.is_eligible``) and has a ballot in it."""
+
+    election: Election
+    eligible: bool
+    voted: bool
+
+
+def _access_sql(connection, where):
+    election, roll, requests, users, votes = _tables(connection, Election, EligibleVoter, ExceptionRequest,
+                                                     get_user_model(), VoteRecord)
+    return (
+        f"SELECT {rows.columns(Election, connection, 'e')}, "
+        f"EXISTS (SELECT 1 FROM {roll} v WHERE v.election_id = e.id AND v.login = %s), "
+        f"EXISTS (SELECT 1 FROM {requests} r JOIN {users} u ON u.id = r.requester_id "
+        "WHERE r.election_id = e.id AND u.username = %s AND r.status = %s), "
+        f"EXISTS (SELECT 1 FROM {votes} b WHERE b.election_id = e.id AND b.voter_id = %s) "
+        f"FROM {election} e WHERE {where}"
+    )
+
+
+def _access(where, where_params, voter):
+    connection = rows.connection_for(Election)
+    login = voter.username.lower()
+    with connection.cursor() as cursor:
+        cursor.execute(_access_sql(connection, where),
+                       [login, login, ExceptionRequest.APPROVED, voter.pk, *where_params])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    *columns, on_roll, granted, voted = row
+    return Access(rows.instance(Election, connection, columns), bool(on_roll or granted), bool(voted))
+
+
+def election_access(voter, key):
+    """The ``Access`` of ``voter`` to the visible election ``key``, in one query; None when there is none."""
+    quote = rows.connection_for(Election).ops.quote_name
+    return _access(f"e.{quote('key')} = %s AND e.archived = %s", [key, False], voter)
+
+
+def access_of(voter, election):
+    """Whether ``voter`` may vote in ``election`` and has voted there, read now, in one query."""
+    access = _access("e.id = %s", [election.pk], voter)
+    return (access.eligible, access.voted) if access else (False, False)
+
+
+def standing_candidates(election):
+    """The election's standing (not withdrawn) candidates, in one query."""
+    connection = rows.connection_for(Candidate)
+    (table,) = _tables(connection, Candidate)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {rows.columns(Candidate, connection)} FROM {table} "
+                       "WHERE election_id = %s AND withdrawn = %s", [election.pk, False])
+        return [rows.instance(Candidate, connection, row) for row in cursor.fetchall()]
