@@ -27,6 +27,17 @@ class RankSelect(forms.Select):
                            options)
 
 
+class PassphraseInput(forms.PasswordInput):
+    """A password input written in Python, the same HTML as Django's template renders: every ballot's review,
+    and the pages that open a ballot, show one or two."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = format_html(' value="{}"', widget["value"]) if widget["value"] is not None else ""
+        return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown,
+                           flatatt(widget["attrs"]))
+
+
 class BallotForm(forms.Form):
     """One rank select per candidate, in this voter's order.
 
@@ -107,8 +118,8 @@ def _passphrase_field(label, help_text="", autocomplete="off"):
         label=label,
         help_text=help_text,
         max_length=200,
-        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete, "spellcheck": "false",
-                                          "autocapitalize": "none"}),
+        widget=PassphraseInput(attrs={"autocomplete": autocomplete, "spellcheck": "false",
+                                      "autocapitalize": "none"}),
     )
 
 

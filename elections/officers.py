@@ -47,8 +47,19 @@ def officer_election_ids(request):
 
 def may_use_officer_admin(request):
     """Operators, and anyone who officers at least one current election."""
+    if is_operator(request.user):
+        return True
+    known = getattr(request, "_officers_any", None)
+    if known is not None:
+        return known
     ids = officer_election_ids(request)
     return ids is None or bool(ids)
+
+
+def officer_link_known(request, officers_any):
+    """Record that the signed-in user officers at least one current election (or none), read with a page's own
+    query, so that the "Officer admin" link needs no query of its own."""
+    request._officers_any = officers_any
 
 
 def may_manage(request, election):

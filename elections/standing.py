@@ -72,17 +72,26 @@ class Access:
     election: Election
     eligible: bool
     voted: bool
+    officers_any: bool  # whether the voter officers any current election (the "Officer admin" link)
+
+
+# What the ballot pages never show: the documents, the sync's bookkeeping. Left out of their query (and read if
+# ever asked for), they cost nothing to load and convert on every ballot request.
+BALLOT_LEAVES_OUT = ("description", "results", "eligibility", "exception_description", "source_stamp",
+                     "sync_warnings", "sync_errors", "content_hash")
+CANDIDATE_FIELDS = ("id", "election", "candidate_id", "name", "withdrawn")
 
 
 def _access_sql(connection, where):
     election, roll, requests, users, votes = _tables(connection, Election, EligibleVoter, ExceptionRequest,
                                                      get_user_model(), VoteRecord)
     return (
-        f"SELECT {rows.columns(Election, connection, 'e')}, "
+        f"SELECT {rows.columns(Election, connection, 'e', leave_out=BALLOT_LEAVES_OUT)}, "
         f"EXISTS (SELECT 1 FROM {roll} v WHERE v.election_id = e.id AND v.login = %s), "
         f"EXISTS (SELECT 1 FROM {requests} r JOIN {users} u ON u.id = r.requester_id "
         "WHERE r.election_id = e.id AND u.username = %s AND r.status = %s), "
-        f"EXISTS (SELECT 1 FROM {votes} b WHERE b.election_id = e.id AND b.voter_id = %s) "
+        f"EXISTS (SELECT 1 FROM {votes} b WHERE b.election_id = e.id AND b.voter_id = %s), "
+        f"EXISTS ({officers.officered_sql('1')}) "
         f"FROM {election} e WHERE {where}"
     )
 
@@ -91,13 +100,14 @@ def _access(where, where_params, voter):
     connection = rows.connection_for(Election)
     login = voter.username.lower()
     with connection.cursor() as cursor:
-        cursor.execute(_access_sql(connection, where),
-                       [login, login, ExceptionRequest.APPROVED, voter.pk, *where_params])
+        cursor.execute(_access_sql(connection, where), [login, login, ExceptionRequest.APPROVED, voter.pk,
+                                                        *officers.officered_params(login), *where_params])
         row = cursor.fetchone()
     if row is None:
         return None
-    *columns, on_roll, granted, voted = row
-    return Access(rows.instance(Election, connection, columns), bool(on_roll or granted), bool(voted))
+    *columns, on_roll, granted, voted, officers_any = row
+    election = rows.instance(Election, connection, columns, leave_out=BALLOT_LEAVES_OUT)
+    return Access(election, bool(on_roll or granted), bool(voted), bool(officers_any))
 
 
 def election_access(voter, key):
@@ -113,10 +123,12 @@ def access_of(voter, election):
 
 
 def standing_candidates(election):
-    """The election's standing (not withdrawn) candidates, in one query."""
+    """The election's standing (not withdrawn) candidates with their ids and names (the rest is read if asked
+    for), in one query."""
     connection = rows.connection_for(Candidate)
     (table,) = _tables(connection, Candidate)
+    leave_out = [field.name for field in rows.fields(Candidate) if field.name not in CANDIDATE_FIELDS]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {rows.columns(Candidate, connection)} FROM {table} "
+        cursor.execute(f"SELECT {rows.columns(Candidate, connection, leave_out=leave_out)} FROM {table} "
                        "WHERE election_id = %s AND withdrawn = %s", [election.pk, False])
-        return [rows.instance(Candidate, connection, row) for row in cursor.fetchall()]
+        return [rows.instance(Candidate, connection, row, leave_out=leave_out) for row in cursor.fetchall()]

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import ballot_cookies, listing, secrecy, services
+from . import ballot_cookies, listing, officers, secrecy, services
 from .forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, PassphraseForm
 from .markdown import render_markdown
 from .models import Candidate, Election, ExceptionRequest, VoteRecord
@@ -39,6 +39,7 @@ def _ballot_access(request, key):
     access = election_access(request.user, key)
     if access is None:
         raise Http404(f"There is no election {key!r}.")
+    officers.officer_link_known(request, access.officers_any)
     return access
 
 

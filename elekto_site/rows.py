@@ -3,7 +3,8 @@
 Django's ORM builds each query anew, which costs several times a simple query itself. The pages every voter
 loads (and the session and user behind each signed-in request) read their rows with fixed SQL instead; these
 helpers keep that SQL in step with the models: the columns of a model, and an instance built from a row with
-the database's converters applied, as the ORM would build it.
+the database's converters applied, as the ORM would build it. Fields left out are deferred: the instance loads
+them from the database if they are ever read.
 """
 
 from django.db import connections, router
@@ -13,19 +14,24 @@ def connection_for(model):
     return connections[router.db_for_read(model)]
 
 
-def columns(model, connection, alias=""):
-    """The model's concrete columns, quoted (and prefixed with ``alias.``), in field order."""
+def fields(model, *, leave_out=()):
+    """The model's concrete fields in order, without the names in ``leave_out``."""
+    return [field for field in model._meta.concrete_fields if field.name not in leave_out]
+
+
+def columns(model, connection, alias="", *, leave_out=()):
+    """The quoted columns of ``fields(model, leave_out=...)``, prefixed with ``alias.`` when given."""
     prefix = f"{alias}." if alias else ""
-    return ", ".join(prefix + connection.ops.quote_name(field.column) for field in model._meta.concrete_fields)
+    return ", ".join(prefix + connection.ops.quote_name(field.column) for field in fields(model, leave_out=leave_out))
 
 
-def instance(model, connection, row):
-    """The ``model`` instance for ``row`` (its concrete columns in field order), loaded from ``connection``."""
-    fields = model._meta.concrete_fields
+def instance(model, connection, row, *, leave_out=()):
+    """The ``model`` instance for ``row`` (the columns of ``columns(..., leave_out=...)``, in that order)."""
+    chosen = fields(model, leave_out=leave_out)
     values = []
-    for value, field in zip(row, fields, strict=False):
+    for value, field in zip(row, chosen, strict=True):
         column = field.get_col(model._meta.db_table)
         for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
             value = converter(value, column, connection)
         values.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], values)
+    return model.from_db(connection.alias, [field.attname for field in chosen], values)

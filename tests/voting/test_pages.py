@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from elections.models import Candidate, EligibleVoter, ExceptionRequest
+from elections.models import Candidate, EligibleVoter, ExceptionRequest, Officer
 from elections.services import ballot_cast
 from tests.voting.conftest import PASSPHRASE, make_election
 
@@ -308,3 +308,35 @@ def test_the_election_page_of_a_voter_reads_the_session_user_version_and_standin
         html = client.get(url).content.decode()
     assert len(queries) == 5
     assert "Your exception request is <strong>denied</strong>" in html
+
+
+def test_the_officer_admin_link_shows_for_officers_of_a_current_election_on_every_kind_of_page(
+    client, voter, running, user_factory, now
+):
+    """The link is worked out by each page's own query (ballot pages, lists) or by one of its own: an officer of
+    any current election sees it everywhere, a voter never, nor the officer of an archived election only."""
+    Officer.objects.create(election=running, login="voting-officer")
+    EligibleVoter.objects.create(election=running, login="voting-officer")
+    archived = make_election("old---2020", start=now - timedelta(days=900), end=now - timedelta(days=800),
+                             officers=["former-officer"], archived=True)
+    EligibleVoter.objects.create(election=running, login="former-officer")
+    assert archived.archived
+    pages = ["/app", "/app/elections", f"/app/elections/{running.key}", f"/app/elections/{running.key}/vote",
+             f"/app/elections/{running.key}/candidates/alice"]
+    for login, shown in (("voting-officer", True), (voter.username, False), ("former-officer", False)):
+        account = voter if login == voter.username else user_factory(login)
+        client.force_login(account)
+        for page in pages:
+            html = client.get(page).content.decode()
+            assert ('href="/admin/"' in html) == shown, (login, page)
+
+
+def test_the_ballot_page_reads_the_session_user_election_standing_and_candidates_only(voter_client, running):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = f"/app/elections/{running.key}/vote"
+    voter_client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert voter_client.get(url).status_code == 200
+    assert len(queries) == 4, [query["sql"][:80] for query in queries]
