@@ -336,14 +336,11 @@ def vote_review(request, key):
         return response
 
     changing = access.voted
-    form = BallotForm(_ballot_form_data(ranks, len(candidates)), candidates=candidates,
-                      allow_no_opinion=election.allow_no_opinion)
-    form.is_valid()
     ranked, no_opinion = ranks_grouped(ranks, candidates)
-    context = {"election": election, "changing": changing, "candidates": candidates, "form": form,
+    context = {"election": election, "changing": changing, "candidates": candidates,
                "ranked": ranked, "no_opinion": no_opinion, "lowest_rank": len(ranks)}
     passphrase_form = PassphraseForm() if changing else NewPassphraseForm()
-    return _render_review(request, context, passphrase_form, suggestion=review.suggestion)
+    return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=review.suggestion)
 
 
 @sensitive_variables()
@@ -386,7 +383,7 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
     review = _review_from_cookie(request, election, context["candidates"])
     suggestion = review.suggestion if review else request.POST.get("suggestion", "")
     if not passphrase_form.is_valid():
-        return _render_review(request, context, passphrase_form, suggestion=suggestion, status=400)
+        return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=suggestion, status=400)
     passphrase = passphrase_form.cleaned_data["passphrase"]
     try:
         if changing:
@@ -396,7 +393,8 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
             receipt = services.ballot_cast(election=election, voter=request.user, ranks=ranks, passphrase=passphrase)
     except services.WrongPassphrase as refusal:
         passphrase_form.add_error("passphrase", refusal.message)
-        return _render_review(request, context, passphrase_form, suggestion=suggestion, status=refusal.status)
+        return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=suggestion,
+                              status=refusal.status)
     except services.Refusal as refusal:
         return _refused(request, refusal, election=election)
     # The receipt goes to the browser only: keeping it in the session would store it next to the voter's identity.
@@ -448,13 +446,13 @@ def _suggestion(suggestion):
     return suggestion if secrecy.is_generated_passphrase(suggestion) else secrecy.passphrase_generate()
 
 
-def _render_review(request, context, passphrase_form, *, suggestion, status=200):
+def _render_review(request, context, passphrase_form, *, ranks, suggestion, status=200):
     # A new ballot's review keeps the passphrase it suggested the first time, after an error and on reload: the
-    # voter may already have copied it.
+    # voter may already have copied it. The ranks under review go back with the cast as hidden fields.
     return render(
         request,
         "elections/review.html",
-        {**context, "passphrase_form": passphrase_form,
+        {**context, "passphrase_form": passphrase_form, "hidden_ranks": _ballot_form_data(ranks, len(ranks)).items(),
          "suggestion": "" if context["changing"] else _suggestion(suggestion),
          "min_length": settings.MIN_PASSPHRASE_LENGTH},
         status=status,
