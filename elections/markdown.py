@@ -23,6 +23,7 @@ from functools import lru_cache
 from importlib.metadata import version
 
 import cmarkgfm
+import cmarkgfm.cmark
 import nh3
 from cmarkgfm.cmark import Options
 from django.core.cache import cache
@@ -55,6 +56,12 @@ INPUT_FORCED = {"input": {"disabled": ""}}
 _NOT_A_CHECKBOX = re.compile(r'<input(?![^>]*\btype="checkbox")[^>]*>')
 
 logger = logging.getLogger(__name__)
+
+# cmark-gfm registers its extensions on the first render, without a lock, and aborts the whole process when
+# two threads register them at once (the table extension's node flag may be set only once). A gunicorn worker's
+# threads can make their first render together, so the extensions are registered here, once, under Python's
+# import lock: the gunicorn master imports this module for its checks, and its workers inherit the registration.
+cmarkgfm.cmark.core_extensions_ensure_registered()
 
 _CACHE_PREFIX = "markdown:" + version("cmarkgfm") + ":1:"
 _CACHE_SECONDS = 7 * 24 * 3600

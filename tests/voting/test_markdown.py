@@ -63,3 +63,22 @@ def test_bios_descriptions_and_results_are_sanitised_on_their_pages(voter_client
 def test_headings_can_start_below_the_pages_own_title():
     html = render_markdown("# Title\n\n## Part", baselevel=2)
     assert "<h2>Title</h2>" in html and "<h3>Part</h3>" in html
+
+
+def test_the_markdown_extensions_are_registered_once_when_the_module_is_imported():
+    """cmark-gfm aborts the process (SIGABRT: "flag initialization error") when two threads register its
+    extensions at once, which two threads of a fresh gunicorn worker could do with their first render. Importing
+    the module, which happens once per process under Python's import lock (in the gunicorn master, before the
+    workers fork), registers them before any render."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import cmarkgfm.cmark as c\n"
+        "before = c.find_syntax_extension('table') is not None\n"
+        "import elections.markdown\n"
+        "print(before, c.find_syntax_extension('table') is not None, c.find_syntax_extension('tasklist') is not None)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            cwd=__import__("pathlib").Path(__file__).resolve().parents[2])
+    assert result.stdout.split() == ["False", "True", "True"]
