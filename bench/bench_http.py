@@ -6,8 +6,8 @@
    (``python bench/bench_http.py setup``) so that this process never configures Django.
 2. gunicorn serves the site (``gunicorn.conf.py`` when present, else 2 gthread workers) with DEBUG off.
 3. A small load generator (threads, keep-alive ``http.client``, bounded in requests and seconds, loopback only)
-   measures: casting ballots with 16 concurrent voters (each one GETs the ballot, POSTs the review, POSTs the
-   cast with a passphrase). The pages are measured by bench_pages.py.
+   measures: casting ballots with 16 concurrent voters (each one GETs the ballot, POSTs the review and GETs the
+   review page, POSTs the cast with a passphrase and GETs the receipt). The pages are measured by bench_pages.py.
 4. Peak resident memory (VmHWM) of each gunicorn worker is read from /proc.
 
 The Argon2id derivation at the configured cost is timed on its own, since it dominates a cast.
@@ -486,7 +486,7 @@ def cast_budget_note(derivation_ms, target=20):
                 f"of key derivation per second, more than the {cores} cores here: it takes more cores or a lower "
                 "Argon2id cost.")
     return (f" Key derivation for {target} ballots/s takes {need:.1f} of the {cores} cores; the rest of each "
-            "ballot (three pages, the database) shares what is left.")
+            "ballot (five requests, the database) shares what is left.")
 
 
 def run(quick=False):
@@ -551,13 +551,14 @@ def run(quick=False):
         failure_note = f" {len(cast['failures'])} ballots failed ({', '.join(kinds[:5])})."
     figures.append({"name": f"cast ballots, {CAST_CONCURRENCY} concurrent voters", "value": None, "unit": "ballots/s",
                     "target": f">= {CAST_TARGET}", "samples": cast["rate"],
-                    "note": f"{load}. Each ballot is three requests (ballot page, review, cast), each voter its own "
+                    "note": f"{load}. Each ballot is five requests (ballot page, review posted and shown, cast, receipt), "
+                            "each voter its own "
                             f"session and connection, sealed to the election's box; Argon2id at {cost}; "
                             f"{ballots_per_run} ballots per run. " + cast_budget_note(derivation_ms, CAST_TARGET)
                             + failure_note})
     figures.append({"name": "cast request p99 (the POST that casts)", "value": None, "unit": "ms",
                     "target": "<= 1000", "samples": [v for v in cast["p99"] if v is not None]})
-    figures.append({"name": "whole ballot p99 (3 requests)", "value": None, "unit": "ms", "target": None,
+    figures.append({"name": "whole ballot p99 (5 requests)", "value": None, "unit": "ms", "target": None,
                     "samples": [v for v in cast["ballot_p99"] if v is not None]})
     for label, (rate, p99, _, failures) in compared:
         figures.append({"name": f"cast ballots at Argon2id {label}, {CAST_CONCURRENCY} concurrent voters",

@@ -112,7 +112,7 @@ def _badge(eligible, voted):
 
 def _list_page(request, template, rows_html):
     """An election list page: the status filter, the page of elections asked for, and their rows, each drawn by
-    ``rows_html(version, page, now)``."""
+    ``rows_html(version, elections, now)`` for the elections of that page."""
     status = _status_filter(request)
     if status is None:
         return _unknown_filter(request)
@@ -121,7 +121,7 @@ def _list_page(request, template, rows_html):
     rows = listing.rows_with_status(listing.listed_elections(version), status, now)
     page = listing.paginate(rows, request.GET.get("page"))
     context = {"elections": page.object_list, "page": page, "status": status, "statuses": STATUS_FILTERS,
-               "rows": rows_html(version, page, now)}
+               "rows": rows_html(version, page.object_list, now)}
     return render(request, template, context)
 
 
@@ -190,7 +190,7 @@ def dashboard(request):
 @require_safe
 def election_list(request):
     return _list_page(request, "elections/list.html",
-                      lambda version, page, now: listing.voter_rows_html(version, page, now, _badges(request, page)))
+                      lambda version, shown, now: listing.voter_rows_html(version, shown, now, _badges(request, shown)))
 
 
 @login_required
