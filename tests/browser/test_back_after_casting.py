@@ -73,6 +73,10 @@ def test_back_after_casting_shows_a_page_of_the_site_and_casts_nothing_more(elec
     go_back(page)
     shoot(page, "after-back-twice")
     assert_a_page_of_the_site(page, live_server)
+    # The ballot page, now to change the ballot, says earlier ranks are not filled in: the browser must not
+    # restore the ones chosen before casting either.
+    for name in ("Amara Okafor", "Björn Lindqvist", "Chen Wei"):
+        assert page.get_by_label(name, exact=True).input_value() == "", name
     assert VoteRecord.objects.filter(election=election).count() == 1
     assert SealedBallot.objects.filter(election=election).count() == 1
     # Each was a GET of its own page.
