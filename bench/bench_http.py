@@ -551,8 +551,8 @@ def run(quick=False):
         failure_note = f" {len(cast['failures'])} ballots failed ({', '.join(kinds[:5])})."
     figures.append({"name": f"cast ballots, {CAST_CONCURRENCY} concurrent voters", "value": None, "unit": "ballots/s",
                     "target": f">= {CAST_TARGET}", "samples": cast["rate"],
-                    "note": f"{load}. Each ballot is five requests (ballot page, review posted and shown, cast, receipt), "
-                            "each voter its own "
+                    "note": f"{load}. Each ballot is five requests (ballot page, review posted and shown, cast, "
+                            "receipt), each voter its own "
                             f"session and connection, sealed to the election's box; Argon2id at {cost}; "
                             f"{ballots_per_run} ballots per run. " + cast_budget_note(derivation_ms, CAST_TARGET)
                             + failure_note})
