@@ -23,6 +23,9 @@ workers = _int("GUNICORN_WORKERS", 2)
 # More than one thread makes gunicorn use its gthread worker: requests waiting on the database or on
 # GitHub do not hold a whole process.
 threads = _int("GUNICORN_THREADS", 4)
+# gthread, accepting a connection only while a thread is free, so that a burst of connections is spread over the
+# workers (elekto_site/gunicorn_worker.py); with one thread, gunicorn's sync worker, as gunicorn would choose.
+worker_class = "elekto_site.gunicorn_worker.BalancedThreadWorker" if threads > 1 else "sync"
 # A request that takes longer than this is killed; casting a ballot takes well under a second.
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)

@@ -38,7 +38,11 @@ def test_the_defaults_suit_a_small_pod(monkeypatch):
 
     assert config.bind == ["0.0.0.0:8000"]
     assert (config.workers, config.threads, config.timeout) == (2, 4, 30)
-    assert config.worker_class_str == "gthread"
+    # gthread, accepting only while a thread is free (elekto_site/gunicorn_worker.py).
+    from gunicorn.workers.gthread import ThreadWorker
+
+    assert issubclass(config.worker_class, ThreadWorker)
+    assert config.worker_class_str == "elekto_site.gunicorn_worker.BalancedThreadWorker"
     assert config.accesslog is None
     assert config.errorlog == "-"
     # Recycling, sized in hours of peak traffic rather than seconds (BENCHMARKS.md).
