@@ -37,8 +37,7 @@ from bench.bench_http import (  # noqa: E402
 SCALES = (37, 370)
 VOTERS_PER_ELECTION = 1500
 READ_SECONDS = 3
-# wrk opens its connections at once and a gthread worker may accept most of them: a run then measures one
-# worker instead of two (see docs/performance.md). Five runs, and the median, keep one such run from deciding.
+# Five runs a page, and their median: one disturbed run does not decide a figure.
 RUNS = 5
 CONNECTIONS = 8
 TARGETS = {
