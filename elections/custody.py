@@ -162,7 +162,6 @@ def custody_sync(*, election, now=None, actor="system"):
     """
     now = now or timezone.now()
     needed = election.officers_to_open
-    officers = sorted(election.officers.values_list("login", flat=True))
     box = BallotBox.objects.select_for_update().filter(election=election).first()
     if box is not None and box.opened_at is not None:
         return []
@@ -176,6 +175,7 @@ def custody_sync(*, election, now=None, actor="system"):
             return []
         return [f"{election.path}/election.yaml: ballot_box: voting has begun, so the ballot box keeps its custody "
                 f"({_describe(box)})"]
+    officers = sorted(election.officers.values_list("login", flat=True))
     if box is not None and box.custody == BallotBox.THRESHOLD and box.threshold == needed and officers == sorted(
             KeyShare.objects.filter(box=box).values_list("holder", flat=True)):
         return []

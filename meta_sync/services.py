@@ -320,16 +320,18 @@ def _sync_candidates(election, candidates, now):
     """Create, update, withdraw or delete candidates; return warnings about withdrawn ones."""
     warnings = []
     existing = {c.candidate_id.lower(): c for c in Candidate.objects.filter(election=election)}
+    new = []
     for data in candidates:
         values = {"candidate_id": data.candidate_id, "name": data.name, "info": data.info, "bio": data.bio,
                   "source_file": data.source_file, "withdrawn": False}
         row = existing.pop(data.candidate_id.lower(), None)
         if row is None:
-            Candidate.objects.create(election=election, **values)
+            new.append(Candidate(election=election, **values))
         elif any(getattr(row, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(row, k, v)
             row.save()
+    Candidate.objects.bulk_create(new)
     if existing:
         voting_began = (
             election.start_datetime <= now

@@ -292,3 +292,22 @@ def test_a_dry_run_reports_changes_and_writes_nothing(meta_repo):
     summary = _sync(meta_repo.root, dry_run=True)
     assert [e.action for e in summary.elections] == ["created"]
     assert not Election.objects.exists() and not EligibleVoter.objects.exists() and not SyncRun.objects.exists()
+
+
+def test_the_content_hash_is_the_hash_of_the_whole_parsed_folder():
+    """The content hash is written without copying the parsed folder first; it must stay the SHA-256 of the JSON
+    of the whole dataclass (what earlier imports stored), or every election would look changed once."""
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    from meta_sync.parser import parse_meta_tree
+    from tests.conftest import REPO_ROOT
+
+    tree = parse_meta_tree(REPO_ROOT / "examples" / "meta", "elections")
+    assert tree.elections
+    for election in tree.elections:
+        data = asdict(election)
+        data["problems"] = [str(problem) for problem in election.problems]
+        expected = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        assert election.content_hash() == hashlib.sha256(expected.encode()).hexdigest()
