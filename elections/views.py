@@ -81,6 +81,7 @@ def _candidates_for_voter(election, user, candidates=None):
     return candidates
 
 
+@sensitive_variables()
 def ranks_grouped(ranks, candidates):
     """The ballot as it will be counted: [(rank, [candidates])] best first, and the "No opinion" list.
 
