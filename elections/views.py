@@ -43,6 +43,16 @@ def _ballot_access(request, key):
     return access
 
 
+def _voting_access(request, key):
+    """``_ballot_access``, and the refusal page when the voter may not vote in that election now (else None)."""
+    access = _ballot_access(request, key)
+    try:
+        services.voting_check(election=access.election, voter=request.user, eligible=access.eligible)
+    except services.Refusal as refusal:
+        return access, _refused(request, refusal, election=access.election)
+    return access, None
+
+
 def _refused(request, refusal, *, election=None):
     context = {"title": refusal.title, "message": refusal.message, "election": election}
     return render(request, "elections/refused.html", context, status=refusal.status)
@@ -259,12 +269,10 @@ def vote(request, key):
     (``ballot_cookies``), never in the session. The cast posts the ranks again in the form itself, and they are
     validated again then. An existing ballot is changed instead, with its passphrase.
     """
-    access = _ballot_access(request, key)
+    access, refused = _voting_access(request, key)
+    if refused:
+        return refused
     election = access.election
-    try:
-        services.voting_check(election=election, voter=request.user, eligible=access.eligible)
-    except services.Refusal as refusal:
-        return _refused(request, refusal, election=election)
     changing = access.voted
     candidates = _candidates_for_voter(election, request.user)
     context = {"election": election, "changing": changing, "candidates": candidates}
@@ -310,12 +318,10 @@ def vote(request, key):
 def vote_review(request, key):
     """The review of the ranking posted to ``vote``, read from the review cookie, with the passphrase form that
     casts it. Without a readable cookie: back to the ballot (or to the receipt, after casting)."""
-    access = _ballot_access(request, key)
+    access, refused = _voting_access(request, key)
+    if refused:
+        return refused
     election = access.election
-    try:
-        services.voting_check(election=election, voter=request.user, eligible=access.eligible)
-    except services.Refusal as refusal:
-        return _refused(request, refusal, election=election)
     candidates = _candidates_for_voter(election, request.user)
     try:
         review = ballot_cookies.review_open(request.COOKIES.get(ballot_cookies.REVIEW), voter=request.user,
@@ -415,22 +421,23 @@ def _see_other(url):
 
 
 @sensitive_variables()
-def _review_from_cookie(request, election, candidates):
-    """The ``Review`` in the request's review cookie for ``candidates`` (those standing), or None."""
+def _from_cookie(request, name, opener, election, candidates):
+    """What ``opener`` reads from the request's cookie ``name`` for ``candidates`` (those standing), or None."""
     try:
-        return ballot_cookies.review_open(request.COOKIES.get(ballot_cookies.REVIEW), voter=request.user,
-                                          election=election, candidate_ids=[c.candidate_id for c in candidates])
+        return opener(request.COOKIES.get(name), voter=request.user, election=election,
+                      candidate_ids=[c.candidate_id for c in candidates])
     except (ballot_cookies.Unreadable, ballot_cookies.CandidatesChanged):
         return None
 
 
-@sensitive_variables()
+def _review_from_cookie(request, election, candidates):
+    """The ``Review`` in the request's review cookie, or None."""
+    return _from_cookie(request, ballot_cookies.REVIEW, ballot_cookies.review_open, election, candidates)
+
+
 def _receipt_from_cookie(request, election, candidates):
-    try:
-        return ballot_cookies.receipt_open(request.COOKIES.get(ballot_cookies.RECEIPT), voter=request.user,
-                                           election=election, candidate_ids=[c.candidate_id for c in candidates])
-    except ballot_cookies.Unreadable:
-        return None
+    """The ``Receipt`` in the request's receipt cookie, or None."""
+    return _from_cookie(request, ballot_cookies.RECEIPT, ballot_cookies.receipt_open, election, candidates)
 
 
 def _ballot_form_data(ranks, lowest_rank):
