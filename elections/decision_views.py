@@ -26,17 +26,24 @@ def _candidate(election, request):
     return get_object_or_404(Candidate, election=election, candidate_id=request.POST.get("candidate", ""))
 
 
+def _decide(request, decision, success, **target):
+    """Take ``decision`` (a service of ``elections.decisions``) as this officer, with the reason they gave, and
+    tell them how it went: ``success``, or why it was refused."""
+    try:
+        decision(officer=request.user.username, reason=request.POST.get("reason"), **target)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+
+
 @login_required
 @require_POST
 def disqualify(request, key):
     election = _get_election_for_officer(request, key)
     candidate = _candidate(election, request)
-    try:
-        candidate_disqualify(candidate=candidate, officer=request.user.username, reason=request.POST.get("reason"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(name)s is disqualified: the seats move down.") % {"name": candidate.name})
+    _decide(request, candidate_disqualify,
+            _("%(name)s is disqualified: the seats move down.") % {"name": candidate.name}, candidate=candidate)
     return redirect("officers:results", election.key)
 
 
@@ -45,12 +52,8 @@ def disqualify(request, key):
 def reinstate(request, key):
     election = _get_election_for_officer(request, key)
     candidate = _candidate(election, request)
-    try:
-        candidate_reinstate(candidate=candidate, officer=request.user.username, reason=request.POST.get("reason"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(name)s is no longer disqualified.") % {"name": candidate.name})
+    _decide(request, candidate_reinstate, _("%(name)s is no longer disqualified.") % {"name": candidate.name},
+            candidate=candidate)
     return redirect("officers:results", election.key)
 
 
@@ -58,13 +61,8 @@ def reinstate(request, key):
 @require_POST
 def reopen(request, key):
     election = _get_election_for_officer(request, key)
-    try:
-        election_reopen(election=election, officer=request.user.username, reason=request.POST.get("reason"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Reopened: the next sync may move the close later. Change end_datetime in the "
-                                    "meta repository, then sync."))
+    _decide(request, election_reopen, _("Reopened: the next sync may move the close later. Change end_datetime in "
+                                        "the meta repository, then sync."), election=election)
     return redirect("officers:overview", election.key)
 
 
