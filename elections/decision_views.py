@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from .audit import RESULTS_VIEW, audit_record
 from .decisions import candidate_disqualify, candidate_reinstate, election_reopen
 from .models import Candidate
-from .officer_views import _not_before_close
+from .officer_views import count_refusal
 from .officers import _get_election_for_officer
 from .report import steering_report
 
@@ -71,8 +71,10 @@ def reopen(request, key):
 @require_safe
 def report(request, key):
     election = _get_election_for_officer(request, key)
-    if not election.is_completed:
-        return _not_before_close(request, election, "report")
+    # The report holds the results: it waits for the close and for the box to be opened, as they do.
+    refusal = count_refusal(request, election, "results")
+    if refusal:
+        return refusal
     with transaction.atomic():
         built = steering_report(election)
         audit_record(actor=request.user.username, action=RESULTS_VIEW, election=election,

@@ -161,6 +161,16 @@ def review_exception(request, key, pk):
     return redirect(target)
 
 
+def count_refusal(request, election, what):
+    """The page saying why there are no ``what`` ("results" or "exports") yet: voting is open, or the ballot box
+    is still sealed; None once the ballots can be counted."""
+    if not election.is_completed:
+        return _not_before_close(request, election, what)
+    if box_is_sealed(election):
+        return _box_still_sealed(request, election, _("results") if what == "results" else _("exports"))
+    return None
+
+
 def _box_still_sealed(request, election, what):
     """The page for results or exports asked for after the close but before the ballot box was opened."""
     return render(
@@ -202,10 +212,9 @@ def open_ballot_box(request, key):
 @require_safe
 def results(request, key):
     election = _get_election_for_officer(request, key)
-    if not election.is_completed:
-        return _not_before_close(request, election, "results")
-    if box_is_sealed(election):
-        return _box_still_sealed(request, election, _("results"))
+    refusal = count_refusal(request, election, "results")
+    if refusal:
+        return refusal
     with transaction.atomic():
         result = election_tally(election)
         audit_record(actor=request.user.username, action=RESULTS_VIEW, election=election,
@@ -234,10 +243,9 @@ def export(request, key, kind):
     election = _get_election_for_officer(request, key)
     if kind not in exports.KINDS:
         raise Http404(f"There is no export {kind!r}.")
-    if not election.is_completed:
-        return _not_before_close(request, election, "exports")
-    if box_is_sealed(election):
-        return _box_still_sealed(request, election, _("exports"))
+    refusal = count_refusal(request, election, "exports")
+    if refusal:
+        return refusal
     with transaction.atomic():
         built = exports.export_build(election, kind)
         audit_record(actor=request.user.username, action=f"{EXPORT}.{kind}", election=election,

@@ -142,7 +142,8 @@ def test_the_report_to_the_steering_body(login, users):
 def test_the_report_waits_for_the_close(login):
     election = charter_election(status="running")
 
-    assert login("olivia").get(reverse("officers:report", args=[election.key])).status_code == 403
+    response = login("olivia").get(reverse("officers:report", args=[election.key]))
+    assert response.status_code == 403 and "No results yet" in response.content.decode()
 
 
 def test_officers_reopen_a_counted_election_from_their_page(login):

@@ -229,6 +229,9 @@ def test_officers_see_the_box_sealed_and_open_it_after_the_close(client, officer
     assert results.status_code == 409
     assert "still sealed" in results.content.decode() and f"open_ballot_box {cast_many.key}" in results.content.decode()
     assert client.get(overview(cast_many) + "export/ballots.csv").status_code == 409
+    # The report to the steering body holds the results: no count of an unopened box either.
+    report = client.get(overview(cast_many) + "report")
+    assert report.status_code == 409 and "still sealed" in report.content.decode()
     page = client.get(overview(cast_many)).content.decode()
     assert "Open the ballot box" in page and 'name="confirm"' in page
     unconfirmed = client.post(overview(cast_many) + "ballot-box/open", follow=True)
@@ -238,6 +241,7 @@ def test_officers_see_the_box_sealed_and_open_it_after_the_close(client, officer
     assert f"The ballot box is open: {len(RANKINGS)} ballots can now be counted." in opened.content.decode()
     assert "opened the ballot box" in opened.content.decode()
     assert client.get(overview(cast_many) + "results").status_code == 200
+    assert client.get(overview(cast_many) + "report").status_code == 200
     csv = client.get(overview(cast_many) + "export/ballots.csv").content.decode()
     assert len(csv.strip().splitlines()) == len(RANKINGS) + 1
 
