@@ -37,7 +37,7 @@ class ElectionAliasAdmin(_ReadOnly):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(_ReadOnly):
     """A log of imports: written by the sync only, so read-only here."""
 
     list_display = ["started_at", "trigger", "source", "revision", "ok"]
@@ -45,12 +45,3 @@ class SyncRunAdmin(admin.ModelAdmin):
     search_fields = ["source", "revision"]
     date_hierarchy = "started_at"
     readonly_fields = ["started_at", "finished_at", "trigger", "source", "revision", "ok", "summary"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
