@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -100,25 +99,16 @@ def _env(database_url):
 
 def _mariadb_url():
     """The MariaDB URL, its database dropped and re-created; None when no server answers."""
-    url = os.environ.get("BENCH_BOX_DATABASE_URL", DEFAULT_DATABASE_URL)
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    if "bench" not in name or not name.replace("_", "").isalnum():
-        raise SystemExit(f"refusing to drop {name!r}: the bench database name must contain 'bench'")
-    try:
-        import MySQLdb
+    import MySQLdb
 
-        connection = MySQLdb.connect(host=parsed.hostname or "127.0.0.1", port=parsed.port or 3306,
-                                     user=parsed.username or "root", password=parsed.password or "",
-                                     connect_timeout=3)
-    except Exception:
-        return None
+    sys.path.insert(0, str(REPO_ROOT))
+    from bench.bench_http import _recreate_database
+
+    url = os.environ.get("BENCH_BOX_DATABASE_URL", DEFAULT_DATABASE_URL)
     try:
-        cursor = connection.cursor()
-        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    finally:
-        connection.close()
+        _recreate_database(url)
+    except MySQLdb.OperationalError:
+        return None
     return url
 
 

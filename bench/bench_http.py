@@ -197,7 +197,7 @@ def _recreate_database(url):
     if not re.fullmatch(r"[A-Za-z0-9_]+", name) or "bench" not in name:
         raise SystemExit(f"refusing to drop {name!r}: the bench database name must contain 'bench'")
     connection = MySQLdb.connect(host=parsed.hostname or "127.0.0.1", port=parsed.port or 3306,
-                                 user=parsed.username or "root", password=parsed.password or "")
+                                 user=parsed.username or "root", password=parsed.password or "", connect_timeout=3)
     try:
         cursor = connection.cursor()
         cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
