@@ -180,9 +180,15 @@ def receipt_open(value, *, voter, election, candidate_ids):
 
 
 def cookie_path(election):
-    """The election's vote pages (the ballot, its review and its receipt), and no other page."""
-    # A ";" would end the cookie's Path attribute.
-    return reverse("elections:vote", args=[election.key]).replace(";", "%3B")
+    """The election's vote pages (the ballot, its review and its receipt), and no other page.
+
+    A ";" (which a folder name, and so a key, may hold) would end the cookie's Path attribute, and the browser
+    asks for such a page with the ";" as it is: for such a key the cookie goes to the folder above, so that it
+    still reaches the vote pages. It names its election inside, so it opens for that election only."""
+    path = reverse("elections:vote", args=[election.key])
+    if ";" in path:
+        path = path[: path.rindex("/", 0, path.index(";")) + 1]
+    return path
 
 
 def cookie_set(response, request, kind, value, *, election):

@@ -98,6 +98,32 @@ def test_the_cookies_reach_only_the_elections_vote_pages_and_no_script(voter_cli
     assert cast.cookies[REVIEW]["path"] == vote_url(running)
 
 
+def path_matches(request_path, cookie_path):
+    """RFC 6265, 5.1.4: whether a browser sends a cookie of ``cookie_path`` with a request for ``request_path``."""
+    return request_path == cookie_path or request_path.startswith(cookie_path) and (
+        cookie_path.endswith("/") or request_path[len(cookie_path)] == "/")
+
+
+def test_a_key_with_a_semicolon_still_gets_its_cookies_back_on_its_vote_pages(client, user_factory, now):
+    election = make_election("sig;chairs---2026", start=now - timedelta(days=1), end=now + timedelta(days=1),
+                             voters=["semi-voter"])
+    client.force_login(user_factory("semi-voter"))
+    ballot = client.get(vote_url(election))
+    assert ballot.status_code == 200
+    posted = client.post(vote_url(election), vote_data(GOOD))
+    assert posted.status_code == 303
+    cookie = posted.cookies[REVIEW]
+    # The header holds no attribute the key could have made up, and the browser sends the cookie back to the
+    # vote pages as it asks for them (with the ";" as it is).
+    assert ";" not in cookie["path"]
+    for page in ("", "review", "receipt"):
+        assert path_matches(vote_url(election, page), cookie["path"])
+    assert client.get(posted["Location"]).context["ranked"] == [(1, ["Alice"]), (2, ["Bob"])]
+    cast = client.post(vote_url(election), cast_data(GOOD))
+    assert path_matches(vote_url(election, "receipt"), cast.cookies[RECEIPT]["path"])
+    assert client.get(cast["Location"]).context["receipt"]
+
+
 @pytest.mark.parametrize("how", ["https request", "secure session cookie"])
 def test_the_cookies_are_https_only_when_the_request_or_the_session_cookie_is(voter_client, running, settings, how):
     secure = how == "https request"
