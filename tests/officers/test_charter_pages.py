@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from elections.audit import CANDIDATE_DISQUALIFY, CANDIDATE_REINSTATE
-from elections.models import AuditEvent, Disqualification
+from elections.models import AuditEvent, BallotBox, Disqualification
 from elections.results import election_tally
 from elections.tally import ballots_digest, read_ballots_csv
 from tests.officers.conftest import cast_many, make_election, make_request
@@ -158,6 +158,18 @@ def test_officers_reopen_a_counted_election_from_their_page(login):
     assert election.reopened_at is not None
     assert "Reopened: the next sync may move the close later." in client.get(
         reverse("officers:overview", args=[election.key])).content.decode()
+
+
+def test_an_opened_box_offers_no_reopening_and_says_why(login):
+    election = charter_election()
+    BallotBox.objects.create(election=election, public_key=b"k" * 32, opened_at=election.end_datetime,
+                             opened_by="olivia")
+
+    overview = login("olivia").get(reverse("officers:overview", args=[election.key])).content.decode()
+    assert "A counted election stays counted" in overview
+    assert "ballot box is opened and its key destroyed" in overview.replace("&#x27;", "'")
+    assert reverse("officers:reopen", args=[election.key]) not in overview
+    assert "Reopen the election" not in overview
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
