@@ -99,6 +99,10 @@ def pepper_id(pepper):
     return hashlib.sha256(b"elekto-passphrase-pepper-id\x00" + pepper.encode("utf-8")).digest()[:4]
 
 
+class PepperMissing(ImproperlyConfigured):
+    """A link sealed under a pepper that is neither ``PASSPHRASE_PEPPER`` nor among ``PASSPHRASE_OLD_PEPPERS``."""
+
+
 def _current_pepper():
     if not settings.PASSPHRASE_PEPPER:
         raise ImproperlyConfigured("PASSPHRASE_PEPPER is not set: no passphrase can seal a ballot link.")
@@ -205,7 +209,7 @@ def link_open(sealed, *, passphrase, salt, election_id, election_key, login, for
     _, time_cost, memory_kib, parallelism, pepper_fingerprint = _HEADER.unpack(header)
     pepper = _pepper_by_id(pepper_fingerprint)
     if pepper is None:
-        raise ImproperlyConfigured(
+        raise PepperMissing(
             f"A ballot link was sealed under a passphrase pepper ({pepper_fingerprint.hex()}) that is neither "
             "PASSPHRASE_PEPPER nor in PASSPHRASE_OLD_PEPPERS.")
     nonce = sealed[_HEADER.size : _HEADER.size + NONCE_BYTES]

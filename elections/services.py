@@ -5,6 +5,7 @@ Every refusal is a ``Refusal`` with the HTTP status a view should answer with, s
 in a server error. Passphrases and ballots are never logged.
 """
 
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from .box import ballot_box_ensure
 from .box import ballot_seal as box_seal
 from .models import Ballot, Election, ExceptionRequest, PassphraseAttempt, SealedBallot, VoteRecord
 from .standing import access_of, standing_candidates
+
+logger = logging.getLogger(__name__)
 
 
 class Refusal(Exception):
@@ -89,6 +92,13 @@ class WrongPassphrase(Refusal):
 class InvalidBallot(Refusal):
     status = 400
     title = gettext_lazy("Invalid ballot")
+
+
+class LinkUnopenable(Refusal):
+    """The server no longer holds the secret a voter's link was sealed under (an operator's configuration)."""
+
+    status = 503
+    title = gettext_lazy("Your ballot cannot be opened right now")
 
 
 @dataclass(frozen=True)
@@ -264,16 +274,24 @@ def _link_open(record, *, election, voter, passphrase):
     # Links sealed before a rename of the election's folder are bound to its key then, and those sealed before a
     # rename of the voter's GitHub account to the login of the time.
     login, *former_logins = account_logins(voter)
-    return secrecy.link_open(
-        record.sealed_link,
-        passphrase=passphrase,
-        salt=record.salt,
-        election_id=election.pk,
-        election_key=election.key,
-        login=login,
-        former_election_keys=list(election.former_keys.values_list("key", flat=True)),
-        former_logins=former_logins,
-    )
+    try:
+        return secrecy.link_open(
+            record.sealed_link,
+            passphrase=passphrase,
+            salt=record.salt,
+            election_id=election.pk,
+            election_key=election.key,
+            login=login,
+            former_election_keys=list(election.former_keys.values_list("key", flat=True)),
+            former_logins=former_logins,
+        )
+    except secrecy.PepperMissing as exc:
+        # The operators' to fix (docs/production.md, "Passphrase pepper"); the voter's ballot itself is intact.
+        logger.error("%s Election %s: a voter's ballot cannot be viewed, changed or revoked until it is "
+                     "configured again.", exc, election.key)
+        raise LinkUnopenable(_("Your ballot is safe in the ballot box and will be counted, but the site cannot "
+                               "open your link to it right now: a server secret it was sealed with is no longer "
+                               "configured. Nothing was changed. Please tell the election officers.")) from exc
 
 
 def _record_locked_unchanged(record):

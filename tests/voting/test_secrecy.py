@@ -8,12 +8,13 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.utils import translation
 
 from elections import secrecy
 from elections.models import Ballot, EligibleVoter, SealedBallot, VoteRecord
 from elections.services import ballot_cast
 from tests.conftest import box_open_now
-from tests.voting.conftest import PASSPHRASE
+from tests.voting.conftest import PASSPHRASE, cast_data
 
 SAME_BALLOT = {"alice": 1, "bob": 2, "carol": None}
 
@@ -109,6 +110,28 @@ def test_the_link_needs_the_servers_pepper_and_opens_under_a_retired_one(many_ca
         _open(record, election_id=running.pk)
     settings.PASSPHRASE_OLD_PEPPERS = [original]
     assert _open(record, election_id=running.pk).ranks == SAME_BALLOT
+
+
+@pytest.mark.parametrize("action", ["view", "revoke"])
+def test_a_link_under_a_pepper_no_longer_configured_gets_a_clear_page_and_keeps_the_ballot(
+        voter_client, running, settings, caplog, action):
+    cast = voter_client.post(f"/app/elections/{running.key}/vote", cast_data({"alice": 1, "bob": 2}))
+    assert cast.status_code == 303
+    settings.PASSPHRASE_PEPPER = "another-pepper-for-the-rotation-test-0123456789"
+    settings.PASSPHRASE_OLD_PEPPERS = []
+
+    with translation.override("en"):
+        response = voter_client.post(f"/app/elections/{running.key}/confirmation",
+                                     {"action": action, "passphrase": PASSPHRASE})
+    assert response.status_code == 503
+    page = response.content.decode().replace("&#x27;", "'")
+    assert "Your ballot cannot be opened right now" in page
+    assert "will be counted" in page and "Nothing was changed" in page
+    assert VoteRecord.objects.filter(election=running).count() == 1 and SealedBallot.objects.count() == 1
+    # The operators learn which setting to restore, and no secret.
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("PASSPHRASE_OLD_PEPPERS" in line and running.key in line for line in logged)
+    assert not any(PASSPHRASE in line for line in logged)
 
 
 def test_links_and_sealed_ballots_have_one_length_whatever_the_ranks(running, user_factory):
