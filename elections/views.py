@@ -462,7 +462,9 @@ def _render_review(request, context, passphrase_form, *, ranks, suggestion, stat
         "elections/review.html",
         {**context, "passphrase_form": passphrase_form, "hidden_ranks": _ballot_form_data(ranks, len(ranks)).items(),
          "suggestion": "" if context["changing"] else _suggestion(suggestion),
-         "min_length": settings.MIN_PASSPHRASE_LENGTH},
+         "min_length": settings.MIN_PASSPHRASE_LENGTH,
+         # A refused cast answers its POST with this page: its history entry becomes the review's own address.
+         "history_url": reverse("elections:vote_review", args=[context["election"].key])},
         status=status,
     )
 

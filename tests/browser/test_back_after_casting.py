@@ -82,3 +82,64 @@ def test_back_after_casting_shows_a_page_of_the_site_and_casts_nothing_more(elec
     # Each was a GET of its own page.
     assert at(f"/app/elections/{KEY}/vote/review")(review_url)
     assert at(f"/app/elections/{KEY}/vote/receipt")(receipt_url)
+
+
+def test_back_after_a_refused_cast_and_a_second_try_never_offers_to_post_again(election, page, sign_in, shoot,
+                                                                              live_server):
+    sign_in(page, "alice", f"/app/elections/{KEY}/vote")
+    page.wait_for_url(at(f"/app/elections/{KEY}/vote"))
+    page.get_by_label("Björn Lindqvist", exact=True).select_option(value="1")
+    page.get_by_role("button", name="Review my ballot").click()
+    page.get_by_role("heading", name="Review your ballot").wait_for()
+    # The first try is refused: the two passphrases differ. The page answering that POST tells what to fix...
+    page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
+    page.get_by_label("Passphrase again").fill(PASSPHRASE + " typo")
+    page.get_by_role("button", name="Cast my ballot").click()
+    page.get_by_text("The two passphrases differ.").wait_for()
+    shoot(page, "refused-cast")
+    # ...and stands in the history as the review page itself.
+    page.wait_for_url(at(f"/app/elections/{KEY}/vote/review"))
+    assert VoteRecord.objects.filter(election=election).count() == 0
+
+    page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
+    page.get_by_label("Passphrase again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Cast my ballot").click()
+    page.get_by_role("heading", name="Your ballot was cast").wait_for()
+    receipt = page.locator("#receipt").inner_text().strip()
+
+    # Back lands where the refused POST stood: the review, which now leads to the receipt.
+    go_back(page)
+    shoot(page, "back-after-refused-cast")
+    assert assert_a_page_of_the_site(page, live_server) == "Your ballot was cast"
+    assert page.locator("#receipt").inner_text().strip() == receipt
+    go_back(page)
+    assert_a_page_of_the_site(page, live_server)
+    assert VoteRecord.objects.filter(election=election).count() == 1
+    assert SealedBallot.objects.filter(election=election).count() == 1
+
+
+def test_reloading_the_ballot_shown_by_its_passphrase_asks_for_the_passphrase_again(election, page, sign_in,
+                                                                                   live_server):
+    sign_in(page, "alice", f"/app/elections/{KEY}/vote")
+    page.wait_for_url(at(f"/app/elections/{KEY}/vote"))
+    page.get_by_label("Chen Wei", exact=True).select_option(value="1")
+    page.get_by_role("button", name="Review my ballot").click()
+    page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
+    page.get_by_label("Passphrase again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Cast my ballot").click()
+    page.get_by_role("heading", name="Your ballot was cast").wait_for()
+
+    page.goto(f"{live_server.url}/app/elections/{KEY}/confirmation")
+    page.get_by_label("Your passphrase").fill(PASSPHRASE)
+    page.get_by_role("button", name="View my ballot").click()
+    page.locator("code.receipt").wait_for()
+    # The page answering the POST names itself by its GET address (with its main content's anchor).
+    page.wait_for_url(lambda url: url.endswith(f"/app/elections/{KEY}/confirmation#main"))
+    # Reload neither posts the passphrase again nor shows the ranks without it.
+    try:
+        page.reload(wait_until="load")
+    except PlaywrightError as exc:
+        pytest.fail(f"Reload did not show a page of the site: {exc}")
+    assert page.url.startswith(live_server.url) and "ERR_CACHE_MISS" not in page.content()
+    assert page.locator("code.receipt").count() == 0
+    assert page.get_by_label("Your passphrase").input_value() == ""
