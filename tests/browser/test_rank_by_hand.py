@@ -43,10 +43,10 @@ def card_order(page):
     return [text.strip() for text in page.locator(".ballot-row label").all_inner_texts()]
 
 
-def announced(page):
-    status = page.locator(".ballot-form [role=status]").first
-    expect(status).not_to_be_empty()
-    return status.inner_text().strip()
+def expect_announced(page, message):
+    """The ballot announces ``message`` (it clears the last announcement, then writes the new one 30 ms later;
+    waiting for the text itself never reads the previous move's)."""
+    expect(page.locator(".ballot-form [role=status]").first).to_have_text(message)
 
 
 def press(page, label):
@@ -74,31 +74,31 @@ def cast(page):
 def test_a_voter_ranks_ties_and_sets_aside_with_the_keyboard_alone(ballot_page, shoot, assert_accessible):
     page = ballot_page()
     press(page, "Rank next: Chen Wei")
-    assert announced(page) == "Chen Wei: rank 1 of 1."
+    expect_announced(page, "Chen Wei: rank 1 of 1.")
     # Focus stays on the moved candidate's buttons: the next Tab continues from there.
     assert "Chen Wei" in page.evaluate("() => document.activeElement.getAttribute('aria-label')")
     page.locator("body").focus()
     press(page, "Rank next: Amara Okafor")
     page.locator("body").focus()
     press(page, "Rank next: Dolores Ruiz")
-    assert announced(page) == "Dolores Ruiz: rank 3 of 3."
+    expect_announced(page, "Dolores Ruiz: rank 3 of 3.")
     page.locator("body").focus()
     press(page, "Tie with above: Dolores Ruiz")
-    assert announced(page) == "Dolores Ruiz: rank 2 of 2, tied with Amara Okafor."
+    expect_announced(page, "Dolores Ruiz: rank 2 of 2, tied with Amara Okafor.")
     assert live(page) == ["Rank 1: Chen Wei", "Rank 2 (tie): Amara Okafor, Dolores Ruiz",
                           "Rank 4, last: Björn Lindqvist"]
     page.locator("body").focus()
     press(page, "Up: Amara Okafor")
-    assert announced(page) == "Amara Okafor: rank 2 of 3."
+    expect_announced(page, "Amara Okafor: rank 2 of 3.")
     page.locator("body").focus()
     press(page, "Up: Amara Okafor")
-    assert announced(page) == "Amara Okafor: rank 1 of 3."
+    expect_announced(page, "Amara Okafor: rank 1 of 3.")
     page.locator("body").focus()
     press(page, "No opinion: Björn Lindqvist")
-    assert announced(page) == "Björn Lindqvist: No opinion."
+    expect_announced(page, "Björn Lindqvist: No opinion.")
     page.locator("body").focus()
     press(page, "Set aside: Dolores Ruiz")
-    assert announced(page) == "Dolores Ruiz: not ranked, counts last."
+    expect_announced(page, "Dolores Ruiz: not ranked, counts last.")
     # The selects, the cards and the summary all say the same.
     assert selects(page) == {"Amara Okafor": "1", "Chen Wei": "2", "Dolores Ruiz": "",
                              "Björn Lindqvist": "no-opinion"}
@@ -141,9 +141,9 @@ def test_a_voter_orders_candidates_by_dragging_with_the_mouse(ballot_page, shoot
     for name in ("Chen Wei", "Amara Okafor", "Dolores Ruiz"):
         page.get_by_role("button", name=f"Rank next: {name}").click()
     drag(page, "Dolores Ruiz", "Chen Wei", where="before")
-    assert announced(page) == "Dolores Ruiz: rank 1 of 3."
+    expect_announced(page, "Dolores Ruiz: rank 1 of 3.")
     drag(page, "Björn Lindqvist", "Amara Okafor", where="onto")
-    assert announced(page) == "Björn Lindqvist: rank 3 of 3, tied with Amara Okafor."
+    expect_announced(page, "Björn Lindqvist: rank 3 of 3, tied with Amara Okafor.")
     assert live(page) == ["Rank 1: Dolores Ruiz", "Rank 2: Chen Wei", "Rank 3 (tie): Amara Okafor, Björn Lindqvist"]
     assert selects(page) == {"Dolores Ruiz": "1", "Chen Wei": "2", "Amara Okafor": "3", "Björn Lindqvist": "3"}
     shoot(page, "ranked-by-mouse")
@@ -159,7 +159,7 @@ def test_on_a_390_px_phone_a_voter_drags_with_a_finger(ballot_page, shoot, asser
     page.get_by_role("button", name="Rank next: Chen Wei").tap()
     page.locator(".ballot-row", has=page.get_by_label("Chen Wei", exact=True)).scroll_into_view_if_needed()
     drag(page, "Chen Wei", "Amara Okafor", where="before", touch=True)
-    assert announced(page) == "Chen Wei: rank 1 of 2."
+    expect_announced(page, "Chen Wei: rank 1 of 2.")
     assert live(page)[:2] == ["Rank 1: Chen Wei", "Rank 2: Amara Okafor"]
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the ballot scrolls sideways by {overflow}px"
@@ -175,7 +175,7 @@ def test_a_rank_chosen_in_a_select_reorders_the_cards_once_focus_leaves_the_ball
     rank_list.focus()
     rank_list.select_option("1")
     assert live(page)[0] == f"Rank 1: {last}"
-    assert announced(page) == f"{last}: rank 1 of 1."
+    expect_announced(page, f"{last}: rank 1 of 1.")
     # Still on the ballot: nothing moves under the voter's focus, but its buttons already fit its new rank.
     assert card_order(page)[-1] == last
     card = page.locator(".ballot-row", has=page.get_by_label(last, exact=True))
