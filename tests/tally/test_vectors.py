@@ -12,12 +12,16 @@ from tests.conftest import SHARED_FIXTURES, shared_fixture
 from tests.tally.helpers import ballots_from_vector, flatten
 
 
-def _vector_names(with_data_file=False):
+def _vector_names(with_data_file=False, with_election_folder=False):
     path = SHARED_FIXTURES / "schulze_vectors.json"
     if not path.exists():
         # Collected all the same, so the run reports the skip (and why) instead of silently testing nothing.
         return ["shared-fixtures-absent"]
-    return [v["name"] for v in json.loads(path.read_text()) if not with_data_file or "data_file" in v]
+    vectors = json.loads(path.read_text())
+    if with_election_folder:  # an Elekto election, not one that predates election.yaml (CIVS)
+        return [v["name"] for v in vectors
+                if "data_file" in v and (SHARED_FIXTURES / v["data_file"]).parent.joinpath("election.yaml").is_file()]
+    return [v["name"] for v in vectors if not with_data_file or "data_file" in v]
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +99,20 @@ def test_manage_py_tally_recounts_the_published_ballots_csv(vectors, name):
     assert data["ballots"] == vector["ballots_total"]
     assert data["candidates"] == vector["candidates"]
     assert data["tie"] is None
+    assert len(data["winners"]) == vector["seats"]
+    assert_matches_vector(vector, data["ranking"], data["winners"])
+
+
+@pytest.mark.parametrize("name", _vector_names(with_election_folder=True))
+def test_manage_py_tally_recounts_the_published_ballots_as_their_election_folder_declares(vectors, name):
+    """The seats come from the folder's election.yaml, not from the command line."""
+    vector = vectors[name]
+    ballots = shared_fixture(vector["data_file"])
+    out = StringIO()
+    call_command("tally", "--ballots", str(ballots), "--election-folder", str(ballots.parent), "--format", "json",
+                 stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["ballots"] == vector["ballots_total"]
     assert len(data["winners"]) == vector["seats"]
     assert_matches_vector(vector, data["ranking"], data["winners"])
 

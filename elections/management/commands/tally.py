@@ -8,16 +8,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from elections.box import box_is_sealed
+from elections.charter import NO_RULES, rules_from_yaml
 from elections.models import Election
 from elections.results import candidate_names, election_tally, eligible_count
 from elections.seats import disclosure
 from elections.tally import BallotFileError, count, read_ballots_csv, results_markdown
+from meta_sync.parser import parse_election
 
 
 class Command(BaseCommand):
     help = (
         "Count the ballots of a completed election (tally ELECTION_KEY), or recount a ballots.csv "
-        "(tally --ballots FILE.csv [--seats N]). Prints the result as text, JSON or a draft results.md."
+        "(tally --ballots FILE.csv [--seats N], or with the seats, tie-break and charter rules of an election "
+        "folder: tally --ballots FILE.csv --election-folder DIR). Prints the result as text, JSON or a draft "
+        "results.md."
     )
     # A read-only count: the site's configuration (webhooks, sign-in) has no bearing on it.
     requires_system_checks = []
@@ -29,13 +33,26 @@ class Command(BaseCommand):
         parser.add_argument("--tie-break-order", metavar="ID,ID,...",
                             help="With --ballots: the declared tie-break order, first preferred.")
         parser.add_argument("--tie-break-seed", metavar="TEXT", help="With --ballots: the declared tie-break seed.")
+        parser.add_argument("--election-folder", metavar="DIR",
+                            help="With --ballots: count as this meta repository election folder declares (its "
+                                 "election.yaml's seats, tie-break and charter rules, its candidates' profiles). "
+                                 "Reads the folder only, not the database.")
         parser.add_argument("--format", choices=["text", "json", "markdown"], default="text")
 
-    def handle(self, *args, election_key, ballots, seats, tie_break_order, tie_break_seed, format, **options):
+    def handle(self, *args, election_key, ballots, seats, tie_break_order, tie_break_seed, election_folder, format,
+               **options):
+        if election_folder and not ballots:
+            raise CommandError("--election-folder goes with --ballots FILE.csv: it says how to count that file.")
         if bool(election_key) == bool(ballots):
             raise CommandError("Give either an election key or --ballots FILE.csv (not both).")
         try:
-            if ballots:
+            if ballots and election_folder:
+                if seats is not None or tie_break_order or tie_break_seed:
+                    raise CommandError("--seats and --tie-break-* cannot go with --election-folder: the folder's "
+                                       "election.yaml declares them.")
+                candidates, cast = _read_file(ballots)
+                result, heading = _count_as_folder_declares(election_folder, candidates, cast)
+            elif ballots:
                 tie_break = _tie_break_from_options(tie_break_order, tie_break_seed)
                 candidates, cast = _read_file(ballots)
                 result = count(candidates, cast, seats=1 if seats is None else seats, tie_break=tie_break)
@@ -60,6 +77,33 @@ class Command(BaseCommand):
             self.stdout.write(results_markdown(result, **heading), ending="")
         else:
             self.stdout.write(_as_text(result))
+
+
+def _count_as_folder_declares(folder, candidates, ballots):
+    """Count ``ballots`` with what the election folder declares; the result and the draft results.md's heading."""
+    folder = Path(folder).resolve()
+    if not (folder / "election.yaml").is_file():
+        raise CommandError(f"{folder} holds no election.yaml: give the folder of one election, e.g. "
+                           "elections/steering/2024.")
+    election = parse_election(folder.parent, folder, folder.parent)
+    if election.errors:
+        raise CommandError(f"{folder} cannot be read as an election:\n" + "\n".join(
+            f"  {problem.path}: {problem.field + ': ' if problem.field else ''}{problem.message}"
+            for problem in election.errors))
+    profiles = {candidate.candidate_id: candidate for candidate in election.candidates}
+    unknown = sorted(set(candidates) - set(profiles))
+    if profiles and unknown:
+        raise CommandError(f"The ballots name candidates without a profile in {folder}: {', '.join(unknown)}. "
+                           "Is this the folder of the election these ballots were cast in?")
+    rules = rules_from_yaml(election.charter, election.no_winners) if election.charter else NO_RULES
+    organizations = {}
+    if rules.representation is not None:
+        organizations = {c: profile.info.get(rules.representation.field) for c, profile in profiles.items()}
+    result = count(candidates, ballots, seats=election.no_winners, tie_break=election.tie_break, rules=rules,
+                   organizations=organizations)
+    heading = {"election_name": election.name, "eligible_voters": len(election.voters) or None,
+               "names": {c: profile.name for c, profile in profiles.items() if profile.name}}
+    return result, heading
 
 
 def _tie_break_from_options(order, seed):
