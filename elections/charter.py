@@ -143,6 +143,14 @@ class Rules:
             data["disqualified"] = [{"candidate": c, "reason": r} for c, r in self.disqualified]
         return data
 
+    def organizations(self, infos):
+        """Candidate ID -> the organization their profile names in the representation field, for ``infos``
+        ((candidate ID, info mapping) pairs, read only when there is a representation rule); else empty."""
+        if self.representation is None:
+            return {}
+        field = self.representation.field
+        return {candidate_id: (info or {}).get(field) for candidate_id, info in infos}
+
     def with_disqualified(self, more):
         """These rules plus further (candidate, reason) pairs (an officer's decisions); first reason kept."""
         known = dict(self.disqualified)

@@ -30,10 +30,7 @@ def election_rules(election):
 
 def election_organizations(election, rules):
     """Candidate ID -> the organization named by the representation field on their profile."""
-    if rules.representation is None:
-        return {}
-    info_field = rules.representation.field
-    return {c: (info or {}).get(info_field) for c, info in election.candidates.values_list("candidate_id", "info")}
+    return rules.organizations(election.candidates.values_list("candidate_id", "info"))
 
 
 def _box_opened(election):

@@ -96,11 +96,8 @@ def _count_as_folder_declares(folder, candidates, ballots):
         raise CommandError(f"The ballots name candidates without a profile in {folder}: {', '.join(unknown)}. "
                            "Is this the folder of the election these ballots were cast in?")
     rules = rules_from_yaml(election.charter, election.no_winners) if election.charter else NO_RULES
-    organizations = {}
-    if rules.representation is not None:
-        organizations = {c: profile.info.get(rules.representation.field) for c, profile in profiles.items()}
     result = count(candidates, ballots, seats=election.no_winners, tie_break=election.tie_break, rules=rules,
-                   organizations=organizations)
+                   organizations=rules.organizations((c, profile.info) for c, profile in profiles.items()))
     heading = {"election_name": election.name, "eligible_voters": len(election.voters) or None,
                "names": {c: profile.name for c, profile in profiles.items() if profile.name}}
     return result, heading
