@@ -731,26 +731,25 @@ _VOTER_LINE = re.compile(
     r'"(?P<double>[A-Za-z0-9-]+)")(?:[ ]+#.*)?[ ]*'
 )
 _QUIET_LINE = re.compile(r"[ ]*(?:#.*)?")  # blank, or a comment only
-_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e\r\n]*")
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e\n]*")
 _YAML_NULLS = {"null", "Null", "NULL"}  # plain scalars that YAML reads as null even in _TextLoader
 
 
 def _plain_voter_list(text):
     """``{"eligible_voters": [...]}`` as YAML (``_TextLoader``) would read ``text``, when ``text`` is a plain
     list of logins; None when it is anything else, for the YAML parser to read."""
-    if not _PRINTABLE_ASCII.fullmatch(text):
+    text = text.replace("\r\n", "\n")
+    # A lone "\r" breaks a line for YAML, even inside a comment: such a file is YAML's to read.
+    if "\r" in text or not _PRINTABLE_ASCII.fullmatch(text):
         return None
     lines = text.split("\n")
     number = 0
-    while number < len(lines) and _QUIET_LINE.fullmatch(lines[number].rstrip("\r")):
+    while number < len(lines) and _QUIET_LINE.fullmatch(lines[number]):
         number += 1
-    if number == len(lines) or not _VOTERS_KEY_LINE.fullmatch(lines[number].rstrip("\r")):
+    if number == len(lines) or not _VOTERS_KEY_LINE.fullmatch(lines[number]):
         return None
     logins, indent = [], None
     for line in lines[number + 1 :]:
-        line = line.rstrip("\r")
-        if "\r" in line:
-            return None
         match = _VOTER_LINE.fullmatch(line)
         if match is None:
             if _QUIET_LINE.fullmatch(line):

@@ -89,6 +89,10 @@ LEFT_TO_YAML = [
     "eligible_voters:\n  - - alice\n",
     "eligible_voters:\n  - -alice\n",
     "eligible_voters:\n  - alice\rbob\n",
+    # A lone carriage return ends a line for YAML, in a comment too: the login after it is on the roll.
+    "eligible_voters: # c\r  - bob\n  - alice\n",
+    "eligible_voters:\n  - alice\n  # c\r  - bob\n",
+    "# c\r  - x\neligible_voters:\n  - alice\n",
     "eligible_voters:\n  - alicé\n",
     "eligible_voters:\n  - alice\x0bbob\n",
     "%YAML 1.1\n---\neligible_voters:\n  - alice\n",
