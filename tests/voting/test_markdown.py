@@ -4,6 +4,7 @@ import pytest
 
 from elections.markdown import render_markdown
 from elections.models import Candidate
+from tests.conftest import REPO_ROOT
 
 PAYLOADS = [
     "<script>alert('x')</script>",
@@ -80,5 +81,5 @@ def test_the_markdown_extensions_are_registered_once_when_the_module_is_imported
         "print(before, c.find_syntax_extension('table') is not None, c.find_syntax_extension('tasklist') is not None)\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                            cwd=__import__("pathlib").Path(__file__).resolve().parents[2])
+                            cwd=REPO_ROOT)
     assert result.stdout.split() == ["False", "True", "True"]
