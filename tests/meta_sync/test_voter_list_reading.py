@@ -13,19 +13,8 @@ from tests.meta_sync.conftest import IRREGULAR
 HERE = Path(__file__).parent
 
 
-class Report:
-    def __init__(self):
-        self.problems = []
-
-    def error(self, *args):
-        self.problems.append(("error", *args))
-
-    def warning(self, *args):
-        self.problems.append(("warning", *args))
-
-
 def yaml_reads(text):
-    report = Report()
+    report = parser._Collector([])
     return parser._load_yaml(text, "voters.yaml", report, loader=_TextLoader), report.problems
 
 
