@@ -43,18 +43,28 @@ def assert_a_page_of_the_site(page, live_server):
     return heading
 
 
-def test_back_after_casting_shows_a_page_of_the_site_and_casts_nothing_more(election, page, sign_in, shoot,
-                                                                           live_server):
+def rank_and_review(page, sign_in, ranks):
+    """Sign in as alice on the ballot, choose ``ranks`` (name -> rank) and post them: the review page."""
     sign_in(page, "alice", f"/app/elections/{KEY}/vote")
     page.wait_for_url(at(f"/app/elections/{KEY}/vote"))
-    for name, rank in {"Amara Okafor": "2", "Björn Lindqvist": "1", "Chen Wei": "3"}.items():
+    for name, rank in ranks.items():
         page.get_by_label(name, exact=True).select_option(value=rank)
     page.get_by_role("button", name="Review my ballot").click()
     page.get_by_role("heading", name="Review your ballot").wait_for()
-    review_url = page.url
+
+
+def cast(page, again=PASSPHRASE):
+    """Post the cast from the review page with the passphrase, and ``again`` as its repetition."""
     page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
-    page.get_by_label("Passphrase again").fill(PASSPHRASE)
+    page.get_by_label("Passphrase again").fill(again)
     page.get_by_role("button", name="Cast my ballot").click()
+
+
+def test_back_after_casting_shows_a_page_of_the_site_and_casts_nothing_more(election, page, sign_in, shoot,
+                                                                           live_server):
+    rank_and_review(page, sign_in, {"Amara Okafor": "2", "Björn Lindqvist": "1", "Chen Wei": "3"})
+    review_url = page.url
+    cast(page)
     page.get_by_role("heading", name="Your ballot was cast").wait_for()
     receipt_url = page.url
     receipt = page.locator("#receipt").inner_text().strip()
@@ -86,24 +96,16 @@ def test_back_after_casting_shows_a_page_of_the_site_and_casts_nothing_more(elec
 
 def test_back_after_a_refused_cast_and_a_second_try_never_offers_to_post_again(election, page, sign_in, shoot,
                                                                               live_server):
-    sign_in(page, "alice", f"/app/elections/{KEY}/vote")
-    page.wait_for_url(at(f"/app/elections/{KEY}/vote"))
-    page.get_by_label("Björn Lindqvist", exact=True).select_option(value="1")
-    page.get_by_role("button", name="Review my ballot").click()
-    page.get_by_role("heading", name="Review your ballot").wait_for()
+    rank_and_review(page, sign_in, {"Björn Lindqvist": "1"})
     # The first try is refused: the two passphrases differ. The page answering that POST tells what to fix...
-    page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
-    page.get_by_label("Passphrase again").fill(PASSPHRASE + " typo")
-    page.get_by_role("button", name="Cast my ballot").click()
+    cast(page, again=PASSPHRASE + " typo")
     page.get_by_text("The two passphrases differ.").wait_for()
     shoot(page, "refused-cast")
     # ...and stands in the history as the review page itself.
     page.wait_for_url(at(f"/app/elections/{KEY}/vote/review"))
     assert VoteRecord.objects.filter(election=election).count() == 0
 
-    page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
-    page.get_by_label("Passphrase again").fill(PASSPHRASE)
-    page.get_by_role("button", name="Cast my ballot").click()
+    cast(page)
     page.get_by_role("heading", name="Your ballot was cast").wait_for()
     receipt = page.locator("#receipt").inner_text().strip()
 
@@ -120,13 +122,8 @@ def test_back_after_a_refused_cast_and_a_second_try_never_offers_to_post_again(e
 
 def test_reloading_the_ballot_shown_by_its_passphrase_asks_for_the_passphrase_again(election, page, sign_in,
                                                                                    live_server):
-    sign_in(page, "alice", f"/app/elections/{KEY}/vote")
-    page.wait_for_url(at(f"/app/elections/{KEY}/vote"))
-    page.get_by_label("Chen Wei", exact=True).select_option(value="1")
-    page.get_by_role("button", name="Review my ballot").click()
-    page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
-    page.get_by_label("Passphrase again").fill(PASSPHRASE)
-    page.get_by_role("button", name="Cast my ballot").click()
+    rank_and_review(page, sign_in, {"Chen Wei": "1"})
+    cast(page)
     page.get_by_role("heading", name="Your ballot was cast").wait_for()
 
     page.goto(f"{live_server.url}/app/elections/{KEY}/confirmation")
