@@ -17,15 +17,16 @@ The format, as officers write it by hand:
 * ``election.yaml``: name, organization, start_datetime, end_datetime, no_winners, allow_no_opinion,
   delete_after, show_candidate_fields, election_officers, eligibility, exception_description, exception_due
   (alias ``exceptions_due``), tie_break, ballot_box (``{officers_to_open: K}``: threshold mode, see
-  docs/ballot-secrecy.md), and a charter's rules: representation, seat_terms, disqualified (see
-  ``elections.charter``).
+  docs/ballot-secrecy.md), a charter's rules: representation, seat_terms, disqualified (see
+  ``elections.charter``), and the rules candidates' bios follow: ``bio: {max_words: 450, recommended_words: 300,
+  required_sections: ["## About Me"]}`` (checked by ``meta_sync.check``, not by the import).
 * ``voters.yaml``: ``eligible_voters:`` a list of GitHub logins.
 * ``candidate-<id>.md``: a YAML header between two lines of three or more dashes (``name``, ``ID``, ``info``),
   then the Markdown bio.
 * ``election_desc.md`` and ``results.md``: Markdown, both optional.
 
-Every problem names its file and field. Errors make an election unimportable (it keeps its last good state);
-warnings are reported and the election is imported.
+Every problem names its file and field, and the line where the field is written when there is one. Errors make
+an election unimportable (it keeps its last good state); warnings are reported and the election is imported.
 """
 
 import datetime as dt
@@ -64,7 +65,9 @@ KNOWN_KEYS = {
     "representation",
     "seat_terms",
     "disqualified",
+    "bio",
 }
+BIO_KEYS = {"max_words", "recommended_words", "required_sections"}
 BALLOT_BOX_KEYS = {"officers_to_open"}
 ALIASES = {"exceptions_due": "exception_due"}
 CANDIDATE_KEYS = {"name", "ID", "info"}
@@ -78,6 +81,8 @@ MAX_YAML_DEPTH = 20
 # A GitHub login (letters, digits, hyphens) or a file-name-safe word: it appears in URLs, file names and CSV.
 CANDIDATE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 KEY_SEPARATOR = "---"
+# The last step of a field's name: ``.c`` of ``a.b.c``, ``[0]`` of ``a[0]``.
+_LAST_STEP = re.compile(r"(?:\.[^.\[]+|\[\d+\])$")
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -101,12 +106,14 @@ class _TextLoader(_BaseLoader):
 
 @dataclass(frozen=True)
 class Problem:
-    """Something wrong in a file of the meta repository. ``path`` is relative to the repository root."""
+    """Something wrong in a file of the meta repository. ``path`` is relative to the repository root; ``line``
+    (from 1) is where the field is written, when the file says."""
 
     path: str
     field: str
     message: str
     severity: str = ERROR
+    line: int | None = None
 
     @property
     def text(self):
@@ -124,6 +131,12 @@ class CandidateData:
     info: dict
     bio: str
     source_file: str
+
+    # Facts only meta_sync.check reads, kept out of the dataclass's fields so that they are no part of the
+    # election's content hash (the import stores nothing of them): how many dashes open the header (Elekto's and
+    # Kubernetes' own tools want 61) and the line the bio starts on.
+    header_dashes = 0
+    bio_line = 0
 
 
 def _fields_of(instance):
@@ -166,6 +179,10 @@ class ElectionData:
     voters: list = field(default_factory=list)
     candidates: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+
+    # What candidates' bios must hold (``bio:``, see ``read_bio_rules``), for meta_sync.check only: not a field,
+    # so no part of the content hash (the import stores nothing of it).
+    bio_rules = {}
 
     @property
     def errors(self):
@@ -212,16 +229,31 @@ class MetaTree:
 
 
 class _Collector:
-    """Problems of one election, each tied to the file it was found in."""
+    """Problems of one election, each tied to the file it was found in, and to the line of its field when the
+    file's reading recorded one in ``lines`` (``{path: {field: line}}``)."""
 
     def __init__(self, problems):
         self.problems = problems
+        self.lines = {}
 
-    def error(self, path, field_name, message):
-        self.problems.append(Problem(path, field_name, message, ERROR))
+    def line_of(self, path, field_name):
+        """The line of ``field_name`` in ``path`` or of the nearest field that holds it (``a.b[0].c``: ``a.b[0]``,
+        ``a.b``, ``a``), or None."""
+        lines = self.lines.get(path)
+        while lines and field_name:
+            if field_name in lines:
+                return lines[field_name]
+            shorter = _LAST_STEP.sub("", field_name)
+            if shorter == field_name:
+                break
+            field_name = shorter
+        return None
 
-    def warning(self, path, field_name, message):
-        self.problems.append(Problem(path, field_name, message, WARNING))
+    def error(self, path, field_name, message, line=None):
+        self.problems.append(Problem(path, field_name, message, ERROR, line or self.line_of(path, field_name)))
+
+    def warning(self, path, field_name, message, line=None):
+        self.problems.append(Problem(path, field_name, message, WARNING, line or self.line_of(path, field_name)))
 
 
 def election_key(relative_folder):
@@ -425,10 +457,31 @@ def _shape_problem(root_node):
     return None
 
 
-def _load_yaml(text, rel, report, loader=_Loader):
+def _key_lines(node, lines, offset):
+    """Record in ``lines`` the line of each key of a mapping node and of what its values hold one level down:
+    ``key``, ``key.sub`` and ``key[i]`` (and ``key[i].sub``), counted from 1 plus ``offset``."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        name = str(key.value)
+        lines.setdefault(name, key.start_mark.line + 1 + offset)
+        if isinstance(value, yaml.MappingNode):
+            for sub, _ in value.value:
+                lines.setdefault(f"{name}.{sub.value}", sub.start_mark.line + 1 + offset)
+        elif isinstance(value, yaml.SequenceNode):
+            for i, item in enumerate(value.value):
+                lines.setdefault(f"{name}[{i}]", item.start_mark.line + 1 + offset)
+                if isinstance(item, yaml.MappingNode):
+                    for sub, _ in item.value:
+                        lines.setdefault(f"{name}[{i}].{sub.value}", sub.start_mark.line + 1 + offset)
+
+
+def _load_yaml(text, rel, report, loader=_Loader, lines=None, line_offset=0):
     """Parse YAML safely; on failure record an error (with the line) and return None.
 
-    The document is composed, checked by ``_shape_problem``, and only then built into Python values.
+    The document is composed, checked by ``_shape_problem``, and only then built into Python values. With a dict
+    as ``lines``, the line of each key (see ``_key_lines``) goes into it, the text starting after ``line_offset``
+    lines of its file.
     """
     reader = loader(text)
     try:
@@ -438,14 +491,18 @@ def _load_yaml(text, rel, report, loader=_Loader):
         shape = _shape_problem(node)
         if shape is not None:
             message, bad = shape
-            report.error(rel, "", f"refused (line {bad.start_mark.line + 1}): {message}")
+            line = bad.start_mark.line + 1 + line_offset
+            report.error(rel, "", f"refused (line {line}): {message}", line=line)
             return None
+        if lines is not None:
+            _key_lines(node, lines, line_offset)
         return reader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
+        line = mark.line + 1 + line_offset if mark is not None else None
+        where = f" (line {line})" if line is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        report.error(rel, "", f"unreadable YAML{where}: {problem}")
+        report.error(rel, "", f"unreadable YAML{where}: {problem}", line=line)
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         # Constructors of the safe loader raise these on values like a 30th of February.
         report.error(rel, "", f"unreadable YAML: {exc}")
@@ -499,7 +556,8 @@ def _read_election_yaml(election, root, folder, report):
     text = _read_text(root, path, report)
     if text is None:
         return
-    data = _load_yaml(text, rel, report)
+    lines = report.lines.setdefault(rel, {})
+    data = _load_yaml(text, rel, report, lines=lines)
     if data is None:
         if not _has_problem(report, rel):
             report.error(rel, "", "the file is empty")
@@ -516,6 +574,7 @@ def _read_election_yaml(election, root, folder, report):
             else:
                 report.warning(rel, alias, f"read as {key} (the documented spelling)")
                 data[key] = data[alias]
+                lines.setdefault(key, lines.get(alias))
             del data[alias]
     for unknown in sorted(set(data) - KNOWN_KEYS):
         report.warning(rel, unknown, "unknown key, ignored")
@@ -588,6 +647,48 @@ def _read_election_yaml(election, root, folder, report):
     election.officers_to_open = _read_ballot_box(data.get("ballot_box"), "ballot_box" in data,
                                                  len(election.officers), rel, report)
     election.charter = _read_charter(raw if isinstance(raw, dict) else {}, election.no_winners, rel, report)
+    election.bio_rules = read_bio_rules(raw.get("bio") if isinstance(raw, dict) else None, rel, report)
+
+
+def read_bio_rules(value, rel, report):
+    """The rules candidates' bios follow, from ``bio: {max_words: N, recommended_words: N, required_sections: [...]}``:
+    a dict with those three keys (0 and [] when not given), or {} when ``value`` is None.
+
+    A rule that cannot be read is an error: an election that declares a rule means it to hold.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        report.error(rel, "bio", "must be a map such as {max_words: 450, recommended_words: 300, required_sections: "
+                                 "['## About Me']}")
+        return {}
+    value = {str(k): v for k, v in value.items()}
+    for unknown in sorted(set(value) - BIO_KEYS):
+        report.error(rel, f"bio.{unknown}", "unknown key (the keys are max_words, recommended_words and "
+                                            "required_sections)")
+    rules = {"max_words": 0, "recommended_words": 0, "required_sections": []}
+    for key in ("max_words", "recommended_words"):
+        number = value.get(key)
+        if number is None:
+            continue
+        if isinstance(number, str) and number.strip().isdigit():
+            number = int(number.strip())
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            report.error(rel, f"bio.{key}", f"must be a whole number of words (at least 1), not {number!r}")
+            continue
+        rules[key] = number
+    if rules["max_words"] and rules["recommended_words"] > rules["max_words"]:
+        report.error(rel, "bio.recommended_words", f"{rules['recommended_words']} is above max_words "
+                                                   f"({rules['max_words']})")
+    sections = value.get("required_sections")
+    if isinstance(sections, str):
+        sections = [sections]
+    if sections is not None and not (isinstance(sections, list)
+                                     and all(isinstance(s, str) and s.strip() for s in sections)):
+        report.error(rel, "bio.required_sections", "must be a list of headings such as ['## About Me']")
+    elif sections:
+        rules["required_sections"] = [s.strip() for s in sections]
+    return rules
 
 
 def _read_ballot_box(value, given, officer_count, rel, report):
@@ -730,6 +831,7 @@ _VOTER_LINE = re.compile(
     r"(?P<indent>[ ]*)-[ ]+(?:(?P<plain>[A-Za-z0-9][A-Za-z0-9-]*)|'(?P<single>[A-Za-z0-9-]+)'|"
     r'"(?P<double>[A-Za-z0-9-]+)")(?:[ ]+#.*)?[ ]*'
 )
+_VOTERS_KEY_AT = re.compile(r"^eligible_voters[ ]*:", re.MULTILINE)
 _QUIET_LINE = re.compile(r"[ ]*(?:#.*)?")  # blank, or a comment only
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e\n]*")
 _YAML_NULLS = {"null", "Null", "NULL"}  # plain scalars that YAML reads as null even in _TextLoader
@@ -775,6 +877,9 @@ def _read_voters(election, root, folder, report):
     text = _read_text(root, path, report)
     if text is None:
         return
+    key = _VOTERS_KEY_AT.search(text)
+    if key is not None:
+        report.lines[rel] = {"eligible_voters": text.count("\n", 0, key.start()) + 1}
     data = _plain_voter_list(text) or _load_yaml(text, rel, report, loader=_TextLoader)
     if data is None:
         if not _has_problem(report, rel):
@@ -822,6 +927,16 @@ def split_candidate_text(text):
     Leading blank lines are skipped; the header runs from the first line of three or more dashes to the next
     one (their lengths may differ). Everything after is the bio, kept whole (it may contain ``---``).
     """
+    found = _header_lines(text)
+    return None if found is None else _header_and_bio(*found)
+
+
+def _header_and_bio(lines, start, end):
+    return "\n".join(lines[start + 1:end]), "\n".join(lines[end + 1:]).strip("\n").rstrip()
+
+
+def _header_lines(text):
+    """``(lines, start, end)``: the file's lines and the indexes of the header's two dashed lines, or None."""
     lines = text.splitlines()
     start = 0
     while start < len(lines) and not lines[start].strip():
@@ -830,9 +945,7 @@ def split_candidate_text(text):
         return None
     for end in range(start + 1, len(lines)):
         if _DASH_LINE.match(lines[end]):
-            header = "\n".join(lines[start + 1:end])
-            bio = "\n".join(lines[end + 1:]).strip("\n")
-            return header, bio.rstrip()
+            return lines, start, end
     return None
 
 
@@ -865,20 +978,22 @@ def parse_candidate_file(root, path, report):
     text = _read_text(root, path, report)
     if text is None:
         return None
-    parts = split_candidate_text(text)
-    if parts is None:
+    found = _header_lines(text)
+    if found is None:
         report.error(rel, "", "no header: the file must start with a line of dashes, the name, ID and info, "
-                              "and another line of dashes")
+                              "and another line of dashes", line=1)
         return None
-    header_text, bio = parts
+    lines, start, end = found
+    header_text, bio = _header_and_bio(lines, start, end)
     # A tab after "ID:" occurs in real files; YAML does not allow tabs everywhere, so read them as spaces.
-    header = _load_yaml(header_text.replace("\t", " "), rel, report, loader=_TextLoader)
+    header = _load_yaml(header_text.replace("\t", " "), rel, report, loader=_TextLoader,
+                        lines=report.lines.setdefault(rel, {}), line_offset=start + 1)
     if header is None:
         if not _has_problem(report, rel):
-            report.error(rel, "", "the header is empty")
+            report.error(rel, "", "the header is empty", line=start + 1)
         return None
     if not isinstance(header, dict):
-        report.error(rel, "", "the header must be a map with name, ID and info")
+        report.error(rel, "", "the header must be a map with name, ID and info", line=start + 2)
         return None
     header = {str(k): v for k, v in header.items()}
     for unknown in sorted(set(header) - CANDIDATE_KEYS):
@@ -900,10 +1015,13 @@ def parse_candidate_file(root, path, report):
     if not name:
         report.warning(rel, "name", "missing: the ID is shown instead")
         name = candidate_id
-    return CandidateData(
+    candidate = CandidateData(
         candidate_id=candidate_id,
         name=name[:500],
         info=_flatten_info(header.get("info"), rel, report),
         bio=bio,
         source_file=rel,
     )
+    candidate.header_dashes = len(lines[start].strip())
+    candidate.bio_line = end + 2
+    return candidate
