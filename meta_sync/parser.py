@@ -82,6 +82,7 @@ MAX_YAML_DEPTH = 20
 CANDIDATE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 KEY_SEPARATOR = "---"
 # The last step of a field's name: ``.c`` of ``a.b.c``, ``[0]`` of ``a[0]``.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _LAST_STEP = re.compile(r"(?:\.[^.\[]+|\[\d+\])$")
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -134,8 +135,9 @@ class CandidateData:
 
     # Facts only meta_sync.check reads, kept out of the dataclass's fields so that they are no part of the
     # election's content hash (the import stores nothing of them): how many dashes open the header (Elekto's and
-    # Kubernetes' own tools want 61) and the line the bio starts on.
+    # Kubernetes' own tools want 61) on which line, and the line the bio starts on.
     header_dashes = 0
+    header_line = 0
     bio_line = 0
 
 
@@ -180,9 +182,11 @@ class ElectionData:
     candidates: list = field(default_factory=list)
     problems: list = field(default_factory=list)
 
-    # What candidates' bios must hold (``bio:``, see ``read_bio_rules``), for meta_sync.check only: not a field,
-    # so no part of the content hash (the import stores nothing of it).
+    # For meta_sync.check only, so not fields and no part of the content hash (the import stores nothing of them):
+    # what candidates' bios must hold (``bio:``, see ``read_bio_rules``), and where each field is written
+    # (``{path: {field: line}}``, see ``_key_lines``).
     bio_rules = {}
+    lines = {}
 
     @property
     def errors(self):
@@ -236,24 +240,27 @@ class _Collector:
         self.problems = problems
         self.lines = {}
 
-    def line_of(self, path, field_name):
-        """The line of ``field_name`` in ``path`` or of the nearest field that holds it (``a.b[0].c``: ``a.b[0]``,
-        ``a.b``, ``a``), or None."""
-        lines = self.lines.get(path)
-        while lines and field_name:
-            if field_name in lines:
-                return lines[field_name]
-            shorter = _LAST_STEP.sub("", field_name)
-            if shorter == field_name:
-                break
-            field_name = shorter
-        return None
-
     def error(self, path, field_name, message, line=None):
-        self.problems.append(Problem(path, field_name, message, ERROR, line or self.line_of(path, field_name)))
+        self.problems.append(Problem(path, field_name, message, ERROR, line or field_line(self.lines, path,
+                                                                                          field_name)))
 
     def warning(self, path, field_name, message, line=None):
-        self.problems.append(Problem(path, field_name, message, WARNING, line or self.line_of(path, field_name)))
+        self.problems.append(Problem(path, field_name, message, WARNING, line or field_line(self.lines, path,
+                                                                                            field_name)))
+
+
+def field_line(lines, path, field_name):
+    """The line of ``field_name`` in the file ``path`` or of the nearest field that holds it (``a.b[0].c``:
+    ``a.b[0]``, ``a.b``, ``a``), from ``lines`` (``{path: {field: line}}``), or None."""
+    known = lines.get(path)
+    while known and field_name:
+        if field_name in known:
+            return known[field_name]
+        shorter = _LAST_STEP.sub("", field_name)
+        if shorter == field_name:
+            break
+        field_name = shorter
+    return None
 
 
 def election_key(relative_folder):
@@ -383,6 +390,7 @@ def parse_election(root, folder, election_root=None):
     key = election_key(below)
     election = ElectionData(key=key, path=rel, ambiguous_name=any(is_ambiguous_folder_name(p) for p in below.parts))
     report = _Collector(election.problems)
+    election.lines = report.lines
     if len(key) > 255 or len(rel) > 400:
         report.error(rel, "", "the folder path is too long for an election key (at most 255 characters)")
         return election
@@ -800,6 +808,7 @@ def _read_logins(value, rel, field_name, report):
     logins = set()
     duplicates = set()
     invalid = []
+    addresses = []
     for item in value:
         if item is None:
             continue
@@ -808,7 +817,7 @@ def _read_logins(value, rel, field_name, report):
             continue
         login = normalize_login(item)
         if not is_valid_login(login):
-            invalid.append(repr(str(item)))
+            (addresses if _EMAIL.fullmatch(login) else invalid).append(repr(str(item)))
             continue
         if login in logins:
             duplicates.add(login)
@@ -820,6 +829,10 @@ def _read_logins(value, rel, field_name, report):
     if invalid:
         shown = ", ".join(invalid[:10]) + (", ..." if len(invalid) > 10 else "")
         report.warning(rel, field_name, f"{len(invalid)} entry(ies) are not GitHub logins, ignored: {shown}")
+    if addresses:
+        shown = ", ".join(addresses[:10]) + (", ..." if len(addresses) > 10 else "")
+        report.warning(rel, field_name, f"{len(addresses)} e-mail address(es) where GitHub logins belong, ignored: "
+                                        f"{shown}; write each person's GitHub login instead")
     return sorted(logins)
 
 
@@ -1023,5 +1036,7 @@ def parse_candidate_file(root, path, report):
         source_file=rel,
     )
     candidate.header_dashes = len(lines[start].strip())
-    candidate.bio_line = end + 2
+    candidate.header_line = start + 1
+    first = next((i for i in range(end + 1, len(lines)) if lines[i].strip()), end + 1)
+    candidate.bio_line = first + 1
     return candidate
