@@ -52,18 +52,20 @@ def tree_at(ref, folder, extract_to):
     return that path, or None when ``folder`` does not exist at ``ref``. Raises ``ReferenceError``."""
     folder = Path(folder).absolute()
     # The folder may be gone from the working tree (removed by the change): ask git from the nearest one there.
-    top = folder
-    while not top.is_dir():
-        top = top.parent
-    prefix = _git(["rev-parse", "--show-prefix"], top)
-    if prefix.returncode != 0:
-        raise ReferenceError(f"{top} is not in a git repository, so there is nothing to compare with")
+    base = folder
+    while not base.is_dir():
+        base = base.parent
+    prefix = _git(["rev-parse", "--show-prefix"], base)
+    toplevel = _git(["rev-parse", "--show-toplevel"], base)
+    if prefix.returncode != 0 or toplevel.returncode != 0:
+        raise ReferenceError(f"{base} is not in a git repository, so there is nothing to compare with")
+    top = Path(toplevel.stdout.decode().strip())
     commit = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
     if commit.returncode != 0:
         raise ReferenceError(f"{ref!r} is not a commit of this repository (fetch it first: the workflow needs "
                              "fetch-depth: 0 or the base branch fetched)")
-    inside = "/".join(p for p in (prefix.stdout.decode().strip().rstrip("/"), folder.relative_to(top).as_posix())
-                      if p and p != ".")
+    parts = (prefix.stdout.decode().strip().rstrip("/"), folder.relative_to(base).as_posix())
+    inside = "/".join(part for part in parts if part and part != ".")
     spec = f"{commit.stdout.decode().strip()}:{inside}"
     if _git(["cat-file", "-e", spec], top).returncode != 0:
         return None
