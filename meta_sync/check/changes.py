@@ -14,7 +14,7 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..parser import ERROR, WARNING, ElectionData, Problem, field_line, parse_election, parse_meta_tree
 
@@ -47,9 +47,16 @@ def _git(args, cwd):
         raise ReferenceError(f"git {args[0]} took longer than {GIT_TIMEOUT_SECONDS} s") from None
 
 
-def tree_at(ref, folder, extract_to):
-    """Extract ``folder`` (a folder of a git working tree) as it is at ``ref`` into ``extract_to``/<its name>;
-    return that path, or None when ``folder`` does not exist at ``ref``. Raises ``ReferenceError``."""
+@dataclass(frozen=True)
+class _Located:
+    """A folder of a git working tree: the repository's top, the reference's commit, the folder's path in it."""
+
+    top: Path
+    commit: str
+    inside: str
+
+
+def _locate(ref, folder):
     folder = Path(folder).absolute()
     # The folder may be gone from the working tree (removed by the change): ask git from the nearest one there.
     base = folder
@@ -65,35 +72,75 @@ def tree_at(ref, folder, extract_to):
         raise ReferenceError(f"{ref!r} is not a commit of this repository (fetch it first: the workflow needs "
                              "fetch-depth: 0 or the base branch fetched)")
     parts = (prefix.stdout.decode().strip().rstrip("/"), folder.relative_to(base).as_posix())
-    inside = "/".join(part for part in parts if part and part != ".")
-    spec = f"{commit.stdout.decode().strip()}:{inside}"
-    if _git(["cat-file", "-e", spec], top).returncode != 0:
-        return None
-    archive = _git(["archive", "--format=tar", spec], top)
+    return _Located(top, commit.stdout.decode().strip(), "/".join(p for p in parts if p and p != "."))
+
+
+def _differing_folders(located):
+    """Folders (relative to the located one, ``.`` for itself) holding a file that differs between the reference
+    and the working tree: changed, added, removed, or not tracked at all."""
+    pathspec = located.inside or "."
+    changed = _git(["diff", "--no-ext-diff", "--no-textconv", "--no-renames", "--name-only", "-z", located.commit,
+                    "--", pathspec], located.top)
+    untracked = _git(["ls-files", "--others", "-z", "--", pathspec], located.top)
+    for result in (changed, untracked):
+        if result.returncode != 0:
+            raise ReferenceError(f"git failed: {result.stderr.decode(errors='replace').strip()}")
+    folders = set()
+    for name in (changed.stdout + untracked.stdout).decode(errors="surrogateescape").split("\0"):
+        if name:
+            path = PurePosixPath(name)
+            folders.add(path.parent.relative_to(located.inside).as_posix() if located.inside else
+                        path.parent.as_posix())
+    return folders
+
+
+def _extract(located, target, only=None):
+    """Extract the located folder as it is at the reference into ``target`` (only the folders ``only`` below it,
+    when given); False when the folder does not exist at the reference."""
+    spec = f"{located.commit}:{located.inside}"
+    if _git(["cat-file", "-e", spec], located.top).returncode != 0:
+        return False
+    if only is not None:
+        listed = _git(["ls-tree", "-d", "-r", "--name-only", "-z", spec], located.top)
+        existing = set(listed.stdout.decode(errors="surrogateescape").split("\0"))
+        only = sorted(folder for folder in only if folder in existing)
+        if not only:
+            return True
+    archive = _git(["archive", "--format=tar", spec, *(["--", *only] if only else [])], located.top)
     if archive.returncode != 0:
         raise ReferenceError(f"git archive failed: {archive.stderr.decode(errors='replace').strip()}")
-    target = Path(extract_to) / (folder.name or "root")
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         # Links stay links (the parser refuses them as the import does); nothing lands outside the target.
         tar.extractall(target, filter="data")
-    return target
+    return True
 
 
-def elections_at(ref, path, election_dir, *, folder_mode):
+def elections_at(ref, path, election_dir, *, folder_mode, now_elections):
     """``{key: ElectionData}`` of the elections at ``ref``: below ``path/election_dir``, or the one election
-    folder ``path`` when ``folder_mode``."""
+    folder ``path`` when ``folder_mode``. Raises ``ReferenceError``.
+
+    ``now_elections`` are the elections read from the working tree: one whose folder git finds unchanged since
+    ``ref`` is the same at ``ref``, so only the folders that differ are extracted (``git archive``) and read.
+    """
     with tempfile.TemporaryDirectory(prefix="meta-check-") as scratch:
+        scratch = Path(scratch)
         if folder_mode:
-            folder = tree_at(ref, path, scratch)
-            if folder is None or not (folder / "election.yaml").is_file():
+            folder = scratch / Path(path).absolute().name
+            if not _extract(_locate(ref, path), folder) or not (folder / "election.yaml").is_file():
                 return {}
-            election = parse_election(folder.parent, folder, election_root=folder.parent)
+            election = parse_election(scratch, folder, election_root=scratch)
             return {election.key: election}
-        extracted = tree_at(ref, Path(path) / election_dir, Path(scratch) / Path(election_dir).parent)
-        if extracted is None:
-            return {}
-        return {e.key: e for e in parse_meta_tree(scratch, election_dir).elections}
+        located = _locate(ref, Path(path) / election_dir)
+        differing = _differing_folders(located)
+        root = PurePosixPath(election_dir)
+        before = {key: data for key, data in now_elections.items()
+                  if PurePosixPath(data.path).relative_to(root).as_posix() not in differing}
+        if _extract(located, scratch / election_dir, only=differing - {"."}) and (scratch / election_dir).is_dir():
+            for data in parse_meta_tree(scratch, election_dir).elections:
+                if PurePosixPath(data.path).relative_to(root).as_posix() in differing:
+                    before[data.key] = data
+        return before
 
 
 @dataclass
