@@ -73,12 +73,13 @@ def run(quick: bool) -> list[dict]:
     return [
         {"name": f"python -m meta_sync.check, {count} elections, whole process", "value": None, "unit": "s",
          "target": f"<= {TARGET_SECONDS}", "samples": [round(v, 3) for v in command],
-         "note": f"{count} elections built from copies of {source}'s folders (bench_sync's tree), checked as a "
+         "note": f"{count} elections built from copies of the folders of {source} (bench_sync's tree), checked as a "
                  "meta repository's CI runs it: a fresh interpreter, the sync's parser, every rule, text output."},
         {"name": f"python -m meta_sync.check --against HEAD, {count} elections, whole process", "value": None,
          "unit": "s", "target": None, "samples": [round(v, 3) for v in against],
-         "note": "The same, and the tree at HEAD extracted with git archive, parsed and compared election by "
-                 "election."},
+         "note": "The same with --against HEAD on the unchanged tree: git lists the election folders that differ "
+                 "from HEAD (none here; only those are extracted with git archive and read again), then every "
+                 "election is compared with its state at HEAD."},
         {"name": f"meta_sync.check in a running process, {count} elections", "value": None, "unit": "s",
          "target": None, "samples": [round(v, 3) for v in in_process]},
     ]

@@ -168,3 +168,32 @@ def test_a_missing_election_dir_is_an_error(meta_repo):
 
     assert completed.returncode == 1
     assert "the election dir does not exist" in completed.stdout
+
+
+def test_the_example_workflow_fetches_the_history_and_annotates_the_pull_request():
+    import yaml
+
+    workflow = yaml.safe_load((REPO_ROOT / "examples" / "meta-repo-check.yml").read_text())
+
+    steps = workflow["jobs"]["check"]["steps"]
+    checkouts = [step for step in steps if step.get("uses", "").startswith("actions/checkout")]
+    assert checkouts[0]["with"]["fetch-depth"] == 0
+    assert checkouts[1]["with"]["ref"] == "${{ env.ELEKTO_REF }}"
+    (command,) = [step["run"] for step in steps if "meta_sync.check" in step.get("run", "")]
+    assert "--format github" in command and "--against origin/${{ github.base_ref }}" in command
+
+
+def test_the_pre_commit_hook_runs_the_check_from_the_meta_repository(meta_repo):
+    import yaml
+
+    (hook,) = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())
+    meta_repo.add_election("e/2030")
+    meta_repo.edit("e/2030/election.yaml", "no_winners: 1", "no_winners: 0")
+
+    completed = subprocess.run([str(REPO_ROOT / hook["entry"]), *hook["args"]], cwd=meta_repo.root,
+                               capture_output=True, text=True, timeout=120,
+                               env={"PATH": os.environ["PATH"], "PYTHON": sys.executable})
+
+    assert (hook["id"], hook["language"], hook["pass_filenames"]) == ("elekto-meta-check", "script", False)
+    assert completed.returncode == 1
+    assert "elections/e/2030/election.yaml:5: error: no_winners: must be at least 1" in completed.stdout
