@@ -100,7 +100,7 @@ def check_meta(path, *, election_dir="elections", bio=None, against="", strict=F
             before = changes_module.elections_at(against, given, election_dir, folder_mode=folder_mode,
                                                  now_elections={e.key: e for e in elections})
         except changes_module.ReferenceError as exc:
-            report.problems.append(Problem(str(given), "--against", str(exc), ERROR))
+            report.problems.append(Problem("", "--against", str(exc), ERROR))
             against = ""
     keys = {}
     for election in elections:

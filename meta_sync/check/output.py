@@ -69,10 +69,10 @@ def render_github(report):
     plain log lines."""
     lines = []
     for _, problem in report.all_problems():
-        properties = f"file={_escape_property(shown_path(report, problem.path))}"
-        if problem.line:
+        properties = f" file={_escape_property(shown_path(report, problem.path))}" if problem.path else ""
+        if problem.path and problem.line:
             properties += f",line={problem.line}"
-        lines.append(f"::{report.severity(problem)} {properties}::{_escape_data(problem.text)}")
+        lines.append(f"::{report.severity(problem)}{properties}::{_escape_data(problem.text)}")
     if report.against:
         lines += _changes_text(report)
     lines.append(_summary(report))

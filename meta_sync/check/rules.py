@@ -22,7 +22,6 @@ _NEAR_MISSES = {
 }
 _NEAR_CANDIDATE = re.compile(r"^(?:candidates?[_ ].+|candidates-.+|candidate-.+\.(?:markdown|txt|yaml|yml))$",
                              re.IGNORECASE)
-_WORD_SPLIT = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
