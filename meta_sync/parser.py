@@ -796,8 +796,9 @@ def _read_field_list(value, rel, report):
     return fields
 
 
-def _read_logins(value, rel, field_name, report):
-    """Distinct, lower-case, sorted logins; a warning for duplicates and for entries that are not logins."""
+def _read_logins(value, rel, field_name, report, entry_lines=None):
+    """Distinct, lower-case, sorted logins; a warning for duplicates and for entries that are not logins, on the
+    line of the first such entry (from ``entry_lines()``, the file's ``{field: line}``, when given)."""
     if value is None:
         return []
     if isinstance(value, str):
@@ -809,31 +810,64 @@ def _read_logins(value, rel, field_name, report):
     duplicates = set()
     invalid = []
     addresses = []
-    for item in value:
+    first = {}  # the index of the first entry of each kind of problem
+    for index, item in enumerate(value):
         if item is None:
             continue
         if isinstance(item, dict | list):
             invalid.append(repr(item))
+            first.setdefault("invalid", index)
             continue
         login = normalize_login(item)
         if not is_valid_login(login):
-            (addresses if _EMAIL.fullmatch(login) else invalid).append(repr(str(item)))
+            kind = "address" if _EMAIL.fullmatch(login) else "invalid"
+            (addresses if kind == "address" else invalid).append(repr(str(item)))
+            first.setdefault(kind, index)
             continue
         if login in logins:
             duplicates.add(login)
+            first.setdefault("duplicate", index)
         logins.add(login)
+
+    def line(kind):
+        known = entry_lines() if entry_lines is not None else report.lines.get(rel, {})
+        return known.get(f"{field_name}[{first[kind]}]")
+
     if duplicates:
         shown = ", ".join(sorted(duplicates)[:10]) + (", ..." if len(duplicates) > 10 else "")
         report.warning(rel, field_name, f"{len(duplicates)} login(s) listed more than once (case-insensitive): "
-                       f"{shown}")
+                       f"{shown}", line=line("duplicate"))
     if invalid:
         shown = ", ".join(invalid[:10]) + (", ..." if len(invalid) > 10 else "")
-        report.warning(rel, field_name, f"{len(invalid)} entry(ies) are not GitHub logins, ignored: {shown}")
+        report.warning(rel, field_name, f"{len(invalid)} entry(ies) are not GitHub logins, ignored: {shown}",
+                       line=line("invalid"))
     if addresses:
         shown = ", ".join(addresses[:10]) + (", ..." if len(addresses) > 10 else "")
         report.warning(rel, field_name, f"{len(addresses)} e-mail address(es) where GitHub logins belong, ignored: "
-                                        f"{shown}; write each person's GitHub login instead")
+                                        f"{shown}; write each person's GitHub login instead", line=line("address"))
     return sorted(logins)
+
+
+def _entry_lines(text, rel, report):
+    """A function giving the file's ``{field: line}`` with the line of each list entry, read from the YAML only
+    when first asked (a roll with nothing wrong is never read twice)."""
+
+    read = []
+
+    def lines():
+        known = report.lines.setdefault(rel, {})
+        if not read:
+            read.append(True)
+            reader = _TextLoader(text)
+            try:
+                _key_lines(reader.get_single_node(), known, 0)
+            except yaml.YAMLError:
+                pass
+            finally:
+                reader.dispose()
+        return known
+
+    return lines
 
 
 # voters.yaml as communities write it: the key, then one login a line, with comments and blank lines. Such a
@@ -904,7 +938,8 @@ def _read_voters(election, root, folder, report):
     if data["eligible_voters"] is None:
         report.warning(rel, "eligible_voters", "empty: no one is eligible to vote")
         return
-    election.voters = _read_logins(data["eligible_voters"], rel, "eligible_voters", report)
+    election.voters = _read_logins(data["eligible_voters"], rel, "eligible_voters", report,
+                                   entry_lines=_entry_lines(text, rel, report))
 
 
 def _read_markdown(root, path, report, what):

@@ -55,15 +55,26 @@ def test_a_candidate_header_problem_counts_lines_from_the_top_of_the_file(meta_r
     assert (candidate.header_dashes, candidate.bio_line) == (3, 7)
 
 
-def test_a_roll_problem_points_at_the_roll_whichever_way_it_is_read(meta_repo):
+def test_a_roll_problem_points_at_its_first_entry_whichever_way_the_roll_is_read(meta_repo):
     folder = meta_repo.add_election("e/2030", voters=("alice", "ALICE"))
     meta_repo.write("e/2030/voters.yaml", "# the roll\n\neligible_voters:\n  - alice\n  - ALICE\n")
     plain = parse_election(meta_repo.root, folder)
     meta_repo.write("e/2030/voters.yaml", "# the roll\n\neligible_voters: [alice, ALICE]\n")
     flow = parse_election(meta_repo.root, folder)
 
-    assert [p.line for p in problems_of(plain, "voters.yaml")] == [3]
+    assert [p.line for p in problems_of(plain, "voters.yaml")] == [5]
     assert [p.line for p in problems_of(flow, "voters.yaml")] == [3]
+
+
+def test_an_officers_problem_points_at_its_entry(meta_repo):
+    folder = meta_repo.add_election("e/2030")
+    meta_repo.edit("e/2030/election.yaml", "  - officer-one\n", "  - officer-one\n  - olga@example.org\n")
+
+    election = parse_election(meta_repo.root, folder)
+
+    (problem,) = problems_of(election, "election.yaml")
+    assert (problem.field, problem.line) == ("election_officers", 12)
+    assert "e-mail address" in problem.message
 
 
 def test_bio_rules_are_read_from_election_yaml(meta_repo):
