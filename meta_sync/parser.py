@@ -1050,7 +1050,7 @@ def parse_candidate_file(root, path, report):
     from_file_name = _CANDIDATE_FILE.match(path.name).group(1).strip()
     candidate_id = _text(header.get("ID")) if not isinstance(header.get("ID"), dict | list) else ""
     if not candidate_id:
-        report.warning(rel, "ID", f"missing: the file name's {from_file_name!r} is used")
+        report.warning(rel, "ID", f"missing: the file name's {from_file_name!r} is used", line=start + 1)
         candidate_id = from_file_name
     elif candidate_id.lower() != from_file_name.lower():
         report.warning(rel, "ID", f"{candidate_id!r} does not match the file name; the ID is used")
@@ -1061,7 +1061,7 @@ def parse_candidate_file(root, path, report):
         return None
     name = _text(header.get("name")) if not isinstance(header.get("name"), dict | list) else ""
     if not name:
-        report.warning(rel, "name", "missing: the ID is shown instead")
+        report.warning(rel, "name", "missing: the ID is shown instead", line=start + 1)
         name = candidate_id
     candidate = CandidateData(
         candidate_id=candidate_id,

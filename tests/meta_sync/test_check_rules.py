@@ -161,8 +161,8 @@ def test_candidate_files_as_elektos_validator_checks_them_with_the_imports_sever
     # A file named other than its ID, a missing name or ID, another dash count, a shown field missing: the
     # import reads each of them, so they are warnings.
     assert found(report, "candidate-bob.md") == [("warning", "ID", 3)]
-    assert sorted(found(report, "candidate-dee.md")) == [("warning", "", 1), ("warning", "ID", None),
-                                                         ("warning", "name", None)]
+    assert sorted(found(report, "candidate-dee.md")) == [("warning", "", 1), ("warning", "ID", 1),
+                                                         ("warning", "name", 1)]
     assert "60 dashes" in messages(report, "candidate-dee.md")
     assert found(report, "candidate-eve.md") == [("warning", "info", 4)]
     assert "no 'employer'" in messages(report, "candidate-eve.md")
