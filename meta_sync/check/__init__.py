@@ -113,12 +113,12 @@ def check_meta(path, *, election_dir="elections", bio=None, against="", strict=F
             problems.append(Problem(election.path, "", f"has the key {election.key!r}, like {others}: the import "
                                     "cannot tell the folders apart; rename one", ERROR))
         problems += candidate_problems(election, bio)
-        if election.start_datetime and election.end_datetime:
-            problems += election_problems(election, now)
+        if election.start_datetime and election.end_datetime:  # election.yaml was read
+            problems += election_problems(election)
         problems += folder_problems(root, election)
         report.elections.append(ElectionReport(election.key, election.path, election.name or election.key,
                                                problems))
-    if against and not any(p.field == "--against" for p in report.problems):
+    if against:
         _compare(report, before, {e.key: e for e in elections}, now)
     return report
 

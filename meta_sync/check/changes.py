@@ -1,10 +1,10 @@
 """What a merge would change on the running site: the elections at a git reference against the working tree.
 No Django here.
 
-``tree_at`` reads the election dir as it is at a reference (``git archive``, never a checkout), with the sync's
-own parser; ``compare`` says, per election, which voters, officers, candidates, dates and rules change, and
-flags the changes the site refuses or does not apply, judging from the state at the reference (the site's state
-until the merge) and the time now.
+``elections_at`` reads the elections as they are at a reference with the sync's own parser (the folders git
+finds changed, extracted with ``git archive``: nothing is checked out); ``compare`` says, per election, which
+voters, officers, candidates, dates and rules change, and flags the changes the site refuses or does not apply,
+judging from the state at the reference (the site's state until the merge) and the time now.
 """
 
 import datetime as dt
@@ -267,9 +267,10 @@ def _refusals(before, after, changes, *, voting_began, closed):
                                      "instead of applying it", WARNING))
         for candidate in changes.candidates["changed"]:
             if "info" in candidate["fields"]:
-                problems.append(Problem(_source(after, candidate["id"]), "info", "changed after voting closed: once "
-                                        "the ballot box is opened, the count keeps each candidate's organization "
-                                        "as counted", WARNING))
+                source = _source(after, candidate["id"])
+                problems.append(Problem(source, "info", "changed after voting closed: once the ballot box is "
+                                        "opened, the count keeps each candidate's organization as counted", WARNING,
+                                        field_line(after.lines, source, "info")))
     elif voting_began:
         custody = "ballot_box.officers_to_open" in changed or (
             (before.officers_to_open or after.officers_to_open) and changes.officers != {"added": [], "removed": []})
@@ -281,8 +282,8 @@ def _refusals(before, after, changes, *, voting_began, closed):
             problems.append(_problem(after, "start_datetime", "voting has begun: moving the start later shuts "
                                      "voters out until then (ballots already cast stay)", WARNING))
     for candidate_id in changes.candidates["withdrawn"]:
-        problems.append(Problem(f"{after.path}/candidate-{candidate_id}.md", "", "removed after voting began: the "
-                                "site keeps the candidate, withdrawn, so that cast ballots count", WARNING))
+        problems.append(Problem(_source(before, candidate_id), "", "removed after voting began: the site keeps the "
+                                "candidate, withdrawn, so that cast ballots count", WARNING))
     return problems
 
 

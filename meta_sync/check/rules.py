@@ -118,7 +118,7 @@ def _bio_problems(candidate: CandidateData, rules: BioRules):
     return problems
 
 
-def election_problems(election: ElectionData, now):
+def election_problems(election: ElectionData):
     """Dates, seats and rolls read together: what the parser, reading field by field, cannot see."""
     rel = f"{election.path}/election.yaml"
 
