@@ -9,7 +9,7 @@ import pytest
 
 from meta_sync.check import BioRules, check_meta
 from meta_sync.check.rules import bio_word_count, has_section
-from meta_sync.parser import MAX_FILE_BYTES
+from meta_sync.parser import MAX_FILE_BYTES, parse_election
 from tests.meta_sync.conftest import candidate_text
 
 NOW = dt.datetime(2030, 1, 15, tzinfo=dt.UTC)
@@ -259,3 +259,21 @@ def test_words_are_counted_as_elektos_validator_counts_them(text, count):
 ])
 def test_a_required_section_is_a_heading_of_the_bio(section, bio, present):
     assert has_section(bio, section) is present
+
+
+def test_elektos_own_header_format_passes_and_files_that_are_not_candidates_are_told_apart(meta_repo):
+    meta_repo.add_election("e/2030", candidates=())
+    # Elekto's validator: 61 dashes to open (trailing spaces allowed), three to close.
+    meta_repo.write("e/2030/candidate-testuser.md", "-" * 61 + "   \nname: Test User\nID: testuser\ninfo:\n"
+                    "  - employer: Test Corp\n  - slack: '@testuser'\n---  \n## Bio content\n")
+    meta_repo.write("e/2030/invalid-format.md", "dummy content")
+    meta_repo.write("e/2030/candidate-user3.txt", "dummy content")
+
+    report = check_meta(meta_repo.root, now=NOW)
+
+    assert found(report, "candidate-testuser.md") == []
+    (candidate,) = parse_election(meta_repo.root, meta_repo.folder("e/2030")).candidates
+    assert candidate.info == {"employer": "Test Corp", "slack": "@testuser"}
+    assert found(report, "invalid-format.md") == []
+    assert found(report, "candidate-user3.txt") == [("warning", "", None)]
+
