@@ -1,10 +1,11 @@
 """``python -m meta_sync.check PATH``: see ``meta_sync.check`` and docs/officers.md. Exit 1 on any error."""
 
 import argparse
+import os
 import sys
 
 from . import BioRules, check_meta
-from .output import RENDERERS
+from .output import RENDERERS, render_markdown
 
 
 def _sections(text):
@@ -45,6 +46,11 @@ def main(argv=None):
                      required_sections=args.required_sections),
     )
     sys.stdout.write(RENDERERS[args.format](report))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if args.format == "github" and summary:
+        # Everything, beyond the annotations GitHub shows, on the run's page.
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(render_markdown(report))
     return report.exit_code
 
 

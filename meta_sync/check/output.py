@@ -20,6 +20,8 @@ import json
 import os
 
 FORMAT_VERSION = 1
+# GitHub shows at most this many error annotations, and as many warnings, of one step on a pull request.
+GITHUB_ANNOTATIONS_PER_KIND = 10
 
 
 def shown_path(report, rel):
@@ -64,19 +66,62 @@ def _escape_property(text):
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _github_order(report):
+    """Problems as the pull request should show them: errors first, then warnings; with a reference, those of the
+    elections the change touches first (GitHub shows only ``GITHUB_ANNOTATIONS_PER_KIND`` of each kind)."""
+    touched = {e.key for e in report.elections if e.changes is not None and e.changes.status != "unchanged"}
+    found = report.all_problems()
+    return sorted(found, key=lambda item: (report.severity(item[1]) != "error", item[0] not in touched))
+
+
 def render_github(report):
-    """``::error file=PATH,line=N::message`` per problem (``file=`` first), then the changes and the summary as
-    plain log lines."""
-    lines = []
-    for _, problem in report.all_problems():
+    """``::error file=PATH,line=N::message`` per problem (``file=`` first), as many of each kind as GitHub shows
+    on a pull request; the others, the changes and the summary as plain log lines."""
+    lines, later, shown = [], [], {}
+    for _, problem in _github_order(report):
+        severity = report.severity(problem)
+        shown[severity] = shown.get(severity, 0) + 1
+        if shown[severity] > GITHUB_ANNOTATIONS_PER_KIND:
+            where = shown_path(report, problem.path) + (f":{problem.line}" if problem.line else "")
+            later.append(f"{where}: {severity}: {problem.text}")
+            continue
         properties = f" file={_escape_property(shown_path(report, problem.path))}" if problem.path else ""
         if problem.path and problem.line:
             properties += f",line={problem.line}"
-        lines.append(f"::{report.severity(problem)}{properties}::{_escape_data(problem.text)}")
+        lines.append(f"::{severity}{properties}::{_escape_data(problem.text)}")
+    if later:
+        lines.append(f"::notice::{len(later)} more problem(s) below and in the job summary: GitHub shows "
+                     f"{GITHUB_ANNOTATIONS_PER_KIND} errors and {GITHUB_ANNOTATIONS_PER_KIND} warnings of a step on "
+                     "the pull request")
+        lines += later
     if report.against:
         lines += _changes_text(report)
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
+
+
+def _cell(text):
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report):
+    """The whole report in Markdown, for a GitHub Actions job summary (``GITHUB_STEP_SUMMARY``)."""
+    lines = [f"## Elections check: {_summary(report)}", ""]
+    found = _github_order(report)
+    if found:
+        lines += ["| | File | Problem |", "| --- | --- | --- |"]
+        for _, problem in found:
+            where = shown_path(report, problem.path) + (f":{problem.line}" if problem.line else "")
+            lines.append(f"| {report.severity(problem)} | `{_cell(where)}` | {_cell(problem.text)} |")
+        lines.append("")
+    if report.against:
+        changes = _changes_text(report)
+        lines += [f"### {changes[0]}", ""]
+        for line in changes[1:]:
+            depth = (len(line) - len(line.lstrip(" "))) // 2 - 1
+            lines.append("  " * depth + f"- {_cell(line.strip())}")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def as_dict(report):

@@ -197,3 +197,22 @@ def test_the_pre_commit_hook_runs_the_check_from_the_meta_repository(meta_repo):
     assert (hook["id"], hook["language"], hook["pass_filenames"]) == ("elekto-meta-check", "script", False)
     assert completed.returncode == 1
     assert "elections/e/2030/election.yaml:5: error: no_winners: must be at least 1" in completed.stdout
+
+
+def test_github_output_annotates_ten_of_a_kind_errors_first_and_the_job_summary_has_everything(meta_repo, tmp_path):
+    for number in range(12):
+        meta_repo.add_election(f"e/{2030 + number}")
+        meta_repo.edit(f"e/{2030 + number}/election.yaml", "no_winners: 1", "no_winners: 0")
+    meta_repo.edit("e/2030/candidate-bob.md", "ID: bob", "ID: robert")
+    summary = tmp_path / "summary.md"
+
+    completed = run_check(".", "--format", "github", cwd=meta_repo.root, env={"GITHUB_STEP_SUMMARY": str(summary)})
+
+    lines = completed.stdout.splitlines()
+    assert [line.split(" ", 1)[0] for line in lines if line.startswith("::")] == (
+        ["::error"] * 10 + ["::warning", "::notice::2"])
+    assert sum("error: no_winners: must be at least 1" in line for line in lines) == 2
+    table = summary.read_text()
+    assert table.startswith("## Elections check: 12 election(s) checked: 12 error(s)")
+    assert table.count("| error | `elections/e/") == 12
+    assert "| warning | `elections/e/2030/candidate-bob.md:3` | ID: 'robert' does not match" in table
