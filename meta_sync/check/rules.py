@@ -5,8 +5,10 @@ checks promise: an error is what the import refuses or a breach of a rule the el
 ``bio:`` rules); everything else is a warning, because real meta repositories that the import reads today hold it.
 """
 
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..parser import ERROR, WARNING, CandidateData, ElectionData, Problem, field_line
 
@@ -22,6 +24,9 @@ _NEAR_MISSES = {
 }
 _NEAR_CANDIDATE = re.compile(r"^(?:candidates?[_ ].+|candidates-.+|candidate-.+\.(?:markdown|txt|yaml|yml))$",
                              re.IGNORECASE)
+_CANDIDATE_ANY_CASE = re.compile(r"^candidate-.+\.md$", re.IGNORECASE)
+# The names the import reads (meta_sync.parser reads candidate-*.md).
+_CANDIDATE_FILE = re.compile(r"^candidate-.+\.md$")
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,24 @@ def election_problems(election: ElectionData):
     return problems
 
 
+def _near_candidate(name):
+    """A file name that looks meant for a candidate but that the import does not read as one."""
+    return bool(_NEAR_CANDIDATE.match(name)) or (
+        bool(_CANDIDATE_ANY_CASE.match(name)) and not _CANDIDATE_FILE.match(name))
+
+
+def _nested_candidate_files(folder):
+    """Candidate files in the subfolders of ``folder`` (symbolic links not followed, hidden folders and nested
+    elections skipped), as paths."""
+    found = []
+    for current, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                             and not os.path.exists(os.path.join(current, d, "election.yaml")))
+        if current != str(folder):
+            found += [Path(current) / name for name in sorted(filenames) if _CANDIDATE_FILE.match(name)]
+    return found
+
+
 def folder_problems(root, election: ElectionData):
     """Files in the election's folder that the import never reads although their names say they are meant for it."""
     folder = root / election.path
@@ -161,13 +184,12 @@ def folder_problems(root, election: ElectionData):
         if entry.name in _NEAR_MISSES:
             problems.append(Problem(rel, "", f"is never read: the import reads {_NEAR_MISSES[entry.name]}; rename "
                                     "the file", WARNING))
-        elif _NEAR_CANDIDATE.match(entry.name) and not entry.is_dir():
+        elif _near_candidate(entry.name) and not entry.is_dir():
             problems.append(Problem(rel, "", "is never read: a candidate's file is named candidate-<ID>.md; rename "
                                     "the file", WARNING))
-        elif entry.is_dir() and not entry.is_symlink() and not (entry / "election.yaml").exists():
-            for nested in sorted(entry.rglob("candidate-*.md")):
-                problems.append(Problem(nested.relative_to(root).as_posix(), "", "is never read: candidate files "
-                                        "must be directly in the election folder, beside election.yaml", WARNING))
+    for nested in _nested_candidate_files(folder):
+        problems.append(Problem(nested.relative_to(root).as_posix(), "", "is never read: candidate files must be "
+                                "directly in the election folder, beside election.yaml", WARNING))
     return problems
 
 

@@ -58,6 +58,7 @@ def broken(meta_repo):
     repo.write("near-misses/2030/voters.yml", "eligible_voters:\n  - alice\n")
     repo.write("near-misses/2030/candidates-hal.md", candidate_text("hal"))
     repo.write("near-misses/2030/bios/candidate-gus.md", candidate_text("gus"))
+    repo.write("near-misses/2030/Candidate-ida.md", candidate_text("ida"))
 
     repo.add_election("candidates/2030", candidates=("ann",))
     repo.write("candidates/2030/candidate-ann.md", header(["name: Ann", "ID: ann", "info:", "  - employer: X"])
@@ -149,7 +150,7 @@ def test_files_the_import_never_reads_are_named(broken):
     report = check_meta(broken.root, now=NOW)
 
     for path in ("near-misses/2030/voters.yml", "near-misses/2030/candidates-hal.md",
-                 "near-misses/2030/bios/candidate-gus.md"):
+                 "near-misses/2030/bios/candidate-gus.md", "near-misses/2030/Candidate-ida.md"):
         assert found(report, path) == [("warning", "", None)], path
         assert "never read" in messages(report, path)
 
