@@ -111,9 +111,16 @@ def _extract(located, target, only=None):
         raise ReferenceError(f"git archive failed: {archive.stderr.decode(errors='replace').strip()}")
     target.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        # Links stay links (the parser refuses them as the import does); nothing lands outside the target.
-        tar.extractall(target, filter="data")
+        tar.extractall(target, filter=_no_links)
     return True
+
+
+def _no_links(member, path):
+    """Regular files and folders only, nothing outside the target: the import never reads a symbolic link (it
+    refuses the file), and one at the reference may point anywhere."""
+    if member.issym() or member.islnk():
+        return None
+    return tarfile.data_filter(member, path)
 
 
 def elections_at(ref, path, election_dir, *, folder_mode, now_elections):

@@ -219,3 +219,19 @@ def test_one_folder_of_a_repository_is_compared_with_the_same_folder_at_the_refe
     (entry,) = data["elections"]
     assert (entry["path"], entry["changes"]["status"]) == ("elections/e/2030", "changed")
     assert entry["changes"]["voters"] == {"added": ["bob"], "removed": []}
+
+
+def test_a_symbolic_link_at_the_reference_is_not_followed(repo):
+    import os
+
+    repo.add_election("e/2030", candidates=("alice",), **UPCOMING)
+    os.symlink("/etc/passwd", repo.folder("e/2030/candidate-bob.md"))
+    os.symlink("../../../..", repo.folder("e/2030/up"))
+    ref = repo.commit()
+    os.unlink(repo.folder("e/2030/candidate-bob.md"))
+    os.unlink(repo.folder("e/2030/up"))
+
+    report = check_meta(repo.root, against=ref, now=NOW)
+
+    assert election(report, "e---2030").changes.status == "unchanged"
+    assert report.exit_code == 0
