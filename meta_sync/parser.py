@@ -31,6 +31,7 @@ an election unimportable (it keeps its last good state); warnings are reported a
 
 import datetime as dt
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -81,8 +82,9 @@ MAX_YAML_DEPTH = 20
 # A GitHub login (letters, digits, hyphens) or a file-name-safe word: it appears in URLs, file names and CSV.
 CANDIDATE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 KEY_SEPARATOR = "---"
-# The last step of a field's name: ``.c`` of ``a.b.c``, ``[0]`` of ``a[0]``.
+# An e-mail address where a login belongs: said so, rather than "not a login".
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# The last step of a field's name: ``.c`` of ``a.b.c``, ``[0]`` of ``a[0]``.
 _LAST_STEP = re.compile(r"(?:\.[^.\[]+|\[\d+\])$")
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -852,19 +854,16 @@ def _entry_lines(text, rel, report):
     """A function giving the file's ``{field: line}`` with the line of each list entry, read from the YAML only
     when first asked (a roll with nothing wrong is never read twice)."""
 
-    read = []
-
+    @functools.cache
     def lines():
         known = report.lines.setdefault(rel, {})
-        if not read:
-            read.append(True)
-            reader = _TextLoader(text)
-            try:
-                _key_lines(reader.get_single_node(), known, 0)
-            except yaml.YAMLError:
-                pass
-            finally:
-                reader.dispose()
+        reader = _TextLoader(text)
+        try:
+            _key_lines(reader.get_single_node(), known, 0)
+        except yaml.YAMLError:
+            pass
+        finally:
+            reader.dispose()
         return known
 
     return lines
