@@ -65,8 +65,12 @@ def _combined_tree():
 
 
 def _scaled_tree(count):
-    """``count`` elections: copies of the real elections' folders under ``elections/cNN/``, round after round."""
-    target = _workdir / f"meta-{count}"
+    return scaled_tree(_workdir / f"meta-{count}", count)
+
+
+def scaled_tree(target, count):
+    """``count`` elections in ``target``: copies of the real elections' folders under ``elections/cNN/``, round
+    after round (made once; the benchmark of ``meta_sync.check`` reads the same tree)."""
     if target.exists():
         return target
     folders = []

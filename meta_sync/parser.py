@@ -17,19 +17,21 @@ The format, as officers write it by hand:
 * ``election.yaml``: name, organization, start_datetime, end_datetime, no_winners, allow_no_opinion,
   delete_after, show_candidate_fields, election_officers, eligibility, exception_description, exception_due
   (alias ``exceptions_due``), tie_break, ballot_box (``{officers_to_open: K}``: threshold mode, see
-  docs/ballot-secrecy.md), and a charter's rules: representation, seat_terms, disqualified (see
-  ``elections.charter``).
+  docs/ballot-secrecy.md), a charter's rules: representation, seat_terms, disqualified (see
+  ``elections.charter``), and the rules candidates' bios follow: ``bio: {max_words: 450, recommended_words: 300,
+  required_sections: ["## About Me"]}`` (checked by ``meta_sync.check``, not by the import).
 * ``voters.yaml``: ``eligible_voters:`` a list of GitHub logins.
 * ``candidate-<id>.md``: a YAML header between two lines of three or more dashes (``name``, ``ID``, ``info``),
   then the Markdown bio.
 * ``election_desc.md`` and ``results.md``: Markdown, both optional.
 
-Every problem names its file and field. Errors make an election unimportable (it keeps its last good state);
-warnings are reported and the election is imported.
+Every problem names its file and field, and the line where the field is written when there is one. Errors make
+an election unimportable (it keeps its last good state); warnings are reported and the election is imported.
 """
 
 import datetime as dt
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -64,7 +66,9 @@ KNOWN_KEYS = {
     "representation",
     "seat_terms",
     "disqualified",
+    "bio",
 }
+BIO_KEYS = {"max_words", "recommended_words", "required_sections"}
 BALLOT_BOX_KEYS = {"officers_to_open"}
 ALIASES = {"exceptions_due": "exception_due"}
 CANDIDATE_KEYS = {"name", "ID", "info"}
@@ -78,6 +82,10 @@ MAX_YAML_DEPTH = 20
 # A GitHub login (letters, digits, hyphens) or a file-name-safe word: it appears in URLs, file names and CSV.
 CANDIDATE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 KEY_SEPARATOR = "---"
+# An e-mail address where a login belongs: said so, rather than "not a login".
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# The last step of a field's name: ``.c`` of ``a.b.c``, ``[0]`` of ``a[0]``.
+_LAST_STEP = re.compile(r"(?:\.[^.\[]+|\[\d+\])$")
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -101,12 +109,14 @@ class _TextLoader(_BaseLoader):
 
 @dataclass(frozen=True)
 class Problem:
-    """Something wrong in a file of the meta repository. ``path`` is relative to the repository root."""
+    """Something wrong in a file of the meta repository. ``path`` is relative to the repository root; ``line``
+    (from 1) is where the field is written, when the file says."""
 
     path: str
     field: str
     message: str
     severity: str = ERROR
+    line: int | None = None
 
     @property
     def text(self):
@@ -124,6 +134,13 @@ class CandidateData:
     info: dict
     bio: str
     source_file: str
+
+    # Facts only meta_sync.check reads, kept out of the dataclass's fields so that they are no part of the
+    # election's content hash (the import stores nothing of them): how many dashes open the header (Elekto's and
+    # Kubernetes' own tools want 61) on which line, and the line the bio starts on.
+    header_dashes = 0
+    header_line = 0
+    bio_line = 0
 
 
 def _fields_of(instance):
@@ -166,6 +183,12 @@ class ElectionData:
     voters: list = field(default_factory=list)
     candidates: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+
+    # For meta_sync.check only, so not fields and no part of the content hash (the import stores nothing of them):
+    # what candidates' bios must hold (``bio:``, see ``read_bio_rules``), and where each field is written
+    # (``{path: {field: line}}``, see ``_key_lines``).
+    bio_rules = {}
+    lines = {}
 
     @property
     def errors(self):
@@ -212,16 +235,34 @@ class MetaTree:
 
 
 class _Collector:
-    """Problems of one election, each tied to the file it was found in."""
+    """Problems of one election, each tied to the file it was found in, and to the line of its field when the
+    file's reading recorded one in ``lines`` (``{path: {field: line}}``)."""
 
     def __init__(self, problems):
         self.problems = problems
+        self.lines = {}
 
-    def error(self, path, field_name, message):
-        self.problems.append(Problem(path, field_name, message, ERROR))
+    def error(self, path, field_name, message, line=None):
+        self.problems.append(Problem(path, field_name, message, ERROR, line or field_line(self.lines, path,
+                                                                                          field_name)))
 
-    def warning(self, path, field_name, message):
-        self.problems.append(Problem(path, field_name, message, WARNING))
+    def warning(self, path, field_name, message, line=None):
+        self.problems.append(Problem(path, field_name, message, WARNING, line or field_line(self.lines, path,
+                                                                                            field_name)))
+
+
+def field_line(lines, path, field_name):
+    """The line of ``field_name`` in the file ``path`` or of the nearest field that holds it (``a.b[0].c``:
+    ``a.b[0]``, ``a.b``, ``a``), from ``lines`` (``{path: {field: line}}``), or None."""
+    known = lines.get(path)
+    while known and field_name:
+        if field_name in known:
+            return known[field_name]
+        shorter = _LAST_STEP.sub("", field_name)
+        if shorter == field_name:
+            break
+        field_name = shorter
+    return None
 
 
 def election_key(relative_folder):
@@ -351,6 +392,7 @@ def parse_election(root, folder, election_root=None):
     key = election_key(below)
     election = ElectionData(key=key, path=rel, ambiguous_name=any(is_ambiguous_folder_name(p) for p in below.parts))
     report = _Collector(election.problems)
+    election.lines = report.lines
     if len(key) > 255 or len(rel) > 400:
         report.error(rel, "", "the folder path is too long for an election key (at most 255 characters)")
         return election
@@ -425,10 +467,31 @@ def _shape_problem(root_node):
     return None
 
 
-def _load_yaml(text, rel, report, loader=_Loader):
+def _key_lines(node, lines, offset):
+    """Record in ``lines`` the line of each key of a mapping node and of what its values hold one level down:
+    ``key``, ``key.sub`` and ``key[i]`` (and ``key[i].sub``), counted from 1 plus ``offset``."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        name = str(key.value)
+        lines.setdefault(name, key.start_mark.line + 1 + offset)
+        if isinstance(value, yaml.MappingNode):
+            for sub, _ in value.value:
+                lines.setdefault(f"{name}.{sub.value}", sub.start_mark.line + 1 + offset)
+        elif isinstance(value, yaml.SequenceNode):
+            for i, item in enumerate(value.value):
+                lines.setdefault(f"{name}[{i}]", item.start_mark.line + 1 + offset)
+                if isinstance(item, yaml.MappingNode):
+                    for sub, _ in item.value:
+                        lines.setdefault(f"{name}[{i}].{sub.value}", sub.start_mark.line + 1 + offset)
+
+
+def _load_yaml(text, rel, report, loader=_Loader, lines=None, line_offset=0):
     """Parse YAML safely; on failure record an error (with the line) and return None.
 
-    The document is composed, checked by ``_shape_problem``, and only then built into Python values.
+    The document is composed, checked by ``_shape_problem``, and only then built into Python values. With a dict
+    as ``lines``, the line of each key (see ``_key_lines``) goes into it, the text starting after ``line_offset``
+    lines of its file.
     """
     reader = loader(text)
     try:
@@ -438,14 +501,18 @@ def _load_yaml(text, rel, report, loader=_Loader):
         shape = _shape_problem(node)
         if shape is not None:
             message, bad = shape
-            report.error(rel, "", f"refused (line {bad.start_mark.line + 1}): {message}")
+            line = bad.start_mark.line + 1 + line_offset
+            report.error(rel, "", f"refused (line {line}): {message}", line=line)
             return None
+        if lines is not None:
+            _key_lines(node, lines, line_offset)
         return reader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
+        line = mark.line + 1 + line_offset if mark is not None else None
+        where = f" (line {line})" if line is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        report.error(rel, "", f"unreadable YAML{where}: {problem}")
+        report.error(rel, "", f"unreadable YAML{where}: {problem}", line=line)
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         # Constructors of the safe loader raise these on values like a 30th of February.
         report.error(rel, "", f"unreadable YAML: {exc}")
@@ -499,7 +566,8 @@ def _read_election_yaml(election, root, folder, report):
     text = _read_text(root, path, report)
     if text is None:
         return
-    data = _load_yaml(text, rel, report)
+    lines = report.lines.setdefault(rel, {})
+    data = _load_yaml(text, rel, report, lines=lines)
     if data is None:
         if not _has_problem(report, rel):
             report.error(rel, "", "the file is empty")
@@ -516,6 +584,7 @@ def _read_election_yaml(election, root, folder, report):
             else:
                 report.warning(rel, alias, f"read as {key} (the documented spelling)")
                 data[key] = data[alias]
+                lines.setdefault(key, lines.get(alias))
             del data[alias]
     for unknown in sorted(set(data) - KNOWN_KEYS):
         report.warning(rel, unknown, "unknown key, ignored")
@@ -588,6 +657,48 @@ def _read_election_yaml(election, root, folder, report):
     election.officers_to_open = _read_ballot_box(data.get("ballot_box"), "ballot_box" in data,
                                                  len(election.officers), rel, report)
     election.charter = _read_charter(raw if isinstance(raw, dict) else {}, election.no_winners, rel, report)
+    election.bio_rules = read_bio_rules(raw.get("bio") if isinstance(raw, dict) else None, rel, report)
+
+
+def read_bio_rules(value, rel, report):
+    """The rules candidates' bios follow, from ``bio: {max_words: N, recommended_words: N, required_sections: [...]}``:
+    a dict with those three keys (0 and [] when not given), or {} when ``value`` is None.
+
+    A rule that cannot be read is an error: an election that declares a rule means it to hold.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        report.error(rel, "bio", "must be a map such as {max_words: 450, recommended_words: 300, required_sections: "
+                                 "['## About Me']}")
+        return {}
+    value = {str(k): v for k, v in value.items()}
+    for unknown in sorted(set(value) - BIO_KEYS):
+        report.error(rel, f"bio.{unknown}", "unknown key (the keys are max_words, recommended_words and "
+                                            "required_sections)")
+    rules = {"max_words": 0, "recommended_words": 0, "required_sections": []}
+    for key in ("max_words", "recommended_words"):
+        number = value.get(key)
+        if number is None:
+            continue
+        if isinstance(number, str) and number.strip().isdigit():
+            number = int(number.strip())
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            report.error(rel, f"bio.{key}", f"must be a whole number of words (at least 1), not {number!r}")
+            continue
+        rules[key] = number
+    if rules["max_words"] and rules["recommended_words"] > rules["max_words"]:
+        report.error(rel, "bio.recommended_words", f"{rules['recommended_words']} is above max_words "
+                                                   f"({rules['max_words']})")
+    sections = value.get("required_sections")
+    if isinstance(sections, str):
+        sections = [sections]
+    if sections is not None and not (isinstance(sections, list)
+                                     and all(isinstance(s, str) and s.strip() for s in sections)):
+        report.error(rel, "bio.required_sections", "must be a list of headings such as ['## About Me']")
+    elif sections:
+        rules["required_sections"] = [s.strip() for s in sections]
+    return rules
 
 
 def _read_ballot_box(value, given, officer_count, rel, report):
@@ -687,8 +798,9 @@ def _read_field_list(value, rel, report):
     return fields
 
 
-def _read_logins(value, rel, field_name, report):
-    """Distinct, lower-case, sorted logins; a warning for duplicates and for entries that are not logins."""
+def _read_logins(value, rel, field_name, report, entry_lines=None):
+    """Distinct, lower-case, sorted logins; a warning for duplicates and for entries that are not logins, on the
+    line of the first such entry (from ``entry_lines()``, the file's ``{field: line}``, when given)."""
     if value is None:
         return []
     if isinstance(value, str):
@@ -699,27 +811,62 @@ def _read_logins(value, rel, field_name, report):
     logins = set()
     duplicates = set()
     invalid = []
-    for item in value:
+    addresses = []
+    first = {}  # the index of the first entry of each kind of problem
+    for index, item in enumerate(value):
         if item is None:
             continue
         if isinstance(item, dict | list):
             invalid.append(repr(item))
+            first.setdefault("invalid", index)
             continue
         login = normalize_login(item)
         if not is_valid_login(login):
-            invalid.append(repr(str(item)))
+            kind = "address" if _EMAIL.fullmatch(login) else "invalid"
+            (addresses if kind == "address" else invalid).append(repr(str(item)))
+            first.setdefault(kind, index)
             continue
         if login in logins:
             duplicates.add(login)
+            first.setdefault("duplicate", index)
         logins.add(login)
+
+    def line(kind):
+        known = entry_lines() if entry_lines is not None else report.lines.get(rel, {})
+        return known.get(f"{field_name}[{first[kind]}]")
+
     if duplicates:
         shown = ", ".join(sorted(duplicates)[:10]) + (", ..." if len(duplicates) > 10 else "")
         report.warning(rel, field_name, f"{len(duplicates)} login(s) listed more than once (case-insensitive): "
-                       f"{shown}")
+                       f"{shown}", line=line("duplicate"))
     if invalid:
         shown = ", ".join(invalid[:10]) + (", ..." if len(invalid) > 10 else "")
-        report.warning(rel, field_name, f"{len(invalid)} entry(ies) are not GitHub logins, ignored: {shown}")
+        report.warning(rel, field_name, f"{len(invalid)} entry(ies) are not GitHub logins, ignored: {shown}",
+                       line=line("invalid"))
+    if addresses:
+        shown = ", ".join(addresses[:10]) + (", ..." if len(addresses) > 10 else "")
+        report.warning(rel, field_name, f"{len(addresses)} e-mail address(es) where GitHub logins belong, ignored: "
+                                        f"{shown}; write each person's GitHub login instead", line=line("address"))
     return sorted(logins)
+
+
+def _entry_lines(text, rel, report):
+    """A function giving the file's ``{field: line}`` with the line of each list entry, read from the YAML only
+    when first asked (a roll with nothing wrong is never read twice)."""
+
+    @functools.cache
+    def lines():
+        known = report.lines.setdefault(rel, {})
+        reader = _TextLoader(text)
+        try:
+            _key_lines(reader.get_single_node(), known, 0)
+        except yaml.YAMLError:
+            pass
+        finally:
+            reader.dispose()
+        return known
+
+    return lines
 
 
 # voters.yaml as communities write it: the key, then one login a line, with comments and blank lines. Such a
@@ -730,6 +877,7 @@ _VOTER_LINE = re.compile(
     r"(?P<indent>[ ]*)-[ ]+(?:(?P<plain>[A-Za-z0-9][A-Za-z0-9-]*)|'(?P<single>[A-Za-z0-9-]+)'|"
     r'"(?P<double>[A-Za-z0-9-]+)")(?:[ ]+#.*)?[ ]*'
 )
+_VOTERS_KEY_AT = re.compile(r"^eligible_voters[ ]*:", re.MULTILINE)
 _QUIET_LINE = re.compile(r"[ ]*(?:#.*)?")  # blank, or a comment only
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e\n]*")
 _YAML_NULLS = {"null", "Null", "NULL"}  # plain scalars that YAML reads as null even in _TextLoader
@@ -775,6 +923,9 @@ def _read_voters(election, root, folder, report):
     text = _read_text(root, path, report)
     if text is None:
         return
+    key = _VOTERS_KEY_AT.search(text)
+    if key is not None:
+        report.lines[rel] = {"eligible_voters": text.count("\n", 0, key.start()) + 1}
     data = _plain_voter_list(text) or _load_yaml(text, rel, report, loader=_TextLoader)
     if data is None:
         if not _has_problem(report, rel):
@@ -786,7 +937,8 @@ def _read_voters(election, root, folder, report):
     if data["eligible_voters"] is None:
         report.warning(rel, "eligible_voters", "empty: no one is eligible to vote")
         return
-    election.voters = _read_logins(data["eligible_voters"], rel, "eligible_voters", report)
+    election.voters = _read_logins(data["eligible_voters"], rel, "eligible_voters", report,
+                                   entry_lines=_entry_lines(text, rel, report))
 
 
 def _read_markdown(root, path, report, what):
@@ -822,6 +974,16 @@ def split_candidate_text(text):
     Leading blank lines are skipped; the header runs from the first line of three or more dashes to the next
     one (their lengths may differ). Everything after is the bio, kept whole (it may contain ``---``).
     """
+    found = _header_lines(text)
+    return None if found is None else _header_and_bio(*found)
+
+
+def _header_and_bio(lines, start, end):
+    return "\n".join(lines[start + 1:end]), "\n".join(lines[end + 1:]).strip("\n").rstrip()
+
+
+def _header_lines(text):
+    """``(lines, start, end)``: the file's lines and the indexes of the header's two dashed lines, or None."""
     lines = text.splitlines()
     start = 0
     while start < len(lines) and not lines[start].strip():
@@ -830,9 +992,7 @@ def split_candidate_text(text):
         return None
     for end in range(start + 1, len(lines)):
         if _DASH_LINE.match(lines[end]):
-            header = "\n".join(lines[start + 1:end])
-            bio = "\n".join(lines[end + 1:]).strip("\n")
-            return header, bio.rstrip()
+            return lines, start, end
     return None
 
 
@@ -865,20 +1025,22 @@ def parse_candidate_file(root, path, report):
     text = _read_text(root, path, report)
     if text is None:
         return None
-    parts = split_candidate_text(text)
-    if parts is None:
+    found = _header_lines(text)
+    if found is None:
         report.error(rel, "", "no header: the file must start with a line of dashes, the name, ID and info, "
-                              "and another line of dashes")
+                              "and another line of dashes", line=1)
         return None
-    header_text, bio = parts
+    lines, start, end = found
+    header_text, bio = _header_and_bio(lines, start, end)
     # A tab after "ID:" occurs in real files; YAML does not allow tabs everywhere, so read them as spaces.
-    header = _load_yaml(header_text.replace("\t", " "), rel, report, loader=_TextLoader)
+    header = _load_yaml(header_text.replace("\t", " "), rel, report, loader=_TextLoader,
+                        lines=report.lines.setdefault(rel, {}), line_offset=start + 1)
     if header is None:
         if not _has_problem(report, rel):
-            report.error(rel, "", "the header is empty")
+            report.error(rel, "", "the header is empty", line=start + 1)
         return None
     if not isinstance(header, dict):
-        report.error(rel, "", "the header must be a map with name, ID and info")
+        report.error(rel, "", "the header must be a map with name, ID and info", line=start + 2)
         return None
     header = {str(k): v for k, v in header.items()}
     for unknown in sorted(set(header) - CANDIDATE_KEYS):
@@ -887,7 +1049,7 @@ def parse_candidate_file(root, path, report):
     from_file_name = _CANDIDATE_FILE.match(path.name).group(1).strip()
     candidate_id = _text(header.get("ID")) if not isinstance(header.get("ID"), dict | list) else ""
     if not candidate_id:
-        report.warning(rel, "ID", f"missing: the file name's {from_file_name!r} is used")
+        report.warning(rel, "ID", f"missing: the file name's {from_file_name!r} is used", line=start + 1)
         candidate_id = from_file_name
     elif candidate_id.lower() != from_file_name.lower():
         report.warning(rel, "ID", f"{candidate_id!r} does not match the file name; the ID is used")
@@ -898,12 +1060,17 @@ def parse_candidate_file(root, path, report):
         return None
     name = _text(header.get("name")) if not isinstance(header.get("name"), dict | list) else ""
     if not name:
-        report.warning(rel, "name", "missing: the ID is shown instead")
+        report.warning(rel, "name", "missing: the ID is shown instead", line=start + 1)
         name = candidate_id
-    return CandidateData(
+    candidate = CandidateData(
         candidate_id=candidate_id,
         name=name[:500],
         info=_flatten_info(header.get("info"), rel, report),
         bio=bio,
         source_file=rel,
     )
+    candidate.header_dashes = len(lines[start].strip())
+    candidate.header_line = start + 1
+    first = next((i for i in range(end + 1, len(lines)) if lines[i].strip()), end + 1)
+    candidate.bio_line = first + 1
+    return candidate
