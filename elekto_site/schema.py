@@ -116,13 +116,23 @@ def schema_generation_raise(generation):
     Put it in a migration that changes what a write means, and set ``elekto_site.SCHEMA_GENERATION`` to the same
     number: from then on, code of a lower generation refuses to write to that database. Unapplying the migration
     takes the generation back. Two migrations of one release may both raise to the same number.
+
+    Processes read the generation at most every ``SCHEMA_GENERATION_CHECK_SECONDS``, so an older process may still
+    write for that long after the raise is committed. When that matters (a migration that then rewrites data), raise
+    the generation in a migration of its own, with ``atomic = False``, that the rewriting migration depends on:
+    outside a transaction the raise is committed at once, and the operation then waits out that interval, so that
+    every older process refuses to write before the data changes.
     """
 
     def forward(apps, schema_editor):
+        from django.conf import settings
+
         SchemaGeneration = apps.get_model("elections", "SchemaGeneration")
         SchemaGeneration.objects.using(schema_editor.connection.alias).get_or_create(
             generation=generation, defaults={"release": elekto_site.__version__})
         forget()
+        if not schema_editor.connection.in_atomic_block:
+            time.sleep(settings.SCHEMA_GENERATION_CHECK_SECONDS)
 
     def backward(apps, schema_editor):
         SchemaGeneration = apps.get_model("elections", "SchemaGeneration")

@@ -168,3 +168,59 @@ def test_the_reading_is_kept_a_few_seconds_per_process(election, voter, settings
         for _ in range(3):
             assert schema.schema_ahead() is None
 
+
+
+
+@pytest.fixture
+def release_of_generation_7(monkeypatch):
+    """The code of a release whose migration raises the generation to 7, and a migration run's schema editor (what
+    RunPython hands its functions; only its connection is used)."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    monkeypatch.setattr(elekto_site, "SCHEMA_GENERATION", 7)
+    return SimpleNamespace(connection=connection)
+
+
+def test_a_migration_raises_the_generation_and_unapplying_it_takes_it_back(db, fresh_readings,
+                                                                           release_of_generation_7):
+    from django.apps import apps
+
+    raise_to_7 = schema.schema_generation_raise(7)
+
+    raise_to_7.code(apps, release_of_generation_7)
+    assert schema.database_generation() == (7, elekto_site.__version__)
+    assert schema.schema_ahead() is None
+
+    raise_to_7.reverse_code(apps, release_of_generation_7)
+    assert schema.database_generation()[0] < 7
+
+
+def test_a_raise_outside_a_transaction_waits_until_every_process_has_read_it(transactional_db, fresh_readings,
+                                                                              release_of_generation_7, settings):
+    import time
+
+    from django.apps import apps
+
+    settings.SCHEMA_GENERATION_CHECK_SECONDS = 0.3
+    raise_to_7 = schema.schema_generation_raise(7)
+    started = time.monotonic()
+    raise_to_7.code(apps, release_of_generation_7)
+    waited = time.monotonic() - started
+    raise_to_7.reverse_code(apps, release_of_generation_7)
+
+    assert waited >= 0.3
+
+
+def test_a_raise_inside_the_migrations_transaction_does_not_wait(db, fresh_readings, release_of_generation_7,
+                                                                 settings):
+    import time
+
+    from django.apps import apps
+
+    settings.SCHEMA_GENERATION_CHECK_SECONDS = 30
+    started = time.monotonic()
+    schema.schema_generation_raise(7).code(apps, release_of_generation_7)
+
+    assert time.monotonic() - started < 5
