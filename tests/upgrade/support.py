@@ -2,7 +2,6 @@
 subprocesses that run a release's code (or today's) against it with the shared virtualenv's interpreter."""
 
 import json
-import os
 import subprocess
 import sys
 import tarfile
@@ -58,8 +57,8 @@ def scratch_database(tmp_path, django_db_blocker):
     if connection.vendor == "sqlite":
         yield f"sqlite:///{tmp_path / 'upgrade.sqlite3'}"
         return
-    # The server's own database name (the tests' is test_<name>), so that engineers sharing a server never meet.
-    name = f"{os.environ.get('DATABASE_URL', '').rsplit('/', 1)[-1].split('?')[0] or 'elekto'}_upgrade"
+    # Named after the test database (test_<name>), so that test runs sharing a server never meet.
+    name = f"{settings_dict['NAME']}_upgrade"
     scheme = {"mysql": "mysql", "postgresql": "postgres"}[connection.vendor]
     credentials = quote(settings_dict["USER"] or "", safe="")
     if settings_dict["PASSWORD"]:
