@@ -141,6 +141,10 @@ def _private_key_for(box, private_key):
         return ballot_box.private_key_unwrap(box.wrapped_private_key, wrapping_keys=wrapping_keys_all(),
                                              public_key=bytes(box.public_key))
     except ballot_box.BoxError as exc:
+        if box.wrapping_key_id == ballot_box.wrapping_key_id(wrapping_key_development()):
+            raise BallotBoxRefused("This ballot box is wrapped under the published development key: run python "
+                                   "manage.py rewrap_ballot_boxes to move it under BALLOT_BOX_KEY, then open it "
+                                   "(see docs/production.md).", status=500) from exc
         raise BallotBoxRefused(f"The ballot box key cannot open this box: {exc}. Set that key in "
                                "BALLOT_BOX_KEY or BALLOT_BOX_OLD_KEYS (see docs/production.md).",
                                status=500) from exc
@@ -223,15 +227,23 @@ def _opened_ballots_store(election, opened):
 # --- rotating the key from the environment -------------------------------------------------------------
 
 
+def wrapping_key_development():
+    """The published development key (settings.DEV_BALLOT_BOX_KEY), which wraps boxes created with DEBUG on and no
+    BALLOT_BOX_KEY. Anyone can read it: it only ever unwraps, to move such boxes under BALLOT_BOX_KEY."""
+    return ballot_box.wrapping_key_parse(settings.DEV_BALLOT_BOX_KEY)
+
+
 def ballot_boxes_rewrap(*, actor="system", dry_run=False):
     """Re-wrap every unopened box not yet under the current BALLOT_BOX_KEY; returns the elections' keys.
 
-    Each box in its own transaction, with its audit event. A box whose key is in neither BALLOT_BOX_KEY nor
-    BALLOT_BOX_OLD_KEYS stops the run with a message naming that key's fingerprint.
+    Each box in its own transaction, with its audit event. Boxes are unwrapped with BALLOT_BOX_KEY,
+    BALLOT_BOX_OLD_KEYS or, whatever DEBUG says, the published development key, so that boxes wrapped under it
+    (``migrate`` or a cast with DEBUG on and no BALLOT_BOX_KEY) move under a real key (check elekto.E012). A box
+    whose key is none of these stops the run with a message naming that key's fingerprint.
     """
     current = wrapping_key_current()
     current_id = ballot_box.wrapping_key_id(current)
-    keys = wrapping_keys_all()
+    keys = [*wrapping_keys_all(), wrapping_key_development()]
     due = (BallotBox.objects.filter(custody=BallotBox.ENVIRONMENT, opened_at__isnull=True,
                                     wrapped_private_key__isnull=False)
            .exclude(wrapping_key_id=current_id).select_related("election").order_by("election__key"))

@@ -408,3 +408,18 @@ class Disqualification(models.Model):
 
     def __str__(self):
         return f"{self.candidate} disqualified"
+
+
+class SchemaGeneration(models.Model):
+    """A schema generation the database's migrations reached, with the release whose migration raised it.
+
+    The database's generation is its highest row. A migration that changes what a write means raises it
+    (``elekto_site.schema.schema_generation_raise``), and code of a lower generation then refuses to write.
+    """
+
+    generation = models.PositiveIntegerField(unique=True)
+    release = models.CharField(max_length=40)
+    migrated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"schema generation {self.generation} (release {self.release})"

@@ -69,6 +69,8 @@ def check_configuration(app_configs=None, **kwargs):
             )
         )
     errors += _ballot_secret_errors()
+    if not settings.DEBUG:
+        errors += _placeholder_errors()
     if not settings.META_SECRET:
         errors.append(
             checks.Warning(
@@ -127,6 +129,64 @@ def _ballot_secret_errors():
             if problem:
                 errors.append(checks.Error(f"{name} {problem}.", hint=pepper_hint, id="elekto.E011"))
     return errors
+
+
+# Variables whose documented example value (deploy/kubernetes/) is a placeholder to replace before the first
+# deployment; every such placeholder holds this text.
+PLACEHOLDER = "REPLACE-ME"
+_PLACEHOLDER_VARIABLES = {
+    "SECRET_KEY": lambda: [settings.SECRET_KEY],
+    "DATABASE_URL": lambda: [settings.DATABASE_URL],
+    "GITHUB_CLIENT_ID": lambda: [settings.SOCIAL_AUTH_GITHUB_KEY],
+    "GITHUB_CLIENT_SECRET": lambda: [settings.SOCIAL_AUTH_GITHUB_SECRET],
+    "META_REPO": lambda: [settings.META_REPO],
+    "META_SECRET": lambda: [settings.META_SECRET],
+    "BALLOT_BOX_KEY": lambda: [settings.BALLOT_BOX_KEY],
+    "BALLOT_BOX_OLD_KEYS": lambda: settings.BALLOT_BOX_OLD_KEYS,
+    "PASSPHRASE_PEPPER": lambda: [settings.PASSPHRASE_PEPPER],
+    "PASSPHRASE_OLD_PEPPERS": lambda: settings.PASSPHRASE_OLD_PEPPERS,
+}
+
+
+def _placeholder_errors():
+    """elekto.E013: a variable still holds a documented placeholder (``REPLACE-ME...`` in deploy/kubernetes/), which
+    anyone can read: a pepper or a key from there protects nothing, and may well pass the other checks."""
+    return [
+        checks.Error(f"{name} still holds the placeholder of deploy/kubernetes/ ({PLACEHOLDER}...), and DEBUG is off.",
+                     hint="Replace every REPLACE-ME value of secret.yaml and configmap.yaml with your own "
+                     "(docs/production.md, Deploying on Kubernetes).",
+                     id="elekto.E013")
+        for name, values in _PLACEHOLDER_VARIABLES.items()
+        if any(PLACEHOLDER.lower() in (value or "").lower() for value in values())
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_ballot_boxes_off_the_development_key(app_configs=None, **kwargs):
+    """elekto.E012 (``check --deploy``): an unopened ballot box still wrapped under the published development key,
+    as ``migrate`` or a first cast with DEBUG on and no BALLOT_BOX_KEY leaves it: anyone can open it."""
+    from django.db import DatabaseError, connection
+
+    from elections import ballot_box
+    from elections.models import BallotBox
+
+    development_id = ballot_box.wrapping_key_id(ballot_box.wrapping_key_parse(settings.DEV_BALLOT_BOX_KEY))
+    try:
+        if BallotBox._meta.db_table not in connection.introspection.table_names():
+            return []  # a database not migrated yet holds no box
+        keys = list(BallotBox.objects.filter(custody=BallotBox.ENVIRONMENT, opened_at__isnull=True,
+                                             wrapped_private_key__isnull=False, wrapping_key_id=development_id)
+                    .order_by("election__key").values_list("election__key", flat=True))
+    except DatabaseError as exc:
+        return [checks.Warning(f"The ballot boxes could not be checked: {exc}", id="elekto.W012")]
+    if not keys:
+        return []
+    return [checks.Error(
+        f"{len(keys)} unopened ballot box(es) are wrapped under the published development ballot box key, which "
+        f"anyone can read: {', '.join(keys)}.",
+        hint="With BALLOT_BOX_KEY set to your own key (and DEBUG off), run python manage.py rewrap_ballot_boxes: it "
+        "re-wraps them under BALLOT_BOX_KEY (docs/production.md, Ballot box key).",
+        id="elekto.E012")]
 
 
 def fail_on_configuration_errors():

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+import elekto_site
+
 
 def github_login_enabled():
     """GitHub sign-in works only with an OAuth app: without its id GitHub answers with an error page."""
@@ -11,4 +13,6 @@ def site(request):
         "dev_login_enabled": settings.DEBUG and settings.ELEKTO_DEV_LOGIN,
         "github_login_enabled": github_login_enabled(),
         "app_name": settings.APP_NAME,
+        # The release, in the officers' admin footer (CHANGELOG.md says what each release changed).
+        "site_version": elekto_site.__version__,
     }

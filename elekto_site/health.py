@@ -18,6 +18,8 @@ import uuid
 from django.conf import settings
 from django.db import connection
 
+import elekto_site
+from elekto_site import schema
 from elekto_site.logging import request_id_var
 
 logger = logging.getLogger("elekto.request")
@@ -35,7 +37,7 @@ def database_health():
     global _database_answered_at
     now = time.monotonic()
     if _database_answered_at is not None and now - _database_answered_at < settings.HEALTH_DATABASE_CHECK_SECONDS:
-        return 200, OK
+        return _schema_health()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -44,7 +46,22 @@ def database_health():
         _database_answered_at = None
         return 503, {"status": "unavailable", "database": type(exc).__name__}
     _database_answered_at = now
-    return 200, OK
+    return _schema_health()
+
+
+def _schema_health():
+    """503 while the database's schema is ahead of this process's release, so that Kubernetes takes the pod out of
+    service during a rollout: it would refuse every write (elekto_site.schema). Read at most every few seconds."""
+    try:
+        refusal = schema.schema_ahead()
+    except Exception as exc:  # a database failure here means "not healthy" too
+        return 503, {"status": "unavailable", "database": type(exc).__name__}
+    if refusal is None:
+        return 200, OK
+    return 503, {"status": "outdated", "database": "ok", "release": elekto_site.__version__,
+                 "schema_generation": elekto_site.SCHEMA_GENERATION,
+                 "database_schema_generation": refusal.database_generation,
+                 "database_release": refusal.database_release}
 
 
 class HealthFastPath:

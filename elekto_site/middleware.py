@@ -9,6 +9,8 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 
+import elekto_site
+from elekto_site import schema
 from elekto_site.logging import request_id_var
 
 request_logger = logging.getLogger("elekto.request")
@@ -110,3 +112,28 @@ class NotFoundPageMiddleware:
         if settings.DEBUG and isinstance(exception, Http404):
             return render(request, "404.html", status=404)
         return None
+
+
+def schema_ahead_response(request, refusal):
+    """The 503 page of a write refused by the schema guard (elekto_site.schema); the log line was written."""
+    response = render(request, "503_upgrading.html", status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
+class SchemaGuardMiddleware:
+    """A POST (or any unsafe method) to a process whose code is older than the database's schema is refused with
+    a 503 page before the view runs. A write made anywhere else is refused by the guard on the connection
+    (elekto_site.schema.guard_writes) and reaches the same page through ``elekto_site.views.server_error``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            refusal = schema.schema_ahead()
+            if refusal is not None:
+                schema.logger.error("%s", refusal, extra={"schema_database": refusal.database_generation,
+                                                         "schema_code": elekto_site.SCHEMA_GENERATION})
+                return schema_ahead_response(request, refusal)
+        return self.get_response(request)

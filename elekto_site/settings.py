@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "elekto_site.middleware.RequestLogMiddleware",
     "elekto_site.middleware.SecurityHeadersMiddleware",
     "elekto_site.middleware.NulCharacterMiddleware",
+    # A POST to a process of a release older than the database's schema: refused with a 503 page before the view.
+    "elekto_site.middleware.SchemaGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The page's language: the visitor's choice (a cookie set by the switcher), else the browser's
@@ -300,6 +302,9 @@ elif _proxy_ssl_header:
 SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, not DEBUG)
 # Seconds a process trusts that the database answered /health's check (0: check on every request).
 HEALTH_DATABASE_CHECK_SECONDS = _read("HEALTH_DATABASE_CHECK_SECONDS", env.float, 1.0)
+# Seconds a process trusts its reading of the database's schema generation (elekto_site.schema): after an upgrade,
+# a process of the previous release refuses writes (and /health answers 503) at most this long after the migration.
+SCHEMA_GENERATION_CHECK_SECONDS = _read("SCHEMA_GENERATION_CHECK_SECONDS", env.float, 5.0)
 # Kubernetes probes and load balancers call /health over plain HTTP from inside the cluster.
 SECURE_REDIRECT_EXEMPT = [r"^health$"]
 SECURE_HSTS_SECONDS = _read("SECURE_HSTS_SECONDS", env.int, 0 if DEBUG else 31_536_000)

@@ -6,6 +6,8 @@ from elections.admin import officer_admin_site
 
 from . import views
 
+handler500 = "elekto_site.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),

@@ -1,15 +1,19 @@
+import sys
+
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
-from django.views import i18n
+from django.views import defaults, i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import last_modified, require_POST, require_safe
 
 from elections import listing
 from elections.models import Election
+from elekto_site import schema
 from elekto_site.health import database_health
+from elekto_site.middleware import schema_ahead_response
 
 
 @require_safe
@@ -43,3 +47,11 @@ javascript_catalog = last_modified(lambda request: _STARTED)(i18n.JavaScriptCata
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; send them to the site's icon."""
     return redirect(static("favicon.svg"))
+
+
+def server_error(request):
+    """The 500 page; a write refused because the database was upgraded past this process's release gets the 503
+    page that says so (elekto_site.schema), wherever the write was made: a view, a session saved on the way out."""
+    if isinstance(sys.exc_info()[1], schema.SchemaAhead):
+        return schema_ahead_response(request, sys.exc_info()[1])
+    return defaults.server_error(request)

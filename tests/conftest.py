@@ -70,6 +70,10 @@ def _test_settings(settings):
     settings.CSRF_COOKIE_SECURE = False
     # /health checks the database on every request in tests (each test may make it fail).
     settings.HEALTH_DATABASE_CHECK_SECONDS = 0
+    # The schema generation read while the test database was migrated holds for the whole run, so that no write
+    # anywhere pays for a reading (tests that count queries stay exact); tests/production/test_schema_guard.py
+    # reads it afresh.
+    settings.SCHEMA_GENERATION_CHECK_SECONDS = 10**9
     # The hashed-name manifest exists only after collectstatic; tests serve static files by their plain names.
     settings.STORAGES = {
         **settings.STORAGES,

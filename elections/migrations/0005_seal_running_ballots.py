@@ -79,3 +79,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(seal_running_ballots, refuse_unsealing),
     ]
+    # Checked by migrate before it unapplies any migration (elekto_site.schema.rollback_refuse), so a refused
+    # rollback leaves every later migration applied.
+    reverse_check = staticmethod(refuse_unsealing)

@@ -4,11 +4,22 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def refuse_dropping_key_shares(apps, schema_editor):
+    BallotBox = apps.get_model("elections", "BallotBox")
+    KeyShare = apps.get_model("elections", "KeyShare")
+    if KeyShare.objects.exists() or BallotBox.objects.filter(shared_private_key__isnull=False).exists():
+        raise RuntimeError("Threshold-mode ballot boxes hold officers' key shares: unapplying this migration would "
+                           "destroy them, and those boxes could never be opened.")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('elections', '0005_seal_running_ballots'),
     ]
+
+    # Checked by migrate before it unapplies any migration (elekto_site.schema.rollback_refuse).
+    reverse_check = staticmethod(refuse_dropping_key_shares)
 
     operations = [
         migrations.AddField(

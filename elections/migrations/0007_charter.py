@@ -5,11 +5,22 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
+def refuse_dropping_decisions(apps, schema_editor):
+    Disqualification = apps.get_model("elections", "Disqualification")
+    Election = apps.get_model("elections", "Election")
+    if Disqualification.objects.exists() or Election.objects.filter(reopened_at__isnull=False).exists():
+        raise RuntimeError("Officers' decisions (disqualifications, reopened elections) exist: unapplying this "
+                           "migration would destroy them.")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('elections', '0006_key_shares'),
     ]
+
+    # Checked by migrate before it unapplies any migration (elekto_site.schema.rollback_refuse).
+    reverse_check = staticmethod(refuse_dropping_decisions)
 
     operations = [
         migrations.AddField(
