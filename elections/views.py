@@ -20,6 +20,7 @@ from .forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, Passphra
 from .markdown import render_markdown
 from .models import Candidate, Election, ExceptionRequest, VoteRecord
 from .officers import may_manage
+from .places import place_labels
 from .standing import election_access, standing_candidates, voter_standing
 
 STATUS_FILTERS = Election.STATUSES
@@ -93,10 +94,11 @@ def _candidates_for_voter(election, user, candidates=None):
 
 @sensitive_variables()
 def ranks_grouped(ranks, candidates):
-    """The ballot as it will be counted: [(rank, [candidates])] best first, and the "No opinion" list.
+    """The ballot as it will be counted: [(place, [candidates])] best first, each place labelled as people count
+    ("1st", "2nd, tied", then "Not ranked, counts last"), and the "No opinion" list.
 
     A ballot lists every candidate standing when it was cast, so its lowest rank, where candidates left
-    unranked sit, is ``len(ranks)`` (the templates call that group "last").
+    unranked sit, is ``len(ranks)``.
     """
     by_id = {c.candidate_id: c for c in candidates}
     groups = {}
@@ -109,7 +111,7 @@ def ranks_grouped(ranks, candidates):
         else:
             groups.setdefault(rank, []).append(name)
     ranked = [(rank, sorted(names)) for rank, names in sorted(groups.items())]
-    return ranked, sorted(no_opinion)
+    return place_labels(ranked, len(ranks)), sorted(no_opinion)
 
 
 def _badge(eligible, voted):
@@ -306,7 +308,7 @@ def vote(request, key):
         return response
 
     ranked, no_opinion = ranks_grouped(ranks, candidates)
-    context.update(form=form, ranked=ranked, no_opinion=no_opinion, lowest_rank=len(ranks))
+    context.update(form=form, ranked=ranked, no_opinion=no_opinion)
     passphrase_form_class = PassphraseForm if changing else NewPassphraseForm
     return _vote_submit(request, context, ranks=ranks, passphrase_form=passphrase_form_class(request.POST))
 
@@ -345,7 +347,7 @@ def vote_review(request, key):
     changing = access.voted
     ranked, no_opinion = ranks_grouped(ranks, candidates)
     context = {"election": election, "changing": changing, "candidates": candidates,
-               "ranked": ranked, "no_opinion": no_opinion, "lowest_rank": len(ranks)}
+               "ranked": ranked, "no_opinion": no_opinion}
     passphrase_form = PassphraseForm() if changing else NewPassphraseForm()
     return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=review.suggestion)
 
@@ -369,7 +371,7 @@ def vote_receipt(request, key):
                "changing": shown.changing if shown else False}
     if shown and shown.ranks is not None:
         ranked, no_opinion = ranks_grouped(shown.ranks, candidates)
-        context.update(ranked=ranked, no_opinion=no_opinion, lowest_rank=len(shown.ranks))
+        context.update(ranked=ranked, no_opinion=no_opinion)
     return render(request, "elections/receipt.html", context)
 
 
@@ -525,7 +527,7 @@ def confirmation(request, key):
     context["receipt"] = ballot.receipt
     if ballot.ranks is not None:
         ranked, no_opinion = ranks_grouped(ballot.ranks, list(election.candidates.all()))
-        context.update(ranked=ranked, no_opinion=no_opinion, lowest_rank=len(ballot.ranks))
+        context.update(ranked=ranked, no_opinion=no_opinion)
     return render(request, "elections/ballot.html", context)
 
 

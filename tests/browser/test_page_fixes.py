@@ -34,7 +34,7 @@ def test_tied_candidates_are_listed_in_the_same_order_while_ranking_and_on_the_r
     page.get_by_role("button", name="Review my ballot").click()
     page.get_by_role("heading", name="Review your ballot").wait_for()
     reviewed = page.locator(".ballot-summary li").first.inner_text().strip()
-    assert live == reviewed == "Rank 1 (tie): Amara Okafor, Björn Lindqvist, Chen Wei, Dolores Ruiz"
+    assert live == reviewed == "1st, tied: Amara Okafor, Björn Lindqvist, Chen Wei, Dolores Ruiz"
 
 
 def test_the_officers_election_list_shows_every_column_at_1280_px(page, sign_in, shoot):

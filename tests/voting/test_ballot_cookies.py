@@ -45,7 +45,7 @@ def test_posting_the_ranks_redirects_to_a_review_page_that_reads_them_from_the_c
     assert posted.content == b""
     review = voter_client.get(posted["Location"])
     assert review.status_code == 200
-    assert review.context["ranked"] == [(1, ["Alice"]), (2, ["Bob"])] and review.context["no_opinion"] == ["Carol"]
+    assert review.context["ranked"] == [("1st", ["Alice"]), ("2nd", ["Bob"])] and review.context["no_opinion"] == ["Carol"]
     html = review.content.decode()
     # The cast still posts the ranks in the form itself.
     assert '<input type="hidden" name="rank-alice" value="1">' in html
@@ -118,7 +118,7 @@ def test_a_key_with_a_semicolon_still_gets_its_cookies_back_on_its_vote_pages(cl
     assert ";" not in cookie["path"]
     for page in ("", "review", "receipt"):
         assert path_matches(vote_url(election, page), cookie["path"])
-    assert client.get(posted["Location"]).context["ranked"] == [(1, ["Alice"]), (2, ["Bob"])]
+    assert client.get(posted["Location"]).context["ranked"] == [("1st", ["Alice"]), ("2nd", ["Bob"])]
     cast = client.post(vote_url(election), cast_data(GOOD))
     assert path_matches(vote_url(election, "receipt"), cast.cookies[RECEIPT]["path"])
     assert client.get(cast["Location"]).context["receipt"]
@@ -141,7 +141,7 @@ def test_the_receipt_page_shows_the_receipt_again_on_reload_and_the_ranking_cast
     again = voter_client.get(cast["Location"])
     assert first.status_code == again.status_code == 200
     assert first.context["receipt"] and again.context["receipt"] == first.context["receipt"]
-    assert first.context["ranked"] == [(1, ["Alice"]), (2, ["Bob"])]
+    assert first.context["ranked"] == [("1st", ["Alice"]), ("2nd", ["Bob"])]
     assert "Your ballot was cast" in first.content.decode()
     assert 'no-store' in first["Cache-Control"]
 
@@ -283,8 +283,8 @@ def test_no_rank_and_no_receipt_is_stored_in_any_row_session_or_cache_after_revi
     assert client.post(vote_url(election), vote_data(ranks), follow=True).status_code == 200
     page = client.post(vote_url(election), cast_data(ranks), follow=True)
     receipt = page.context["receipt"]
-    assert receipt and page.context["ranked"] == [(1, [ids[1].title()]), (2, [ids[2].title()]),
-                                                  (3, [ids[0].title()])]
+    assert receipt and page.context["ranked"] == [("1st", [ids[1].title()]), ("2nd", [ids[2].title()]),
+                                                  ("Not ranked, counts last", [ids[0].title()])]
     client.get(vote_url(election, "receipt"))
 
     dump = io.StringIO()

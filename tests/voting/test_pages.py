@@ -190,8 +190,8 @@ def test_the_ballot_opens_candidate_pages_in_a_new_tab_so_the_chosen_ranks_stay(
 def test_the_review_tells_unranked_candidates_from_no_opinion_ones(voter_client, running):
     data = {"rank-alice": "1", "rank-bob": "", "rank-carol": "no-opinion", "step": "review"}
     html = voter_client.post(f"/app/elections/{running.key}/vote", data, follow=True).content.decode()
-    assert "Rank 1:</span> Alice" in html
-    assert "Rank 3, last:</span> Bob" in html
+    assert "1st:</span> Alice" in html
+    assert "Not ranked, counts last:</span> Bob" in html
     assert "No opinion:</strong> Carol" in html
     assert "counts below every candidate you rank" in html
     # The old sentence ended in a garbled "..., against anyone".
