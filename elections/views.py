@@ -357,8 +357,8 @@ def vote_review(request, key):
 @login_required
 @require_safe
 def vote_receipt(request, key):
-    """The receipt of the ballot just cast, read from the receipt cookie for its few minutes; after them, where
-    to find it again."""
+    """The receipt of the ballot just cast, read from the receipt cookie for its few minutes, with its ranking the
+    first time only; after them, where to find it again."""
     access = _ballot_access(request, key)
     election = access.election
     if not access.voted:
@@ -369,10 +369,16 @@ def vote_receipt(request, key):
     shown = _receipt_from_cookie(request, election, candidates)
     context = {"election": election, "receipt": shown.receipt if shown else None,
                "changing": shown.changing if shown else False}
-    if shown and shown.ranks is not None:
-        ranked, no_opinion = ranks_grouped(shown.ranks, candidates)
-        context.update(ranked=ranked, no_opinion=no_opinion)
-    return render(request, "elections/receipt.html", context)
+    if shown is None or shown.ranks is None:
+        return render(request, "elections/receipt.html", context)
+    # The ranking is shown this once: the cookie keeps the receipt alone from now on, so that Reload, Back or
+    # another tab (the next person at a shared computer) show the receipt without the ballot.
+    ranked, no_opinion = ranks_grouped(shown.ranks, candidates)
+    response = render(request, "elections/receipt.html", {**context, "ranked": ranked, "no_opinion": no_opinion})
+    value = ballot_cookies.receipt_seal(voter=request.user, election=election, receipt=shown.receipt, ranks=None,
+                                        changing=shown.changing, issued_at=shown.issued_at)
+    ballot_cookies.cookie_set(response, request, ballot_cookies.RECEIPT, value, election=election)
+    return response
 
 
 @sensitive_variables()
