@@ -51,10 +51,12 @@ def candidate_names(election):
     }
 
 
-def election_tally(election):
-    """Count the election's ballots as they stand in the database, under its charter's rules."""
+def election_tally(election, *, also_disqualified=()):
+    """Count the election's ballots as they stand in the database, under its charter's rules; with the
+    candidate IDs ``also_disqualified`` disqualified too (what such a decision would change, before it is
+    taken)."""
     candidates, ballots, _receipts = election_ballots(election)
-    rules = election_rules(election)
+    rules = election_rules(election).with_disqualified((candidate_id, "") for candidate_id in also_disqualified)
     return count(candidates, ballots, seats=election.no_winners, tie_break=election.tie_break, rules=rules,
                  organizations=election_organizations(election, rules))
 
