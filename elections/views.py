@@ -24,6 +24,7 @@ from .places import place_labels
 from .standing import election_access, standing_candidates, voter_standing
 
 STATUS_FILTERS = Election.STATUSES
+RESULTS_TITLE = re.compile(r"\A\s*#[ \t][^\n]*(\n|\Z)")
 GITHUB_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 
 
@@ -55,7 +56,9 @@ def _voting_access(request, key):
 
 
 def _refused(request, refusal, *, election=None):
-    context = {"title": refusal.title, "message": refusal.message, "election": election}
+    context = {"title": refusal.title, "message": refusal.message, "election": election,
+               # A voter who already voted is one step from changing that ballot.
+               "already_voted": isinstance(refusal, services.AlreadyVoted)}
     return render(request, "elections/refused.html", context, status=refusal.status)
 
 
@@ -168,7 +171,12 @@ def results(request, key):
             title=_("Results not available yet"),
         )
         return _refused(request, refusal, election=election)
-    context = {"election": election, "results": render_markdown(election.results, baselevel=2)}
+    # results.md usually opens with its own title ("# Results of ..."), which the page's heading already says; a
+    # document that is nothing but a title keeps it.
+    text = RESULTS_TITLE.sub("", election.results or "", count=1)
+    if not text.strip():
+        text = election.results
+    context = {"election": election, "results": render_markdown(text, baselevel=2)}
     return render(request, "elections/results.html", context)
 
 

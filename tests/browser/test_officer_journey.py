@@ -114,7 +114,9 @@ def test_after_the_election_the_officer_reads_the_results_and_downloads_the_ball
 
 def test_after_the_election_anyone_reads_the_published_results(completed_election, page, shoot, assert_accessible):
     page.goto(f"/app/elections/{KEY}/results")
-    assert page.get_by_role("heading", name="Results of the 2026 election").is_visible()
+    assert page.get_by_role("heading", name=f"Results: {NAME}").is_visible()
+    # results.md's own title says the same: it is not repeated under the page's heading.
+    assert page.get_by_role("heading", name="Results of the 2026 election").count() == 0
     assert page.locator(".prose strong").inner_text() == "Amara Okafor"
     shoot(page, "public-results")
     assert_accessible(page, "public results")

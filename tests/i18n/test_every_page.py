@@ -6,7 +6,9 @@ that the English page shows may be left on the translated one. What the meta rep
 import re
 from datetime import timedelta
 from html import unescape
+from pathlib import Path
 
+import django
 import polib
 import pytest
 from django.urls import reverse
@@ -57,10 +59,13 @@ def _vocabulary(catalogue_dir):
 
 
 def _native(catalogue_dir):
-    """Every word the language's translations use."""
+    """Every word the language's translations use: the site's, and Django's own (month names, the admin)."""
     words = set()
-    for domain in ("django", "djangojs"):
-        po = polib.pofile(str(REPO_ROOT / "locale" / catalogue_dir / "LC_MESSAGES" / f"{domain}.po"))
+    catalogues = [REPO_ROOT / "locale" / catalogue_dir / "LC_MESSAGES" / f"{domain}.po"
+                  for domain in ("django", "djangojs")]
+    catalogues.append(Path(django.__file__).parent / "conf" / "locale" / catalogue_dir / "LC_MESSAGES" / "django.po")
+    for catalogue in catalogues:
+        po = polib.pofile(str(catalogue))
         for entry in po:
             for text in (entry.msgstr, *entry.msgstr_plural.values()):
                 words |= {w.lower() for w in WORD.findall(PLACEHOLDER.sub(" ", text or ""))}
@@ -98,7 +103,8 @@ def _english_words(html):
 def world(django_user_model):
     """A running election with a voter who voted and a requester, and a completed one with ballots."""
     now = timezone.now()
-    users = {name: django_user_model.objects.create(username=name) for name in ("olivia", "vera", "walt", "zed")}
+    users = {name: django_user_model.objects.create(username=name)
+             for name in ("olivia", "vera", "walt", "zed", "yan")}
     running = make_election("steering---2026", officers=["olivia"], voters=["vera", "walt"],
                             candidates=("amara", "bjorn", "chen"), description="Wir wählen den Vorstand.",
                             exception_due=now + timedelta(days=2), allow_no_opinion=True)
@@ -108,6 +114,9 @@ def world(django_user_model):
                                     contributions="Docs.")
     done = make_election("board---2024", status="completed", officers=["olivia"], voters=["vera"], seats=2,
                          candidates=("gita", "hugo", "ines"), results="# Gita und Hugo sind gewählt")
+    # Granted a vote but not yet in voters.yaml: the officers' page gives the lines to add to it.
+    ExceptionRequest.objects.create(election=done, requester=users["yan"], name="Yan", email="yan@example.org",
+                                    contributions="Doku.", status=ExceptionRequest.APPROVED)
     # Names come from the meta repository and stay as written: these contain no English word.
     running.name, done.name = "Vorstand 2026", "Beirat 2024"
     running.save(update_fields=["name"])
@@ -151,6 +160,7 @@ def _pages(client, world):
         ("refused", "get", f"/app/elections/{done}/vote", None, "vera"),
         ("officer overview", "get", reverse("officers:overview", args=[running]), None, "olivia"),
         ("officer results", "get", reverse("officers:results", args=[done]), None, "olivia"),
+        ("officer overview, closed", "get", reverse("officers:overview", args=[done]), None, "olivia"),
         ("officer report", "get", reverse("officers:report", args=[done]), None, "olivia"),
         ("disqualify", "get", reverse("officers:disqualify", args=[done]), None, "olivia"),
         ("disqualify preview", "get", reverse("officers:disqualify", args=[done]) + "?candidate=gita", None, "olivia"),

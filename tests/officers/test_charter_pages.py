@@ -240,3 +240,16 @@ def test_the_rules_and_the_panel_read_in_the_officers_language_while_results_md_
     assert "A Person (Platz 2) wurde wegen der Vertretungsgrenze übergangen" in page
     assert "Sitz 1: Schulze wählt E Person; Ranked Pairs würde A Person wählen." in page
     assert "Proportional representation limits were invoked for this election." in markdown
+
+
+def test_the_long_results_page_opens_with_a_link_to_each_of_its_parts(login):
+    import re
+
+    election = charter_election(charter=KUBERNETES_RULES)
+    page = login("olivia").get(reverse("officers:results", args=[election.key])).content.decode()
+    contents = page.split('<nav class="page-contents"', 1)[1].split("</nav>", 1)[0]
+    targets = re.findall(r'href="#([\w-]+)"', contents)
+    assert len(targets) == 10
+    for target in targets:
+        assert f'id="{target}"' in page, target
+    assert page.index('class="page-contents"') < page.index('id="winners-title"')

@@ -83,3 +83,17 @@ def test_the_browsers_favicon_request_finds_the_sites_icon(client):
 def test_each_election_appears_once_on_the_dashboard(voter_client, running):
     html = voter_client.get("/app").content.decode()
     assert html.count(f'href="/app/elections/{running.key}"') == 1
+
+
+def test_a_voter_told_they_already_voted_is_one_link_from_changing_that_ballot(voter_client, voted):
+    again = voter_client.post(f"/app/elections/{voted.key}/vote", cast_data({"alice": 2, "bob": 1, "carol": 3}))
+    html = again.content.decode()
+    assert "You have already voted" in html
+    assert f'<a href="/app/elections/{voted.key}/vote">Change my ballot</a>' in html
+    assert f'<a href="/app/elections/{voted.key}/confirmation">View or revoke my ballot</a>' in html
+    assert SealedBallot.objects.count() == 1
+
+
+def test_the_ballot_page_says_the_time_of_voting_is_kept_to_the_hour_on_purpose(voter_client, voted):
+    page = text_of(voter_client.get(f"/app/elections/{voted.key}/confirmation"))
+    assert "kept to the hour only, on purpose" in page

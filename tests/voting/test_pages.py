@@ -123,7 +123,16 @@ def test_the_public_pages_are_read_only_and_need_no_sign_in(client, running):
 def test_results_render_the_published_markdown_once_the_election_has_completed(client, completed, running):
     response = client.get(f"/app/elections/{completed.key}/results")
     assert response.status_code == 200
-    assert "<h2>Results</h2>" in response.content.decode()
+    html = response.content.decode()
+    # The page's heading names the results; the document's own title ("# Results") is not said again.
+    assert "<p>Alice and Bob won.</p>" in html and "<h2>Results</h2>" not in html
+    assert html.count("<h1") == 1
+    completed.results = "# Results of the election\n\n## How we counted\n\n| a | b |\n| - | - |\n| 1 | 2 |\n"
+    completed.save()
+    html = client.get(f"/app/elections/{completed.key}/results").content.decode()
+    assert "Results of the election" not in html and "<h3>How we counted</h3>" in html
+    # A wide table scrolls in a box of its own that the keyboard reaches.
+    assert '<div class="table-scroll" tabindex="0"><table>' in html
     response = client.get(f"/app/elections/{running.key}/results")
     assert response.status_code == 403
     assert "Results are published after voting closes" in response.content.decode()
