@@ -2,14 +2,17 @@ import hashlib
 import hmac
 import random
 import re
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -264,11 +267,28 @@ def candidate_detail(request, key, candidate_id):
     return render(request, "elections/candidate.html", context)
 
 
+def _signed_in_or_told(view):
+    """``login_required`` for the ballot's form: a GET goes to the sign-in page as usual, but a ballot posted after
+    the session ended gets a page that says so (nothing cast, the ranking not kept) and leads back, instead of a
+    redirect that would drop the ranking without a word."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.method == "POST":
+            login_url = f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path})}"
+            return render(request, "elections/session_ended.html", {"login_url": login_url}, status=403)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
 # Passphrases and ranks never appear in error reports.
 @sensitive_variables()
 @sensitive_post_parameters()
 @never_cache
-@login_required
+@_signed_in_or_told
 @require_http_methods(["GET", "HEAD", "POST"])
 def vote(request, key):
     """Rank (GET), review (POST step=review, then ``vote_review``), then cast (POST step=cast, then

@@ -155,6 +155,7 @@ def _pages(client, world):
         ("ballot", "get", f"/app/elections/{running}/vote", None, "walt"),
         ("new ballot review", "post", f"/app/elections/{running}/vote", {**ranks, "step": "review"}, "walt"),
         ("review expired", "get", f"/app/elections/{running}/vote/review", None, "walt"),
+        ("session ended", "post", f"/app/elections/{running}/vote", {**ranks, "step": "review"}, None),
         ("not on the roll", "get", f"/app/elections/{running}", None, "zed"),
         ("exception request", "get", f"/app/elections/{running}/exception", None, "zed"),
         ("refused", "get", f"/app/elections/{done}/vote", None, "vera"),
