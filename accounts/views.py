@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, login, logout
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -67,13 +68,42 @@ def github_begin(request):
     return social_views.auth(request, "github")
 
 
+def _signed_out(request):
+    """The answer to signing out: it clears the browser's cookies for this site, so that a ranking under review
+    or a receipt just shown (each election's vote pages have cookies of their own) does not wait there for the
+    next person. The language chosen with the switcher goes along to the next page, which sets it again (a
+    cookie set with the clearing would be cleared with the others)."""
+    target = reverse("elections:public_list")
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if language in dict(settings.LANGUAGES):
+        target = f"{reverse('accounts:signed_out')}?{urlencode({'language': language})}"
+    response = redirect(target)
+    response["Clear-Site-Data"] = '"cookies"'
+    return response
+
+
+@require_safe
+def signed_out(request):
+    """After signing out: the language the visitor had chosen, set again, and the list of elections."""
+    response = redirect("elections:public_list")
+    language = request.GET.get("language")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def logout_view(request):
     """GET asks for confirmation (one button, as Elekto's ``GET /logout`` link leads here); POST signs out."""
     if request.method == "POST":
         logout(request)
-        return redirect("elections:public_list")
+        return _signed_out(request)
     if not request.user.is_authenticated:
         return redirect("elections:public_list")
     return render(request, "accounts/logout.html")

@@ -4,7 +4,9 @@ The review of a ranking and the receipt of a cast are pages of their own, reache
 form that posted them (Post/Redirect/Get), so that the browser's Back and Reload never post a form again. What
 those pages show travels in a short-lived cookie that the browser holds and sends back only to the election's
 vote pages: the ranks under review and the passphrase suggested with them, then the receipt and the ranks just
-cast.
+cast. The ranks just cast are shown once: the receipt page that shows them replaces its cookie with one that
+holds the receipt alone, so Reload, Back or another tab show the receipt without the ballot. Signing out
+clears every cookie of the site (accounts.views).
 
 Each cookie is AES-GCM ciphertext under a key derived from SECRET_KEY with HKDF, one key per kind of cookie.
 Its associated data binds it to the voter, the election (primary keys) and the time it was issued, which the
@@ -70,8 +72,11 @@ class Review:
 class Receipt:
     receipt: str
     changing: bool
-    # None when the candidates changed since the cast: the receipt is still shown, without the ranking.
+    # None once the ranking was shown, or when the candidates changed since the cast: the receipt is still shown,
+    # without the ranking.
     ranks: dict | None
+    # When the cast was: a receipt cookie written again keeps it, and so its end.
+    issued_at: int
 
 
 def _key(kind):
@@ -134,7 +139,7 @@ def _open(kind, value, *, voter, election):
     nonce = sealed[_HEADER.size : _HEADER.size + _NONCE_BYTES]
     aad = _associated_data(kind, header, voter=voter, election=election)
     try:
-        return AESGCM(_key(kind)).decrypt(nonce, sealed[_HEADER.size + _NONCE_BYTES :], aad)
+        return issued_at, AESGCM(_key(kind)).decrypt(nonce, sealed[_HEADER.size + _NONCE_BYTES :], aad)
     except (InvalidTag, ValueError):
         raise Unreadable from None
 
@@ -152,7 +157,7 @@ def review_seal(*, voter, election, ranks, suggestion, issued_at=None):
 def review_open(value, *, voter, election, candidate_ids):
     """The ``Review`` a cookie holds; raises ``Unreadable``, or ``CandidatesChanged`` when the ranks were for
     candidates other than ``candidate_ids``. The ranks still need ``services.ranks_validate``."""
-    plaintext = _open(REVIEW, value, voter=voter, election=election)
+    _, plaintext = _open(REVIEW, value, voter=voter, election=election)
     suggestion = plaintext[:_SUGGESTION_BYTES].rstrip(b"\x00").decode("ascii", errors="replace")
     ranks = _ranks_unpack(plaintext[_SUGGESTION_BYTES:], candidate_ids)
     return Review(ranks=ranks, suggestion=suggestion if secrecy.is_generated_passphrase(suggestion) else "")
@@ -161,8 +166,8 @@ def review_open(value, *, voter, election, candidate_ids):
 @sensitive_variables()
 def receipt_seal(*, voter, election, receipt, ranks, changing, issued_at=None):
     """The receipt cookie's value: the ``receipt`` of the ballot just cast (``changing``: it replaced one) and
-    its ``ranks``."""
-    plaintext = bytes([changing]) + _fixed(receipt, RECEIPT_MAX) + _ranks_pack(ranks)
+    its ``ranks``, or None once they were shown."""
+    plaintext = bytes([changing]) + _fixed(receipt, RECEIPT_MAX) + (b"" if ranks is None else _ranks_pack(ranks))
     return _seal(RECEIPT, plaintext, voter=voter, election=election,
                  issued_at=time.time() if issued_at is None else issued_at)
 
@@ -170,13 +175,14 @@ def receipt_seal(*, voter, election, receipt, ranks, changing, issued_at=None):
 @sensitive_variables()
 def receipt_open(value, *, voter, election, candidate_ids):
     """The ``Receipt`` a cookie holds; raises ``Unreadable``."""
-    plaintext = _open(RECEIPT, value, voter=voter, election=election)
+    issued_at, plaintext = _open(RECEIPT, value, voter=voter, election=election)
     receipt = plaintext[1 : 1 + RECEIPT_MAX].rstrip(b"\x00").decode("ascii", errors="replace")
+    packed = plaintext[1 + RECEIPT_MAX :]
     try:
-        ranks = _ranks_unpack(plaintext[1 + RECEIPT_MAX :], candidate_ids)
+        ranks = _ranks_unpack(packed, candidate_ids) if packed else None
     except CandidatesChanged:
         ranks = None
-    return Receipt(receipt=receipt, changing=bool(plaintext[0]), ranks=ranks)
+    return Receipt(receipt=receipt, changing=bool(plaintext[0]), ranks=ranks, issued_at=issued_at)
 
 
 def cookie_path(election):
@@ -209,3 +215,4 @@ def cookie_set(response, request, kind, value, *, election):
 def cookie_delete(response, kind, *, election):
     response.delete_cookie(kind, path=cookie_path(election), domain=settings.SESSION_COOKIE_DOMAIN,
                            samesite=settings.SESSION_COOKIE_SAMESITE)
+

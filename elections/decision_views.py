@@ -1,5 +1,5 @@
-"""Officers' pages for decisions after the close: disqualifying a candidate, reopening a counted election,
-and the report to the steering body.
+"""Officers' pages for decisions after the close: disqualifying a candidate (a step of its own: choose, see what
+it changes, confirm with the reason), reopening a counted election, and the report to the steering body.
 
 Access as on the other officers' pages (``_get_election_for_officer``); every decision goes through a
 service in ``elections.decisions`` that writes its audit row.
@@ -10,16 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .audit import RESULTS_VIEW, audit_record
-from .decisions import candidate_disqualify, candidate_reinstate, election_reopen
+from .decisions import candidate_disqualify, candidate_reinstate, election_reopen, election_rules
 from .models import Candidate
 from .officer_views import count_refusal
 from .officers import _get_election_for_officer
 from .report import steering_report
+from .results import candidate_names, election_tally
 
 
 def _candidate(election, request):
@@ -28,23 +31,54 @@ def _candidate(election, request):
 
 def _decide(request, decision, success, **target):
     """Take ``decision`` (a service of ``elections.decisions``) as this officer, with the reason they gave, and
-    tell them how it went: ``success``, or why it was refused."""
+    tell them how it went: ``success``, or why it was refused. Returns whether it was taken."""
     try:
         decision(officer=request.user.username, reason=request.POST.get("reason"), **target)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, success)
+        return False
+    messages.success(request, success)
+    return True
 
 
+@never_cache
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def disqualify(request, key):
+    """Disqualify a candidate, as a step of its own: choose them (GET), see what it changes, the winners now and
+    after (GET with ``candidate``), then confirm with the reason (POST). Nothing is chosen beforehand."""
     election = _get_election_for_officer(request, key)
-    candidate = _candidate(election, request)
-    _decide(request, candidate_disqualify,
-            _("%(name)s is disqualified: the seats move down.") % {"name": candidate.name}, candidate=candidate)
-    return redirect("officers:results", election.key)
+    if request.method == "POST":
+        candidate = _candidate(election, request)
+        taken = _decide(request, candidate_disqualify,
+                        _("%(name)s is disqualified: the seats move down.") % {"name": candidate.name},
+                        candidate=candidate)
+        if taken:
+            return redirect("officers:results", election.key)
+        step = reverse("officers:disqualify", args=[election.key])
+        return redirect(f"{step}?{urlencode({'candidate': candidate.candidate_id})}")
+    # Seeing what a disqualification changes is seeing the results: after the close and the box's opening.
+    refusal = count_refusal(request, election, "results")
+    if refusal:
+        return refusal
+    disqualified = set(election_rules(election).disqualified_reasons())
+    with transaction.atomic():
+        result = election_tally(election)
+        choices = [c for c in election.candidates.all()
+                   if c.candidate_id in result.candidates and c.candidate_id not in disqualified]
+        chosen = next((c for c in choices if c.candidate_id == request.GET.get("candidate")), None)
+        after = election_tally(election, also_disqualified=[chosen.candidate_id]) if chosen else None
+        audit_record(actor=request.user.username, action=RESULTS_VIEW, election=election,
+                     detail={"ballots": result.ballots, "winners": result.winners, "page": "disqualify",
+                             **({"candidate": chosen.candidate_id, "winners_after": after.winners} if chosen else {})})
+    names = candidate_names(election)
+    context = {"election": election, "choices": choices, "chosen": chosen,
+               "winners_now": [names.get(c, c) for c in result.winners]}
+    if chosen:
+        context.update(winners_after=[names.get(c, c) for c in after.winners],
+                       elected=[names.get(c, c) for c in after.winners if c not in result.winners],
+                       unseated=[names.get(c, c) for c in result.winners if c not in after.winners])
+    return render(request, "elections/officer/disqualify.html", context)
 
 
 @login_required

@@ -12,7 +12,8 @@ def moved(pattern_name, *args):
     def view(request, key, **kwargs):
         target = reverse(pattern_name, args=[key, *args])
         if request.method in ("GET", "HEAD"):
-            return HttpResponsePermanentRedirect(target)
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
         response = HttpResponseRedirect(target)
         response.status_code = 303
         return response

@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import ExceptionRequest
+from .places import ordinal
 from .secrecy import passphrase_weakness
 
 RANK_PREFIX = "rank-"
@@ -59,8 +60,9 @@ class BallotForm(forms.Form):
         choices = [(self.NOT_RANKED, _("Not ranked (counts last)"))]
         if allow_no_opinion:
             choices.append((self.NO_OPINION, _("No opinion")))
+        # Ranks read as places ("1st (most preferred)", "2nd"...); the value posted stays the number.
         choices += [
-            (str(rank), _("%(rank)s (most preferred)") % {"rank": rank} if rank == 1 else str(rank))
+            (str(rank), _("%(place)s (most preferred)") % {"place": ordinal(rank)} if rank == 1 else ordinal(rank))
             for rank in range(1, count + 1)
         ]
         for candidate in self.candidates:

@@ -63,7 +63,7 @@ logger = logging.getLogger(__name__)
 # import lock: the gunicorn master imports this module for its checks, and its workers inherit the registration.
 cmarkgfm.cmark.core_extensions_ensure_registered()
 
-_CACHE_PREFIX = "markdown:" + version("cmarkgfm") + ":1:"
+_CACHE_PREFIX = "markdown:" + version("cmarkgfm") + ":2:"
 _CACHE_SECONDS = 7 * 24 * 3600
 
 
@@ -112,10 +112,13 @@ def markdown_to_html(text, *, baselevel=1):
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
-    return _NOT_A_CHECKBOX.sub("", html)
+    html = _NOT_A_CHECKBOX.sub("", html)
+    # A wide table (a results.md's pairwise counts) scrolls inside its own box, which the keyboard can reach.
+    return _TABLE_OPEN.sub('<div class="table-scroll" tabindex="0"><table', html).replace("</table>", "</table></div>")
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])(?=[\s>])", re.IGNORECASE)
+_TABLE_OPEN = re.compile(r"<table(?=[\s>])")
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _ORDERED_ITEM = re.compile(r"^ {0,3}(\d{1,9})[.)][ \t]+\S")
 _ANY_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+\S|\s*$)")

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from .audit import BALLOTS_LOAD
 from .decisions import election_organizations, election_rules
 from .models import EligibleVoter, ExceptionRequest, VoteRecord
+from .places import ordinal
 from .result_pictures import beat_graph_svg, heat_map_svg
 from .tally import count, explain_winners
 
@@ -51,10 +52,12 @@ def candidate_names(election):
     }
 
 
-def election_tally(election):
-    """Count the election's ballots as they stand in the database, under its charter's rules."""
+def election_tally(election, *, also_disqualified=()):
+    """Count the election's ballots as they stand in the database, under its charter's rules; with the
+    candidate IDs ``also_disqualified`` disqualified too (what such a decision would change, before it is
+    taken)."""
     candidates, ballots, _receipts = election_ballots(election)
-    rules = election_rules(election)
+    rules = election_rules(election).with_disqualified((candidate_id, "") for candidate_id in also_disqualified)
     return count(candidates, ballots, seats=election.no_winners, tie_break=election.tie_break, rules=rules,
                  organizations=election_organizations(election, rules))
 
@@ -256,9 +259,13 @@ def results_page(result, names):
     order = [c for group in result.ranking for c in group]
     winners = set(result.winners)
     ranking, place = [], 1
+    # The explanation names each candidate with their place in the ranking, so that a reader can follow it.
+    placed = {}
     for group in result.ranking:
         ranking.append({"place": place, "tied": len(group) > 1,
                         "candidates": [{"id": c, "name": names.get(c, c), "winner": c in winners} for c in group]})
+        for c in group:
+            placed[c] = _("%(name)s (%(place)s)") % {"name": names.get(c, c), "place": ordinal(place)}
         place += len(group)
     tie = None
     if result.tie:
@@ -276,7 +283,7 @@ def results_page(result, names):
         "headers": [{"id": c, "name": names.get(c, c)} for c in order],
         "pairwise": matrix_rows(result.pairwise, order, names),
         "strongest_paths": matrix_rows(result.strongest_paths, order, names),
-        "explanations": explanations(result, names),
+        "explanations": explanations(result, placed),
         "heat_map": mark_safe(heat_map_svg(result, names)),  # noqa: S308 (names escaped in the drawing)
         "beat_graph": mark_safe(beat_graph_svg(result, names)),  # noqa: S308
     }

@@ -2,14 +2,17 @@ import hashlib
 import hmac
 import random
 import re
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -20,9 +23,11 @@ from .forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, Passphra
 from .markdown import render_markdown
 from .models import Candidate, Election, ExceptionRequest, VoteRecord
 from .officers import may_manage
+from .places import place_labels
 from .standing import election_access, standing_candidates, voter_standing
 
 STATUS_FILTERS = Election.STATUSES
+RESULTS_TITLE = re.compile(r"\A\s*#[ \t][^\n]*(\n|\Z)")
 GITHUB_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 
 
@@ -54,7 +59,9 @@ def _voting_access(request, key):
 
 
 def _refused(request, refusal, *, election=None):
-    context = {"title": refusal.title, "message": refusal.message, "election": election}
+    context = {"title": refusal.title, "message": refusal.message, "election": election,
+               # A voter who already voted is one step from changing that ballot.
+               "already_voted": isinstance(refusal, services.AlreadyVoted)}
     return render(request, "elections/refused.html", context, status=refusal.status)
 
 
@@ -93,10 +100,11 @@ def _candidates_for_voter(election, user, candidates=None):
 
 @sensitive_variables()
 def ranks_grouped(ranks, candidates):
-    """The ballot as it will be counted: [(rank, [candidates])] best first, and the "No opinion" list.
+    """The ballot as it will be counted: [(place, [candidates])] best first, each place labelled as people count
+    ("1st", "2nd, tied", then "Not ranked, counts last"), and the "No opinion" list.
 
     A ballot lists every candidate standing when it was cast, so its lowest rank, where candidates left
-    unranked sit, is ``len(ranks)`` (the templates call that group "last").
+    unranked sit, is ``len(ranks)``.
     """
     by_id = {c.candidate_id: c for c in candidates}
     groups = {}
@@ -109,7 +117,7 @@ def ranks_grouped(ranks, candidates):
         else:
             groups.setdefault(rank, []).append(name)
     ranked = [(rank, sorted(names)) for rank, names in sorted(groups.items())]
-    return ranked, sorted(no_opinion)
+    return place_labels(ranked, len(ranks)), sorted(no_opinion)
 
 
 def _badge(eligible, voted):
@@ -166,7 +174,12 @@ def results(request, key):
             title=_("Results not available yet"),
         )
         return _refused(request, refusal, election=election)
-    context = {"election": election, "results": render_markdown(election.results, baselevel=2)}
+    # results.md usually opens with its own title ("# Results of ..."), which the page's heading already says; a
+    # document that is nothing but a title keeps it.
+    text = RESULTS_TITLE.sub("", election.results or "", count=1)
+    if not text.strip():
+        text = election.results
+    context = {"election": election, "results": render_markdown(text, baselevel=2)}
     return render(request, "elections/results.html", context)
 
 
@@ -254,11 +267,28 @@ def candidate_detail(request, key, candidate_id):
     return render(request, "elections/candidate.html", context)
 
 
+def _signed_in_or_told(view):
+    """``login_required`` for the ballot's form: a GET goes to the sign-in page as usual, but a ballot posted after
+    the session ended gets a page that says so (nothing cast, the ranking not kept) and leads back, instead of a
+    redirect that would drop the ranking without a word."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.method == "POST":
+            login_url = f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path})}"
+            return render(request, "elections/session_ended.html", {"login_url": login_url}, status=403)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
 # Passphrases and ranks never appear in error reports.
 @sensitive_variables()
 @sensitive_post_parameters()
 @never_cache
-@login_required
+@_signed_in_or_told
 @require_http_methods(["GET", "HEAD", "POST"])
 def vote(request, key):
     """Rank (GET), review (POST step=review, then ``vote_review``), then cast (POST step=cast, then
@@ -306,7 +336,7 @@ def vote(request, key):
         return response
 
     ranked, no_opinion = ranks_grouped(ranks, candidates)
-    context.update(form=form, ranked=ranked, no_opinion=no_opinion, lowest_rank=len(ranks))
+    context.update(form=form, ranked=ranked, no_opinion=no_opinion)
     passphrase_form_class = PassphraseForm if changing else NewPassphraseForm
     return _vote_submit(request, context, ranks=ranks, passphrase_form=passphrase_form_class(request.POST))
 
@@ -345,7 +375,7 @@ def vote_review(request, key):
     changing = access.voted
     ranked, no_opinion = ranks_grouped(ranks, candidates)
     context = {"election": election, "changing": changing, "candidates": candidates,
-               "ranked": ranked, "no_opinion": no_opinion, "lowest_rank": len(ranks)}
+               "ranked": ranked, "no_opinion": no_opinion}
     passphrase_form = PassphraseForm() if changing else NewPassphraseForm()
     return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=review.suggestion)
 
@@ -355,8 +385,8 @@ def vote_review(request, key):
 @login_required
 @require_safe
 def vote_receipt(request, key):
-    """The receipt of the ballot just cast, read from the receipt cookie for its few minutes; after them, where
-    to find it again."""
+    """The receipt of the ballot just cast, read from the receipt cookie for its few minutes, with its ranking the
+    first time only; after them, where to find it again."""
     access = _ballot_access(request, key)
     election = access.election
     if not access.voted:
@@ -367,10 +397,16 @@ def vote_receipt(request, key):
     shown = _receipt_from_cookie(request, election, candidates)
     context = {"election": election, "receipt": shown.receipt if shown else None,
                "changing": shown.changing if shown else False}
-    if shown and shown.ranks is not None:
-        ranked, no_opinion = ranks_grouped(shown.ranks, candidates)
-        context.update(ranked=ranked, no_opinion=no_opinion, lowest_rank=len(shown.ranks))
-    return render(request, "elections/receipt.html", context)
+    if shown is None or shown.ranks is None:
+        return render(request, "elections/receipt.html", context)
+    # The ranking is shown this once: the cookie keeps the receipt alone from now on, so that Reload, Back or
+    # another tab (the next person at a shared computer) show the receipt without the ballot.
+    ranked, no_opinion = ranks_grouped(shown.ranks, candidates)
+    response = render(request, "elections/receipt.html", {**context, "ranked": ranked, "no_opinion": no_opinion})
+    value = ballot_cookies.receipt_seal(voter=request.user, election=election, receipt=shown.receipt, ranks=None,
+                                        changing=shown.changing, issued_at=shown.issued_at)
+    ballot_cookies.cookie_set(response, request, ballot_cookies.RECEIPT, value, election=election)
+    return response
 
 
 @sensitive_variables()
@@ -525,7 +561,7 @@ def confirmation(request, key):
     context["receipt"] = ballot.receipt
     if ballot.ranks is not None:
         ranked, no_opinion = ranks_grouped(ballot.ranks, list(election.candidates.all()))
-        context.update(ranked=ranked, no_opinion=no_opinion, lowest_rank=len(ballot.ranks))
+        context.update(ranked=ranked, no_opinion=no_opinion)
     return render(request, "elections/ballot.html", context)
 
 

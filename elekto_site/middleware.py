@@ -6,8 +6,10 @@ import time
 import uuid
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.utils.encoding import escape_uri_path
 
 import elekto_site
 from elekto_site import schema
@@ -137,3 +139,50 @@ class SchemaGuardMiddleware:
                                                          "schema_code": elekto_site.SCHEMA_GENERATION})
                 return schema_ahead_response(request, refusal)
         return self.get_response(request)
+
+
+def _page_at(path):
+    """Whether ``path`` names a page. A trailing slash taken into a part of the address (a candidate's
+    ``<path:candidate_id>``) names none: no key or ID ends with one."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return not (path.endswith("/") and any(str(value).endswith("/") for value in match.kwargs.values()))
+
+
+class TrailingSlashMiddleware:
+    """Every page answers with or without a trailing slash: its links were typed, pasted and published both
+    ways (the voters' pages have none, as in Elekto; the officers' overview and Django's admin have one).
+
+    A GET or HEAD of the other spelling is redirected (301) to the page's own address, with its query string. Any
+    other method is never redirected, since a browser would not send the form again: the request is served by the
+    page it names, with the page's own checks (CSRF among them). Only addresses that match no page are looked at,
+    so the site's own addresses cost nothing; after CommonMiddleware, whose APPEND_SLASH would redirect a POST.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _other_spelling(path):
+        if path == "/":
+            return None
+        return path[:-1] if path.endswith("/") else path + "/"
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            other = self._other_spelling(request.path_info)
+            if other and not _page_at(request.path_info) and _page_at(other):
+                request.path = request.path[: len(request.path) - len(request.path_info)] + other
+                request.path_info = other
+            return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code != 404:
+            return response
+        other = self._other_spelling(request.path_info)
+        if other is None or _page_at(request.path_info) or not _page_at(other):
+            return response
+        target = request.path[: len(request.path) - len(request.path_info)] + other
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(escape_uri_path(target) + (f"?{query}" if query else ""))

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # visitors are cached per language (elections.views.cached_for_visitors).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Every page with or without its trailing slash: a GET of the other spelling is redirected, a POST served.
+    "elekto_site.middleware.TrailingSlashMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -21,8 +21,11 @@ PY=.venv/bin/python
 # warning prints once.
 $PY manage.py migrate --no-input -v 0
 $PY manage.py sync_meta --skip-checks --path examples/meta --election-dir elections
-# The completed board election's published ballots, so its results can be shown (skipped once loaded).
+# The completed elections' published ballots, so their results can be shown (skipped once loaded): the board's
+# two candidates, and the technical council's 100 ballots over 9 candidates, whose first choices go round in a
+# circle and whose charter limit passes a candidate over.
 $PY manage.py load_ballots --skip-checks board---2024 examples/meta/elections/board/2024/ballots.csv --if-empty
+$PY manage.py load_ballots --skip-checks council---2025 examples/meta/elections/council/2025/ballots.csv --if-empty
 
 cat <<MSG
 
@@ -30,8 +33,10 @@ cat <<MSG
   Sign in with the development login (any GitHub login, no password):
     alice, bob, carol, dave, erin  can vote in "Example Community Steering Committee Election"
     olivia                         can vote in it too, and is its election officer (Officer admin),
-                                   and can already see the results of the completed "Example Community
-                                   Board Election 2024" (/app/elections/board---2024/admin/results)
+                                   and can already see the results of the completed elections, with
+                                   their explanation, pictures and charter rules: "Example Community
+                                   Technical Council Election 2025" (/app/elections/council---2025/admin/results)
+                                   and "Example Community Board Election 2024" (/app/elections/board---2024/admin/results)
     anyone else                    is not on the roll and can request an exception
   Stop with Ctrl-C.
 

@@ -9,6 +9,7 @@
     return;
   }
   var gettext = window.gettext || function (message) { return message; };
+  var pgettext = window.pgettext || function (context, message) { return message; };
   var interpolate = window.interpolate || function (format, values) {
     return format.replace(/%\((\w+)\)s/g, function (_, key) { return String(values[key]); });
   };
@@ -26,6 +27,27 @@
   var rows = Array.prototype.slice.call(list.querySelectorAll(".ballot-row"));
 
   function select(row) { return row.querySelector("select"); }
+
+  // Places as people count them, from the same messages as the server's (elections/places.py): English picks
+  // one of its four endings, every other language translates each of them to its own ordinal.
+  function ordinal(place) {
+    var form;
+    if ([11, 12, 13].indexOf(place % 100) !== -1 || [1, 2, 3].indexOf(place % 10) === -1) {
+      form = pgettext("ordinal place, like 4th, 11th, 12th, 13th", "%(place)sth");
+    } else if (place % 10 === 1) {
+      form = pgettext("ordinal place, like 1st, 21st", "%(place)sst");
+    } else if (place % 10 === 2) {
+      form = pgettext("ordinal place, like 2nd, 22nd", "%(place)snd");
+    } else {
+      form = pgettext("ordinal place, like 3rd, 23rd", "%(place)srd");
+    }
+    return interpolate(form, { place: place }, true);
+  }
+
+  function placeLabel(index, tied) {
+    var place = ordinal(index + 1);
+    return tied ? interpolate(gettext("%(place)s, tied"), { place: place }, true) : place;
+  }
   function name(row) { return row.querySelector("label").textContent.trim(); }
 
   // --- the announcer and the summary ------------------------------------------------------------------
@@ -66,10 +88,11 @@
   }
 
   function write(s) {
-    // Ranks 1, 2, 3... by group: only the order counts.
+    // Ranks 1, 2, 3... by group: only the order counts. A last card at the lowest rank counts as one left
+    // unranked, and its select says so, as the summary and the review do.
     s.groups = s.groups.filter(function (group) { return group.length; });
     s.groups.forEach(function (group, i) {
-      group.forEach(function (row) { select(row).value = String(i + 1); });
+      group.forEach(function (row) { select(row).value = String(i + 1) === lowest ? NOT_RANKED : String(i + 1); });
     });
     s.unranked.forEach(function (row) { select(row).value = NOT_RANKED; });
     s.noOpinion.forEach(function (row) { select(row).value = NO_OPINION; });
@@ -123,9 +146,9 @@
       return interpolate(gettext("%(name)s: not ranked, counts last."), { name: name(row) }, true);
     }
     var others = s.groups[at.group].filter(function (r) { return r !== row; }).map(name);
-    var values = { name: name(row), rank: at.group + 1, count: s.groups.length, others: others.join(", ") };
-    return interpolate(others.length ? gettext("%(name)s: rank %(rank)s of %(count)s, tied with %(others)s.")
-      : gettext("%(name)s: rank %(rank)s of %(count)s."), values, true);
+    var values = { name: name(row), place: ordinal(at.group + 1), others: others.join(", ") };
+    return interpolate(others.length ? gettext("%(name)s: %(place)s, tied with %(others)s.")
+      : gettext("%(name)s: %(place)s."), values, true);
   }
 
   // --- moves -------------------------------------------------------------------------------------------
@@ -279,41 +302,110 @@
   list.parentNode.insertBefore(help, list);
 
   // --- dragging (mouse, pen and touch alike, through pointer events) ----------------------------------
+  // The order of the cards is the ballot: a card dropped above, below or onto another takes that place, and the
+  // unranked cards shown above the place it is dropped are ranked in the order shown, so that a fresh ballot is
+  // ranked by dragging alone. Held near the top or bottom edge of the window, a card scrolls the page.
   var drag = null;
+  var EDGE = 56;
 
   function startDrag(event, row) {
     if (event.button !== 0 && event.pointerType === "mouse") {
       return;
     }
     event.preventDefault();
-    drag = { row: row, startY: event.clientY, pointerId: event.pointerId, target: null, placement: null };
+    drag = { row: row, startY: event.clientY + window.scrollY, lastY: event.clientY, pointerId: event.pointerId,
+      target: null, placement: null, timer: null };
     row.classList.add("dragging");
     row.querySelector(".drag-handle").setPointerCapture(event.pointerId);
+    drag.timer = window.setInterval(scrollAtEdge, 16);
   }
 
   function clearMarks() {
     rows.forEach(function (r) { r.classList.remove("drop-before", "drop-onto", "drop-after"); });
   }
 
+  // The card under the pointer and where on it: its top part "before", its middle "onto", its bottom "after".
+  // Above the first card is before it, below the last after it, a gap between two cards before the lower one.
+  function aim(clientY) {
+    var shown = Array.prototype.filter.call(list.children, function (r) {
+      return r !== drag.row && r.classList.contains("ballot-row");
+    });
+    if (!shown.length) {
+      return null;
+    }
+    for (var i = 0; i < shown.length; i++) {
+      var box = shown[i].getBoundingClientRect();
+      if (clientY < box.top) {
+        return { target: shown[i], placement: "before" };
+      }
+      if (clientY <= box.bottom) {
+        var part = (clientY - box.top) / box.height;
+        return { target: shown[i], placement: part < 0.3 ? "before" : part > 0.7 ? "after" : "onto" };
+      }
+    }
+    return { target: shown[shown.length - 1], placement: "after" };
+  }
+
+  function follow() {
+    drag.row.style.transform = "translateY(" + (drag.lastY + window.scrollY - drag.startY) + "px)";
+    clearMarks();
+    var aimed = aim(drag.lastY);
+    drag.target = aimed && aimed.target;
+    drag.placement = aimed && aimed.placement;
+    if (aimed) {
+      aimed.target.classList.add("drop-" + aimed.placement);
+    }
+  }
+
+  function scrollAtEdge() {
+    if (!drag) {
+      return;
+    }
+    var step = 0;
+    if (drag.lastY > window.innerHeight - EDGE) {
+      step = Math.min(24, drag.lastY - (window.innerHeight - EDGE));
+    } else if (drag.lastY < EDGE) {
+      step = -Math.min(24, EDGE - drag.lastY);
+    }
+    if (step) {
+      var before = window.scrollY;
+      window.scrollBy(0, Math.ceil(Math.abs(step) / 2) * (step > 0 ? 1 : -1));
+      if (window.scrollY !== before) {
+        follow();
+      }
+    }
+  }
+
   function onMove(event) {
     if (!drag || event.pointerId !== drag.pointerId) {
       return;
     }
-    drag.row.style.transform = "translateY(" + (event.clientY - drag.startY) + "px)";
-    clearMarks();
-    drag.target = null;
-    for (var i = 0; i < rows.length; i++) {
-      var r = rows[i];
-      if (r === drag.row) {
-        continue;
+    drag.lastY = event.clientY;
+    follow();
+  }
+
+  function drop(s, row, target, placement) {
+    var at = where(s, target);
+    remove(s, row);
+    if (at.zone === "no-opinion") {
+      s.noOpinion.push(row);
+    } else if (at.zone === "unranked") {
+      var upTo = s.unranked.indexOf(target) + (placement === "after" ? 1 : 0);
+      var above = s.unranked.slice(0, upTo);
+      s.unranked = s.unranked.slice(upTo);
+      above.forEach(function (r) { s.groups.push([r]); });
+      if (placement === "onto") {
+        s.unranked = s.unranked.filter(function (r) { return r !== target; });
+        s.groups.push([target, row]);
+      } else {
+        s.groups.push([row]);
       }
-      var box = r.getBoundingClientRect();
-      if (event.clientY >= box.top && event.clientY <= box.bottom) {
-        var part = (event.clientY - box.top) / box.height;
-        drag.target = r;
-        drag.placement = part < 0.3 ? "before" : part > 0.7 ? "after" : "onto";
-        r.classList.add("drop-" + drag.placement);
-        break;
+    } else {
+      var index = s.groups.indexOf(groupOf(s, target));
+      if (placement === "onto") {
+        s.groups[index].push(row);
+      } else {
+        s.groups.splice(placement === "before" ? index : index + 1, 0, [row]);
       }
     }
   }
@@ -325,28 +417,16 @@
     var row = drag.row;
     var target = drag.target;
     var placement = drag.placement;
+    window.clearInterval(drag.timer);
     row.classList.remove("dragging");
     row.style.transform = "";
     clearMarks();
     drag = null;
-    if (!target) {
+    if (!target || event.type === "pointercancel") {
       return;
     }
     var s = state();
-    var at = where(s, target);
-    remove(s, row);
-    if (at.zone === "unranked") {
-      s.unranked.push(row);
-    } else if (at.zone === "no-opinion") {
-      s.noOpinion.push(row);
-    } else {
-      var index = s.groups.indexOf(groupOf(s, target));
-      if (placement === "onto") {
-        s.groups[index].push(row);
-      } else {
-        s.groups.splice(placement === "before" ? index : index + 1, 0, [row]);
-      }
-    }
+    drop(s, row, target, placement);
     write(s);
     s = state();
     arrange(s);
@@ -383,15 +463,15 @@
       : gettext("You have not ranked anyone yet.");
     summary.appendChild(heading);
     if (touched) {
+      // The same labels as the review (elections/places.py): places with no gap, then the candidates at the
+      // lowest rank as not ranked.
       var ol = document.createElement("ol");
       ol.className = "live-ranks";
-      ranks.forEach(function (rank) {
+      ranks.forEach(function (rank, index) {
         var li = document.createElement("li");
-        var last = String(rank) === lowest && Number(lowest) > 1;
-        var tied = groups[rank].length > 1;
-        var format = last ? (tied ? gettext("Rank %(rank)s, last (tie): %(names)s") : gettext("Rank %(rank)s, last: %(names)s"))
-          : (tied ? gettext("Rank %(rank)s (tie): %(names)s") : gettext("Rank %(rank)s: %(names)s"));
-        li.textContent = interpolate(format, { rank: rank, names: groups[rank].join(", ") }, true);
+        var label = String(rank) === lowest && Number(lowest) > 1
+          ? gettext("Not ranked, counts last") : placeLabel(index, groups[rank].length > 1);
+        li.textContent = label + ": " + groups[rank].join(", ");
         ol.appendChild(li);
       });
       summary.appendChild(ol);

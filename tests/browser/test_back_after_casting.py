@@ -140,3 +140,37 @@ def test_reloading_the_ballot_shown_by_its_passphrase_asks_for_the_passphrase_ag
     assert page.url.startswith(live_server.url) and "ERR_CACHE_MISS" not in page.content()
     assert page.locator("code.receipt").count() == 0
     assert page.get_by_label("Your passphrase").input_value() == ""
+
+
+def test_the_ranking_cast_is_shown_once_and_signing_out_leaves_no_voting_cookie(election, page, sign_in, live_server):
+    rank_and_review(page, sign_in, {"Chen Wei": "1", "Amara Okafor": "2"})
+    cast(page)
+    page.locator("h1").first.wait_for()
+    summary = page.locator(".ballot-summary")
+    assert "Chen Wei" in summary.inner_text()
+    receipt = page.locator("#receipt").inner_text()
+    # Reload, Back from the next page, another tab: the receipt and how to check it, not the ballot.
+    page.reload()
+    assert page.locator("#receipt").inner_text() == receipt
+    assert page.locator(".ballot-summary").count() == 0 and "Chen Wei" not in page.content()
+    page.goto(f"/app/elections/{KEY}")
+    go_back(page)
+    assert page.locator("#receipt").inner_text() == receipt and "Chen Wei" not in page.content()
+    other = page.context.new_page()
+    other.goto(f"/app/elections/{KEY}/vote/receipt")
+    assert other.locator("#receipt").inner_text() == receipt and "Chen Wei" not in other.content()
+    other.close()
+
+    # A ranking left under review, then signing out: no voting cookie stays for the next person.
+    page.context.add_cookies([{"name": "ballot_review", "value": "x",
+                               "url": f"{live_server.url}/app/elections/a/vote"}])
+    page.get_by_label("Language").select_option("de")
+    page.locator(".language-switcher button").click()
+    page.wait_for_load_state()
+    page.goto("/logout")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    names = {cookie["name"] for cookie in page.context.cookies()}
+    assert not names & {"ballot_review", "ballot_receipt", "sessionid"}, names
+    # The language chosen stays.
+    assert "django_language" in names and page.locator("html").get_attribute("lang") == "de"

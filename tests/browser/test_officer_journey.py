@@ -114,7 +114,9 @@ def test_after_the_election_the_officer_reads_the_results_and_downloads_the_ball
 
 def test_after_the_election_anyone_reads_the_published_results(completed_election, page, shoot, assert_accessible):
     page.goto(f"/app/elections/{KEY}/results")
-    assert page.get_by_role("heading", name="Results of the 2026 election").is_visible()
+    assert page.get_by_role("heading", name=f"Results: {NAME}").is_visible()
+    # results.md's own title says the same: it is not repeated under the page's heading.
+    assert page.get_by_role("heading", name="Results of the 2026 election").count() == 0
     assert page.locator(".prose strong").inner_text() == "Amara Okafor"
     shoot(page, "public-results")
     assert_accessible(page, "public results")
@@ -129,3 +131,34 @@ def test_nobody_sees_results_before_the_election_closes(page, sign_in, shoot):
     response = page.goto(f"/app/elections/{KEY}/results")
     assert response.status in (403, 404, 409)
     assert "Amara Okafor" not in page.content()
+
+
+def test_an_officer_disqualifies_in_a_step_of_its_own_after_seeing_what_it_changes(
+    completed_election, page, sign_in, shoot, assert_accessible
+):
+    from elections.models import Disqualification
+    from tests.conftest import box_open_now
+
+    box_open_now(completed_election)
+    sign_in(page, "olivia")
+    page.goto(f"/app/elections/{KEY}/admin/results")
+    # The results page only leads to the step, at its end.
+    assert page.locator("form[action$='/disqualify']").count() == 0
+    page.get_by_role("link", name="Disqualify a candidate").last.click()
+    page.get_by_role("heading", name="Disqualify a candidate").wait_for()
+    radios = page.get_by_role("radio")
+    assert radios.count() == 4 and not any(radios.nth(i).is_checked() for i in range(4))
+    page.get_by_label("Amara Okafor").check()
+    page.get_by_role("button", name="See what it changes").click()
+    changes = page.locator("section[aria-labelledby=changes-title]")
+    # Without her, Björn Lindqvist and Chen Wei are level (one ballot each way; "No opinion" on the third).
+    expect(changes).to_contain_text("Loses a seat: Amara Okafor.")
+    expect(changes).to_contain_text("Winners if Amara Okafor is disqualified No winner is decided.")
+    shoot(page, "disqualify-step")
+    assert_accessible(page, "disqualify step")
+    assert not Disqualification.objects.exists()
+    page.get_by_label("Reason (published with the result)").fill("Campaigned with company resources")
+    page.get_by_role("button", name="Disqualify Amara Okafor").click()
+    page.wait_for_url(at(f"/app/elections/{KEY}/admin/results"))
+    assert Disqualification.objects.get().candidate.candidate_id == "amara"
+    expect(page.locator("section[aria-labelledby=winners-title]")).to_contain_text("No winner is decided.")

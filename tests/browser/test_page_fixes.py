@@ -34,7 +34,7 @@ def test_tied_candidates_are_listed_in_the_same_order_while_ranking_and_on_the_r
     page.get_by_role("button", name="Review my ballot").click()
     page.get_by_role("heading", name="Review your ballot").wait_for()
     reviewed = page.locator(".ballot-summary li").first.inner_text().strip()
-    assert live == reviewed == "Rank 1 (tie): Amara Okafor, Björn Lindqvist, Chen Wei, Dolores Ruiz"
+    assert live == reviewed == "1st, tied: Amara Okafor, Björn Lindqvist, Chen Wei, Dolores Ruiz"
 
 
 def test_the_officers_election_list_shows_every_column_at_1280_px(page, sign_in, shoot):
@@ -58,6 +58,10 @@ def test_in_the_demo_an_unknown_page_is_the_sites_404_page(page, shoot, assert_a
     assert response.status == 404
     assert page.get_by_role("heading", name="Not found").is_visible()
     assert "URLconf" not in page.content()
+    # No frame around the page when its main content takes focus (the skip link, an address ending in #main).
+    page.goto("/elections/no-such-election/at-all#main")
+    page.locator("main").focus()
+    assert page.evaluate("() => getComputedStyle(document.querySelector('main')).outlineStyle") == "none"
     shoot(page, "not-found")
     assert_accessible(page, "not found")
 
@@ -92,3 +96,27 @@ def test_revoking_takes_a_page_of_its_own_and_viewing_cannot_revoke(page, sign_i
     page.get_by_role("button", name="Revoke my ballot").click()
     page.wait_for_url(at(f"/app/elections/{KEY}"))
     assert SealedBallot.objects.count() == 0
+
+
+def test_the_admin_homes_list_of_elections_is_not_clipped_at_1280_px(page, sign_in, shoot):
+    build_election(KEY, name="Example Community Steering Committee Election")
+    build_election("board---2024", name="Example Community Board Election 2024", status="completed")
+    sign_in(page, "olivia")
+    page.goto("/admin/")
+    shoot(page, "admin-home")
+    overflow = page.evaluate("() => { const box = document.querySelector('.officer-elections');"
+                             " return box.scrollWidth - box.clientWidth; }")
+    assert overflow <= 0, f"the list of elections is {overflow}px wider than its box"
+    last = page.locator(".officer-elections thead th").last.bounding_box()
+    assert last["x"] + last["width"] <= 1280
+
+
+def test_on_a_phone_the_header_leaves_the_screen_to_the_page(new_page, sign_in):
+    build_election(KEY)
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    sign_in(page, "alice")
+    page.goto(f"/app/elections/{KEY}/vote")
+    height = page.evaluate("() => document.querySelector('.site-header').getBoundingClientRect().height")
+    assert height <= 100, f"the header takes {height}px of a 844px screen"
+    # The language choice is still labelled for a screen reader.
+    assert page.get_by_label("Language").is_visible()

@@ -57,7 +57,7 @@ def test_a_voter_ranks_with_the_mouse_casts_views_revokes_and_votes_again(
     page.get_by_role("button", name="Review my ballot").click()
 
     page.get_by_role("heading", name="Review your ballot").wait_for()
-    assert summary_lines(page) == ["Rank 1: Amara Okafor", "Rank 2 (tie): Björn Lindqvist, Chen Wei"]
+    assert summary_lines(page) == ["1st: Amara Okafor", "2nd, tied: Björn Lindqvist, Chen Wei"]
     assert "Dolores Ruiz" in page.get_by_text("No opinion:").locator("..").inner_text()
     assert SealedBallot.objects.count() == 0, "the review step must not cast anything"
     shoot(page, "review")
@@ -82,7 +82,7 @@ def test_a_voter_ranks_with_the_mouse_casts_views_revokes_and_votes_again(
     page.get_by_label("Your passphrase").fill(suggested)
     page.get_by_role("button", name="View my ballot").click()
     page.get_by_text(receipt).wait_for()
-    assert summary_lines(page) == ["Rank 1: Amara Okafor", "Rank 2 (tie): Björn Lindqvist, Chen Wei"]
+    assert summary_lines(page) == ["1st: Amara Okafor", "2nd, tied: Björn Lindqvist, Chen Wei"]
     shoot(page, "ballot-viewed")
     assert_accessible(page, "ballot view")
 
@@ -162,8 +162,8 @@ def test_a_voter_completes_the_whole_ballot_with_the_keyboard_alone(election, pa
 
     page.get_by_role("heading", name="Review your ballot").wait_for()
     # Dolores Ruiz, left alone, counts last.
-    assert summary_lines(page) == ["Rank 1: Björn Lindqvist", "Rank 2: Chen Wei", "Rank 3: Amara Okafor",
-                                   "Rank 4, last: Dolores Ruiz"]
+    assert summary_lines(page) == ["1st: Björn Lindqvist", "2nd: Chen Wei", "3rd: Amara Okafor",
+                                   "Not ranked, counts last: Dolores Ruiz"]
     tab_to(page, lambda el: el["label"] == "Passphrase")
     page.keyboard.type(OWN_PASSPHRASE)
     tab_to(page, lambda el: el["label"] == "Passphrase again")
@@ -184,6 +184,6 @@ def test_a_voter_completes_the_whole_ballot_with_the_keyboard_alone(election, pa
     tab_to(page, lambda el: el["tag"] == "button" and el["text"] == "View my ballot")
     page.keyboard.press("Enter")
     page.get_by_text("Receipt:").wait_for()
-    assert summary_lines(page) == ["Rank 1: Björn Lindqvist", "Rank 2: Chen Wei", "Rank 3: Amara Okafor",
-                                   "Rank 4, last: Dolores Ruiz"]
+    assert summary_lines(page) == ["1st: Björn Lindqvist", "2nd: Chen Wei", "3rd: Amara Okafor",
+                                   "Not ranked, counts last: Dolores Ruiz"]
     shoot(page, "ballot-viewed-keyboard")

@@ -5,7 +5,10 @@ that the English page shows may be left on the translated one. What the meta rep
 
 import re
 from datetime import timedelta
+from html import unescape
+from pathlib import Path
 
+import django
 import polib
 import pytest
 from django.urls import reverse
@@ -30,6 +33,43 @@ ENGLISH = re.compile(
     r"officers?|results|receipts?|turnout)(?![\w.-])",
     re.I,
 )
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{.*?\}\}|<[^>]+>|&\w+;")
+WORD = re.compile(r"[A-Za-z][a-z]{2,}")
+# A word standing on its own: not part of a file name, a key, an address or an action code (result.csv,
+# steering---2026, zed@example.org, results.view), which read the same in every language.
+STANDALONE_WORD = re.compile(r"(?<![\w.@/-])[A-Za-z][a-z]{2,}(?![\w.@/-])")
+
+
+def _vocabulary(catalogue_dir):
+    """Words of the site's English (every message of both catalogues) that the language's translations never
+    use: any of them on a page in that language is English left over. Words the language shares with English
+    ("in" in German, "no" in Spanish, "GitHub", "Schulze") are those its translations use, so they are not
+    counted; the placeholders' names are not words of a message."""
+    english, native = set(), set()
+    for domain in ("django", "djangojs"):
+        po = polib.pofile(str(REPO_ROOT / "locale" / catalogue_dir / "LC_MESSAGES" / f"{domain}.po"))
+        for entry in po:
+            for text in (entry.msgid, entry.msgid_plural):
+                english |= {w.lower() for w in WORD.findall(PLACEHOLDER.sub(" ", VERBATIM.sub(" ", text or "")))}
+            for text in (entry.msgstr, *entry.msgstr_plural.values()):
+                native |= {w.lower() for w in WORD.findall(PLACEHOLDER.sub(" ", text or ""))}
+    return english - native
+
+
+def _native(catalogue_dir):
+    """Every word the language's translations use: the site's, and Django's own (month names, the admin)."""
+    words = set()
+    catalogues = [REPO_ROOT / "locale" / catalogue_dir / "LC_MESSAGES" / f"{domain}.po"
+                  for domain in ("django", "djangojs")]
+    catalogues.append(Path(django.__file__).parent / "conf" / "locale" / catalogue_dir / "LC_MESSAGES" / "django.po")
+    for catalogue in catalogues:
+        po = polib.pofile(str(catalogue))
+        for entry in po:
+            for text in (entry.msgstr, *entry.msgstr_plural.values()):
+                words |= {w.lower() for w in WORD.findall(PLACEHOLDER.sub(" ", text or ""))}
+    return words
 
 
 def _sentences(catalogue_dir):
@@ -63,7 +103,8 @@ def _english_words(html):
 def world(django_user_model):
     """A running election with a voter who voted and a requester, and a completed one with ballots."""
     now = timezone.now()
-    users = {name: django_user_model.objects.create(username=name) for name in ("olivia", "vera", "walt", "zed")}
+    users = {name: django_user_model.objects.create(username=name)
+             for name in ("olivia", "vera", "walt", "zed", "yan")}
     running = make_election("steering---2026", officers=["olivia"], voters=["vera", "walt"],
                             candidates=("amara", "bjorn", "chen"), description="Wir wählen den Vorstand.",
                             exception_due=now + timedelta(days=2), allow_no_opinion=True)
@@ -73,6 +114,9 @@ def world(django_user_model):
                                     contributions="Docs.")
     done = make_election("board---2024", status="completed", officers=["olivia"], voters=["vera"], seats=2,
                          candidates=("gita", "hugo", "ines"), results="# Gita und Hugo sind gewählt")
+    # Granted a vote but not yet in voters.yaml: the officers' page gives the lines to add to it.
+    ExceptionRequest.objects.create(election=done, requester=users["yan"], name="Yan", email="yan@example.org",
+                                    contributions="Doku.", status=ExceptionRequest.APPROVED)
     # Names come from the meta repository and stay as written: these contain no English word.
     running.name, done.name = "Vorstand 2026", "Beirat 2024"
     running.save(update_fields=["name"])
@@ -111,12 +155,16 @@ def _pages(client, world):
         ("ballot", "get", f"/app/elections/{running}/vote", None, "walt"),
         ("new ballot review", "post", f"/app/elections/{running}/vote", {**ranks, "step": "review"}, "walt"),
         ("review expired", "get", f"/app/elections/{running}/vote/review", None, "walt"),
+        ("session ended", "post", f"/app/elections/{running}/vote", {**ranks, "step": "review"}, None),
         ("not on the roll", "get", f"/app/elections/{running}", None, "zed"),
         ("exception request", "get", f"/app/elections/{running}/exception", None, "zed"),
         ("refused", "get", f"/app/elections/{done}/vote", None, "vera"),
         ("officer overview", "get", reverse("officers:overview", args=[running]), None, "olivia"),
         ("officer results", "get", reverse("officers:results", args=[done]), None, "olivia"),
+        ("officer overview, closed", "get", reverse("officers:overview", args=[done]), None, "olivia"),
         ("officer report", "get", reverse("officers:report", args=[done]), None, "olivia"),
+        ("disqualify", "get", reverse("officers:disqualify", args=[done]), None, "olivia"),
+        ("disqualify preview", "get", reverse("officers:disqualify", args=[done]) + "?candidate=gita", None, "olivia"),
         ("results before close", "get", reverse("officers:results", args=[running]), None, "olivia"),
         ("officer admin", "get", "/admin/", None, "olivia"),
         ("admin elections", "get", "/admin/elections/election/", None, "olivia"),
@@ -152,6 +200,48 @@ def test_every_page_is_in_the_readers_language(client, world, language):
         left += [f"{label}: {s!r}" for s in sentences if s in shown and s in translated]
         left += [f"{label}: unmarked English …{words}…" for words in _english_words(html)]
     assert not left, f"English left on {language} pages:\n" + "\n".join(left)
+
+
+def _words(html):
+    """The standalone words a reader sees, with where each stands; each language's name in the switcher is its
+    own."""
+    html = re.sub(r'<select id="language-select".*?</select>', " ", html, flags=re.S)
+    text = unescape(_text(VERBATIM.sub(" ", html)))
+    # Data shown as it is stored (the audit trail's details) is not text to translate.
+    text = re.sub(r'\{".*?\}', " ", text)
+    return [(m.group(), text[max(0, m.start() - 40):m.end() + 40]) for m in STANDALONE_WORD.finditer(text)]
+
+
+def _content_words(world):
+    """Words of what the meta repository and the people said (names, descriptions, logins, a request's text):
+    they stay as written in every language."""
+    texts = []
+    for election in (world["running"], world["done"]):
+        election.refresh_from_db()
+        texts += [election.name, election.description, election.results, election.organization,
+                  *election.candidates.values_list("name", flat=True)]
+    texts += list(world["users"])
+    texts += [value for request in ExceptionRequest.objects.all()
+              for value in (request.name, request.contributions, request.comments)]
+    return {w.lower() for text in texts for w in WORD.findall(text or "")}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_english_word_is_left_on_a_page_in_another_language(client, world, language):
+    """A word is English left over when the page in English shows it too, or when it is a word of the site's
+    English messages, and neither the language's translations nor the election's own content use it."""
+    vocabulary = _vocabulary(LANGUAGES[language])
+    native = _native(LANGUAGES[language]) | _content_words(world)
+    left = []
+    for label, method, url, data, user in _pages(client, world):
+        shown_in_english = {w.lower() for w, _ in _words(_get(client, world, method, url, data, user, "en")
+                                                          .content.decode())}
+        page = _get(client, world, method, url, data, user, language)
+        for word, context in _words(page.content.decode()):
+            lower = word.lower()
+            if lower in vocabulary or (lower in shown_in_english and lower not in native):
+                left.append(f"{label}: {word!r} in …{context}…")
+    assert not left, f"English left on {language} pages:\n" + "\n".join(sorted(set(left)))
 
 
 def test_the_meta_repository_content_and_numbers_stay_readable(client, world):

@@ -102,7 +102,9 @@ def test_disqualifying_needs_a_reason_the_close_an_officer_and_a_post(login):
 
     client.post(url, {"candidate": "e", "reason": "Too early"})
     assert not Disqualification.objects.exists()
-    assert client.get(url).status_code == 405
+    # Not even what it would change: that is a result, and there is none before the close.
+    assert client.get(url, {"candidate": "e"}).status_code == 403
+    assert client.put(url).status_code == 405
 
     completed = make_election("other---2026", status="completed", officers=["olivia"])
     client.post(reverse("officers:disqualify", args=[completed.key]), {"candidate": "alice", "reason": "  "})
@@ -110,6 +112,39 @@ def test_disqualifying_needs_a_reason_the_close_an_officer_and_a_post(login):
     assert login("mallory").post(reverse("officers:disqualify", args=[completed.key]),
                                  {"candidate": "alice", "reason": "x"}).status_code == 403
     assert not AuditEvent.objects.filter(action=CANDIDATE_DISQUALIFY).exists()
+
+
+def test_disqualifying_is_a_step_of_its_own_choose_see_the_new_winners_confirm(login):
+    election = charter_election()
+    client = login("olivia")
+    url = reverse("officers:disqualify", args=[election.key])
+    results = client.get(reverse("officers:results", args=[election.key])).content.decode()
+    # The results page only leads to the step: no form that disqualifies from it.
+    assert f'href="{url}"' in results and f'action="{url}"' not in results
+
+    choose = client.get(url)
+    assert choose.status_code == 200
+    html = choose.content.decode()
+    assert html.count('name="candidate"') == 5 and " checked" not in html
+    assert f'method="post" action="{url}"' not in html
+
+    preview = client.get(url, {"candidate": "e"})
+    assert preview.context["winners_now"] == ["E Person", "A Person", "C Person"]
+    assert preview.context["winners_after"] == ["A Person", "C Person", "B Person"]
+    assert preview.context["unseated"] == ["E Person"] and preview.context["elected"] == ["B Person"]
+    assert "Loses a seat: E Person." in preview.content.decode()
+    assert not Disqualification.objects.exists()
+    seen = AuditEvent.objects.filter(action="results.view").order_by("pk").last()
+    assert seen.detail["winners_after"] == ["a", "c", "b"]
+
+    # No reason: nothing decided, back to the step with the candidate still chosen.
+    refused = client.post(url, {"candidate": "e", "reason": " "})
+    assert refused["Location"] == f"{url}?candidate=e" and not Disqualification.objects.exists()
+    done = client.post(url, {"candidate": "e", "reason": "Campaigned with company resources"})
+    assert done["Location"] == reverse("officers:results", args=[election.key])
+    assert Disqualification.objects.get().candidate.candidate_id == "e"
+    # Once disqualified, no longer among the choices.
+    assert [c.candidate_id for c in client.get(url).context["choices"]] == ["a", "b", "c", "d"]
 
 
 def test_the_report_to_the_steering_body(login, users):
@@ -205,3 +240,16 @@ def test_the_rules_and_the_panel_read_in_the_officers_language_while_results_md_
     assert "A Person (Platz 2) wurde wegen der Vertretungsgrenze übergangen" in page
     assert "Sitz 1: Schulze wählt E Person; Ranked Pairs würde A Person wählen." in page
     assert "Proportional representation limits were invoked for this election." in markdown
+
+
+def test_the_long_results_page_opens_with_a_link_to_each_of_its_parts(login):
+    import re
+
+    election = charter_election(charter=KUBERNETES_RULES)
+    page = login("olivia").get(reverse("officers:results", args=[election.key])).content.decode()
+    contents = page.split('<nav class="page-contents"', 1)[1].split("</nav>", 1)[0]
+    targets = re.findall(r'href="#([\w-]+)"', contents)
+    assert len(targets) == 10
+    for target in targets:
+        assert f'id="{target}"' in page, target
+    assert page.index('class="page-contents"') < page.index('id="winners-title"')

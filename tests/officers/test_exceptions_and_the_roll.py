@@ -90,3 +90,12 @@ def test_without_requests_the_exports_say_none_were_received(login, users):
     assert not ExceptionRequest.objects.exists()
     text = export(login("olivia"), election, "results.md")
     assert "voter roll: 0 received, 0 granted." in text
+
+
+def test_pending_requests_come_first_on_the_officers_page_and_reviewed_ones_last(login, users, election_a):
+    row = make_request(election_a, users["mallory"])
+    page = overview(login("olivia"), election_a)
+    assert page.index('id="requests-title"') < page.index('id="turnout-title"')
+    approve(row, users["olivia"])
+    page = overview(login("olivia"), election_a)
+    assert page.index('id="turnout-title"') < page.index('id="requests-title"')

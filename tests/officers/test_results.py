@@ -65,9 +65,10 @@ def test_after_the_close_the_officer_sees_winner_ranking_and_tables(login):
 def test_the_explanation_says_who_beat_whom_directly_and_through_which_chain(login):
     election = textbook_election()
     page = login("olivia").get(reverse("officers:results", args=[election.key])).content.decode()
-    assert "Emma Example beat D directly by 31 ballots to 14" in page
-    assert ("C beat Emma Example directly by 24 ballots to 21, but Emma Example beat C through "
-            "Emma Example → D → C with strength 28") in page
+    # Each candidate with their place in the ranking (E, A, C, B, D).
+    assert "Emma Example (1st) beat D (5th) directly by 31 ballots to 14" in page
+    assert ("C (3rd) beat Emma Example (1st) directly by 24 ballots to 21, but Emma Example (1st) beat C (3rd) "
+            "through Emma Example (1st) → D (5th) → C (3rd) with strength 28") in page
 
 
 def test_viewing_results_is_recorded_in_the_audit_trail(login):

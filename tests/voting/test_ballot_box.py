@@ -339,7 +339,7 @@ def test_a_version_1_link_still_changes_the_ballot_and_then_shows_it(voter_clien
     assert SealedBallot.objects.count() == 1
     assert secrecy.link_version(VoteRecord.objects.get().sealed_link) == 2
     view = _confirm(voter_client, running, "view", PASSPHRASE)
-    assert view.context["ranked"] == [(1, ["Alice", "Bob"]), (2, ["Carol"])]
+    assert view.context["ranked"] == [("1st, tied", ["Alice", "Bob"]), ("2nd", ["Carol"])]
     close(running)
     ballot_box_open(election=running, actor="system")
     assert [b.ranks for b in Ballot.objects.all()] == [RANKINGS[3]]

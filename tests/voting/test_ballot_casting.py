@@ -25,7 +25,7 @@ def test_the_ballot_form_starts_every_candidate_unranked_with_no_opinion_as_a_se
     assert "selected" not in ballot.replace('value="" selected', "")
     assert ballot.count('<option value="" selected>Not ranked (counts last)</option>') == 3
     assert ballot.count('<option value="no-opinion">No opinion</option>') == 3
-    assert ballot.count('<option value="3">3</option>') == 3
+    assert ballot.count('<option value="3">3rd</option>') == 3
     assert "A candidate you leave unranked counts below every candidate you rank" in html
 
 
@@ -59,10 +59,10 @@ def test_review_shows_the_ballot_grouped_by_rank_before_anything_is_cast(voter_c
     assert posted["Location"] == f"{vote_url(running)}/review"
     response = voter_client.get(posted["Location"])
     assert response.status_code == 200
-    assert response.context["ranked"] == [(1, ["Alice", "Bob"])]
+    assert response.context["ranked"] == [("1st, tied", ["Alice", "Bob"])]
     assert response.context["no_opinion"] == ["Carol"]
     html = response.content.decode()
-    assert "Rank 1 (tie):" in html and "No opinion:" in html
+    assert "1st, tied:" in html and "No opinion:" in html
     assert '<input type="hidden" name="rank-alice" value="1">' in html
     assert SealedBallot.objects.count() == 0 and VoteRecord.objects.count() == 0
 

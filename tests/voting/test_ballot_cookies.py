@@ -45,7 +45,8 @@ def test_posting_the_ranks_redirects_to_a_review_page_that_reads_them_from_the_c
     assert posted.content == b""
     review = voter_client.get(posted["Location"])
     assert review.status_code == 200
-    assert review.context["ranked"] == [(1, ["Alice"]), (2, ["Bob"])] and review.context["no_opinion"] == ["Carol"]
+    assert review.context["ranked"] == [("1st", ["Alice"]), ("2nd", ["Bob"])]
+    assert review.context["no_opinion"] == ["Carol"]
     html = review.content.decode()
     # The cast still posts the ranks in the form itself.
     assert '<input type="hidden" name="rank-alice" value="1">' in html
@@ -118,7 +119,7 @@ def test_a_key_with_a_semicolon_still_gets_its_cookies_back_on_its_vote_pages(cl
     assert ";" not in cookie["path"]
     for page in ("", "review", "receipt"):
         assert path_matches(vote_url(election, page), cookie["path"])
-    assert client.get(posted["Location"]).context["ranked"] == [(1, ["Alice"]), (2, ["Bob"])]
+    assert client.get(posted["Location"]).context["ranked"] == [("1st", ["Alice"]), ("2nd", ["Bob"])]
     cast = client.post(vote_url(election), cast_data(GOOD))
     assert path_matches(vote_url(election, "receipt"), cast.cookies[RECEIPT]["path"])
     assert client.get(cast["Location"]).context["receipt"]
@@ -134,16 +135,55 @@ def test_the_cookies_are_https_only_when_the_request_or_the_session_cookie_is(vo
     assert cast.cookies[RECEIPT]["secure"] is True
 
 
-def test_the_receipt_page_shows_the_receipt_again_on_reload_and_the_ranking_cast(voter_client, running):
+def test_the_receipt_page_shows_the_ranking_cast_once_and_the_receipt_alone_on_reload(voter_client, running):
     cast = voter_client.post(vote_url(running), cast_data(GOOD))
     assert cast.status_code == 303 and cast["Location"] == vote_url(running, "receipt")
     first = voter_client.get(cast["Location"])
     again = voter_client.get(cast["Location"])
     assert first.status_code == again.status_code == 200
     assert first.context["receipt"] and again.context["receipt"] == first.context["receipt"]
-    assert first.context["ranked"] == [(1, ["Alice"]), (2, ["Bob"])]
+    assert first.context["ranked"] == [("1st", ["Alice"]), ("2nd", ["Bob"])]
     assert "Your ballot was cast" in first.content.decode()
     assert 'no-store' in first["Cache-Control"]
+    # Reload, Back or another tab: the receipt and how to check it, never the ballot again.
+    assert "ranked" not in again.context and "no_opinion" not in again.context
+    html = again.content.decode()
+    assert "Alice" not in html and "Bob" not in html
+    assert "anonymised list of ballots shows each ballot with its receipt" in " ".join(html.split())
+    assert "shown once, right after you voted" in html
+
+
+def test_the_receipt_cookie_rewritten_after_showing_the_ranking_ends_when_the_first_one_would(
+    voter_client, voter, running
+):
+    voter_client.cookies[RECEIPT] = ballot_cookies.receipt_seal(
+        voter=voter, election=running, receipt="ABCD-EFGH-JKLM", ranks=GOOD, changing=False,
+        issued_at=time.time() - 9 * 60)
+    VoteRecord.objects.create(election=running, voter=voter, sealed_link=b"x")
+    shown = voter_client.get(vote_url(running, "receipt"))
+    assert shown.context["ranked"]
+    rewritten = ballot_cookies.receipt_open(shown.cookies[RECEIPT].value, voter=voter, election=running,
+                                            candidate_ids=list(GOOD))
+    assert (rewritten.receipt, rewritten.ranks) == ("ABCD-EFGH-JKLM", None)
+    assert time.time() - rewritten.issued_at >= 9 * 60
+
+
+def test_signing_out_clears_the_sites_cookies_and_keeps_the_language_chosen(voter_client, running):
+    voter_client.post(vote_url(running), vote_data(GOOD))
+    voter_client.cookies["django_language"] = "de"
+    response = voter_client.post("/logout")
+    assert response["Clear-Site-Data"] == '"cookies"'
+    assert response.status_code == 302 and response["Location"] == "/signed-out?language=de"
+    landing = voter_client.get(response["Location"])
+    assert landing["Location"] == "/elections" and landing.cookies["django_language"].value == "de"
+    assert "Clear-Site-Data" not in landing
+
+
+def test_signing_out_with_no_language_chosen_lands_on_the_elections(voter_client, running):
+    response = voter_client.post("/logout")
+    assert response["Clear-Site-Data"] == '"cookies"' and response["Location"] == "/elections"
+    # Only a language of the site is set again.
+    assert "django_language" not in voter_client.get("/signed-out?language=xx").cookies
 
 
 def test_a_replaced_ballots_receipt_says_so(voter_client, running):
@@ -283,8 +323,8 @@ def test_no_rank_and_no_receipt_is_stored_in_any_row_session_or_cache_after_revi
     assert client.post(vote_url(election), vote_data(ranks), follow=True).status_code == 200
     page = client.post(vote_url(election), cast_data(ranks), follow=True)
     receipt = page.context["receipt"]
-    assert receipt and page.context["ranked"] == [(1, [ids[1].title()]), (2, [ids[2].title()]),
-                                                  (3, [ids[0].title()])]
+    assert receipt and page.context["ranked"] == [("1st", [ids[1].title()]), ("2nd", [ids[2].title()]),
+                                                  ("Not ranked, counts last", [ids[0].title()])]
     client.get(vote_url(election, "receipt"))
 
     dump = io.StringIO()

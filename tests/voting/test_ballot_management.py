@@ -34,7 +34,7 @@ def test_the_right_passphrase_shows_the_ballot_and_its_receipt(voter_client, run
     response = manage(voter_client, running, "view", PASSPHRASE)
     assert response.status_code == 200
     assert response.context["receipt"] == cast
-    assert response.context["ranked"] == [(1, ["Alice"]), (2, ["Bob"])]
+    assert response.context["ranked"] == [("1st", ["Alice"]), ("2nd", ["Bob"])]
     assert response.context["no_opinion"] == ["Carol"]
 
 
@@ -78,7 +78,7 @@ def test_changing_replaces_the_ballot_in_one_step_with_a_new_id_and_receipt(vote
     # The same passphrase still opens it, and shows the new ranks.
     view = manage(voter_client, running, "view", PASSPHRASE)
     assert view.context["receipt"] == response.context["receipt"]
-    assert view.context["ranked"] == [(1, ["Bob", "Carol"])] and view.context["no_opinion"] == ["Alice"]
+    assert view.context["ranked"] == [("1st, tied", ["Bob", "Carol"])] and view.context["no_opinion"] == ["Alice"]
     [opened] = box_open_now(running)
     assert (opened.ranks, opened.receipt) == (new_ranks, response.context["receipt"])
     assert opened.id not in (old.id, new.id)

@@ -83,3 +83,31 @@ def test_the_browsers_favicon_request_finds_the_sites_icon(client):
 def test_each_election_appears_once_on_the_dashboard(voter_client, running):
     html = voter_client.get("/app").content.decode()
     assert html.count(f'href="/app/elections/{running.key}"') == 1
+
+
+def test_a_voter_told_they_already_voted_is_one_link_from_changing_that_ballot(voter_client, voted):
+    again = voter_client.post(f"/app/elections/{voted.key}/vote", cast_data({"alice": 2, "bob": 1, "carol": 3}))
+    html = again.content.decode()
+    assert "You have already voted" in html
+    assert f'<a href="/app/elections/{voted.key}/vote">Change my ballot</a>' in html
+    assert f'<a href="/app/elections/{voted.key}/confirmation">View or revoke my ballot</a>' in html
+    assert SealedBallot.objects.count() == 1
+
+
+def test_the_ballot_page_says_the_time_of_voting_is_kept_to_the_hour_on_purpose(voter_client, voted):
+    page = text_of(voter_client.get(f"/app/elections/{voted.key}/confirmation"))
+    assert "kept to the hour only, on purpose" in page
+
+
+def test_a_ballot_posted_after_the_session_ended_says_so_instead_of_dropping_it_silently(client, running):
+    for step in ("review", "cast"):
+        data = cast_data({"alice": 1, "bob": 2, "carol": None}) if step == "cast" else vote_data({"alice": 1})
+        response = client.post(f"/app/elections/{running.key}/vote", data)
+        assert response.status_code == 403
+        page = text_of(response)
+        assert "Your session ended" in page and "nothing was cast or changed" in page
+        assert f'href="/login?next=%2Fapp%2Felections%2F{running.key}%2Fvote"' in response.content.decode()
+    assert SealedBallot.objects.count() == 0
+    # A GET still goes to the sign-in page.
+    assert client.get(f"/app/elections/{running.key}/vote")["Location"] == (
+        f"/login?next=/app/elections/{running.key}/vote")

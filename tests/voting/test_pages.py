@@ -123,7 +123,16 @@ def test_the_public_pages_are_read_only_and_need_no_sign_in(client, running):
 def test_results_render_the_published_markdown_once_the_election_has_completed(client, completed, running):
     response = client.get(f"/app/elections/{completed.key}/results")
     assert response.status_code == 200
-    assert "<h2>Results</h2>" in response.content.decode()
+    html = response.content.decode()
+    # The page's heading names the results; the document's own title ("# Results") is not said again.
+    assert "<p>Alice and Bob won.</p>" in html and "<h2>Results</h2>" not in html
+    assert html.count("<h1") == 1
+    completed.results = "# Results of the election\n\n## How we counted\n\n| a | b |\n| - | - |\n| 1 | 2 |\n"
+    completed.save()
+    html = client.get(f"/app/elections/{completed.key}/results").content.decode()
+    assert "Results of the election" not in html and "<h3>How we counted</h3>" in html
+    # A wide table scrolls in a box of its own that the keyboard reaches.
+    assert '<div class="table-scroll" tabindex="0"><table>' in html
     response = client.get(f"/app/elections/{running.key}/results")
     assert response.status_code == 403
     assert "Results are published after voting closes" in response.content.decode()
@@ -190,8 +199,8 @@ def test_the_ballot_opens_candidate_pages_in_a_new_tab_so_the_chosen_ranks_stay(
 def test_the_review_tells_unranked_candidates_from_no_opinion_ones(voter_client, running):
     data = {"rank-alice": "1", "rank-bob": "", "rank-carol": "no-opinion", "step": "review"}
     html = voter_client.post(f"/app/elections/{running.key}/vote", data, follow=True).content.decode()
-    assert "Rank 1:</span> Alice" in html
-    assert "Rank 3, last:</span> Bob" in html
+    assert "1st:</span> Alice" in html
+    assert "Not ranked, counts last:</span> Bob" in html
     assert "No opinion:</strong> Carol" in html
     assert "counts below every candidate you rank" in html
     # The old sentence ended in a garbled "..., against anyone".

@@ -101,8 +101,8 @@ def test_a_voter_signs_in_ranks_reviews_casts_views_revokes_and_votes_again(clie
     review = client.post(f"{detail_url}/vote", {**ranks, "step": "review"}, follow=True)
     assert review.redirect_chain == [(f"{detail_url}/vote/review", 303)]
     html = review.content.decode()
-    assert re.search(r"Rank 1:</span> Bob</li>.*Rank 2:</span> Alice</li>", html, re.S)
-    assert "Rank 3, last:</span> Carol" in html
+    assert re.search(r"1st:</span> Bob</li>.*2nd:</span> Alice</li>", html, re.S)
+    assert "Not ranked, counts last:</span> Carol" in html
     assert SealedBallot.objects.count() == 0
     passphrase = re.search(r'<code id="suggested-passphrase"[^>]*>([^<]+)</code>', html).group(1)
     fields = hidden_inputs(html)
@@ -119,8 +119,8 @@ def test_a_voter_signs_in_ranks_reviews_casts_views_revokes_and_votes_again(clie
 
     # View with the passphrase.
     view = client.post(f"{detail_url}/confirmation", {"action": "view", "passphrase": passphrase})
-    assert receipt in view.content.decode() and "Rank 1:</span> Bob" in view.content.decode()
-    assert "Rank 2:</span> Alice" in view.content.decode()
+    assert receipt in view.content.decode() and "1st:</span> Bob" in view.content.decode()
+    assert "2nd:</span> Alice" in view.content.decode()
 
     # Revoke, then vote again with a passphrase of one's own.
     revoke = client.post(f"{detail_url}/confirmation", {"action": "revoke", "passphrase": passphrase}, follow=True)
