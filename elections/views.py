@@ -388,7 +388,7 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
         return _refused(request, services.NotVoted(_("Your ballot was revoked meanwhile: cast a new one.")),
                         election=election)
     review = _review_from_cookie(request, election, context["candidates"])
-    suggestion = review.suggestion if review else request.POST.get("suggestion", "")
+    suggestion = _suggestion(review.suggestion if review else request.POST.get("suggestion", ""))
     if not passphrase_form.is_valid():
         return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=suggestion, status=400)
     passphrase = passphrase_form.cleaned_data["passphrase"]
@@ -400,6 +400,12 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
             receipt = services.ballot_cast(election=election, voter=request.user, ranks=ranks, passphrase=passphrase)
     except services.WrongPassphrase as refusal:
         passphrase_form.add_error("passphrase", refusal.message)
+        return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=suggestion,
+                              status=refusal.status)
+    except services.WeakPassphrase as refusal:
+        passphrase_form.add_error("passphrase", _(
+            "This passphrase is too easy to guess: %(weakness)s. Use the passphrase generated for you, "
+            "%(suggestion)s, or a longer one of your own.") % {"weakness": refusal.weakness, "suggestion": suggestion})
         return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=suggestion,
                               status=refusal.status)
     except services.Refusal as refusal:

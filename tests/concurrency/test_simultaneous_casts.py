@@ -19,7 +19,7 @@ from tests.conftest import box_open_now
 pytestmark = pytest.mark.django_db(transaction=True)
 
 KEY = "steering---2026"
-PASSPHRASE = "correct horse battery staple"
+PASSPHRASE = "plum orbit kettle saffron 91"
 CANDIDATES = ("amara", "bjorn", "chen", "dolores")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 

@@ -6,7 +6,7 @@ from django.test import Client
 from tests.browser.builders import build_election, user
 
 KEY = "steering---2026"
-PASSPHRASE = "correct horse battery staple"
+PASSPHRASE = "plum orbit kettle saffron 91"
 
 
 @pytest.fixture

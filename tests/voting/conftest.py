@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from elections.models import Candidate, Election, EligibleVoter, Officer
 
-PASSPHRASE = "correct-horse-battery-staple"
+PASSPHRASE = "plum-orbit-kettle-saffron-91"
 
 
 def make_election(key, *, start, end, voters=(), officers=(), candidates=("alice", "bob", "carol"), **fields):

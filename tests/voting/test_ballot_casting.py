@@ -95,6 +95,33 @@ def test_a_weak_chosen_passphrase_is_refused_with_a_clear_message(voter_client, 
                              ).status_code == 303
 
 
+@pytest.mark.parametrize("weak", ["Summer2026!!", "steering2026", "correcthorsebatterystaple",
+                                  "Correct-Horse-Battery-Staple-2026", "vera-voter-steering-2026",
+                                  "Steering 2026 Elekto"])
+def test_a_guessable_chosen_passphrase_is_refused_with_the_generated_one_offered(voter_client, running, weak):
+    review = voter_client.post(vote_url(running), vote_data(GOOD), follow=True)
+    suggested = re.search(r'name="suggestion" value="([a-z0-9-]+)"', review.content.decode()).group(1)
+
+    response = voter_client.post(vote_url(running), cast_data(GOOD, passphrase=weak))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "too easy to guess" in html
+    assert f"Use the passphrase generated for you, {suggested}, or a longer one of your own." in html
+    assert SealedBallot.objects.count() == 0 and VoteRecord.objects.count() == 0
+    # The suggestion it offers casts the ballot.
+    assert voter_client.post(vote_url(running), cast_data(GOOD, passphrase=suggested)).status_code == 303
+    assert VoteRecord.objects.count() == 1
+
+
+def test_a_passphrase_of_any_length_gets_an_answer_never_a_server_error(voter_client, running):
+    for passphrase in ("steering2026" * 40, "plum orbit kettle saffron " * 8):
+        response = voter_client.post(vote_url(running), cast_data(GOOD, passphrase=passphrase))
+        assert response.status_code in (303, 400)
+    long_strong = "plum orbit kettle saffron 91, " + "z" * 150
+    assert voter_client.post(vote_url(running), cast_data(GOOD, passphrase=long_strong)).status_code == 303
+
+
 def test_the_edit_button_returns_to_the_form_with_the_ranks_kept(voter_client, running):
     posted = voter_client.post(vote_url(running), vote_data(GOOD, step="edit"))
     assert posted.status_code == 303 and posted["Location"] == vote_url(running)
