@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from .charter import organization_key
 from .decisions import election_rules
 from .models import Disqualification, ExceptionRequest
-from .results import candidate_names, election_tally, election_turnout
+from .results import ballots_csv_sha256, candidate_names, election_tally, election_turnout
 from .robustness import MINIMAX, RANKED_PAIRS, SCHULZE, panel
 from .seats import DISQUALIFIED, LIMIT, disclosure
 
@@ -184,6 +184,7 @@ class SteeringReport:
     disqualifications: list
     charter: dict
     ballots_sha256: str
+    ballots_csv_sha256: str
     generated_at: object
 
     @property
@@ -228,6 +229,7 @@ def steering_report(election):
         disqualifications=disqualifications,
         charter=charter_context(result, names, tie_break=election.tie_break),
         ballots_sha256=result.ballots_sha256,
+        ballots_csv_sha256=ballots_csv_sha256(election),
         generated_at=timezone.now(),
     )
 
@@ -248,8 +250,10 @@ def report_markdown(report):
               f"- Ballots counted: {result.ballots}"]
     if turnout.eligible:
         lines.append(f"- Turnout: {turnout.voters} of {turnout.eligible} eligible voters ({turnout.percent}%)")
-    lines.append(f"- SHA-256 of the ballots counted: `{report.ballots_sha256}` (the published ballots.csv gives the "
-                 "same digest with `python manage.py tally --ballots ballots.csv`, whatever its row order)")
+    lines.append(f"- SHA-256 of ballots.csv: `{report.ballots_csv_sha256}` (the file officers download and publish: "
+                 "`sha256sum ballots.csv` prints it)")
+    lines.append(f"- Normalised SHA-256 of the ballots counted: `{report.ballots_sha256}` (any ballots.csv of the same "
+                 "ballots gives it with `python manage.py tally --ballots ballots.csv`, whatever its row order)")
     ex = report.exceptions
     lines += ["", "## Exceptions", "",
               f"{ex['requested']} requested, {ex['granted']} granted, {ex['denied']} denied"

@@ -184,7 +184,7 @@ def test_manage_py_tally_discloses_the_rules_in_every_format(fmt):
     assert "was passed over by the representation limit" in text
     if fmt == "text":
         assert "Seat 1 (two years): e" in text and "Seat 3 (one year): d" in text
-        assert f"Ballots SHA-256: {election_tally(election).ballots_sha256}" in text
+        assert f"Ballots SHA-256 (normalised): {election_tally(election).ballots_sha256}" in text
     elif fmt == "json":
         data = json.loads(text)
         assert data["winners"] == ["e", "b", "d"]
