@@ -75,6 +75,12 @@ def charter_sentences(seating, who):
         sentences.append(text)
         for group in rep.same_organization:
             sentences.append(_("%(names)s count as one organization.") % {"names": _and_list(group)})
+        if seating.without_organization:
+            sentences.append(_("Counted as having no organization, so never against the limit: %(list)s.") % {
+                "list": ", ".join(
+                    _("%(name)s (“%(value)s”)") % {"name": who(c), "value": name} if name
+                    else _("%(name)s (no “%(field)s” given)") % {"name": who(c), "field": rep.field}
+                    for c, name in seating.without_organization)})
     replaced = {e["candidate"]: e["replaced_by"] for e in seating.skipped if e["replaced_by"]}
     for candidate, reason in seating.rules.disqualified:
         text = _("%(name)s was disqualified: %(reason)s. They keep their place in the ranking and take no seat.") % {

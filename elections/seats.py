@@ -63,6 +63,15 @@ class Seating:
         return self.rules.disqualified_reasons()
 
     @property
+    def without_organization(self):
+        """``[(candidate, what their profile says or None)]``: those counted as having no organization (under a
+        representation limit), in candidate order."""
+        rep = self.rules.representation
+        if rep is None:
+            return []
+        return [(c, name) for c, name in self.organizations.items() if rep.is_no_organization(name)]
+
+    @property
     def limits_declared(self):
         return self.rules.representation is not None
 
@@ -314,6 +323,10 @@ def disclosure(seating, who=str):
         sentences.append(text + ".")
         for group in rep.same_organization:
             sentences.append(f"{', '.join(group[:-1])} and {group[-1]} count as one organization.")
+        if seating.without_organization:
+            sentences.append("Counted as having no organization: " + ", ".join(
+                f"{who(c)} ({repr(name) if name else f'no {rep.field!r}'})" for c, name in seating.without_organization)
+                + ".")
     replaced = {e["candidate"]: e["replaced_by"] for e in seating.skipped if e["replaced_by"]}
     for candidate, reason in seating.rules.disqualified:
         sentence = (f"{who(candidate)} was disqualified: {reason}. They keep their place in the ranking and take "
