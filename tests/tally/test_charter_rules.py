@@ -148,9 +148,10 @@ def test_a_tie_inside_one_organization_is_settled_by_the_tie_break():
     ballots = _ballots((1, "ann ben cat"), (1, "ben ann cat"))
 
     undecided = count(list(orgs), ballots, seats=2, rules=rules, organizations=orgs)
-    assert undecided.winners == []
+    # Whichever of ann and ben takes X's one seat, cat takes the other: only that seat waits for a tie-break.
+    assert undecided.winners == ["cat"]
     assert undecided.tie == {"candidates": ["ann", "ben"], "seats": 1}
-    assert undecided.undecided_seats == 2
+    assert undecided.undecided_seats == 1 and undecided.unfilled_seats == 0
 
     decided = count(list(orgs), ballots, seats=2, rules=rules, organizations=orgs,
                     tie_break={"order": ["ben", "ann", "cat"]})
