@@ -98,8 +98,10 @@ class BallotForm(forms.Form):
         unknown = [name for name in self.data if name.startswith(RANK_PREFIX) and name not in known]
         if unknown:
             raise forms.ValidationError(_("The ballot names a candidate who is not standing in this election."))
-        ranked = [name for name in self.fields if self.data.get(name) not in (None, self.NOT_RANKED, self.NO_OPINION)]
-        if not self.errors and not ranked:
+        # Every candidate left at "not ranked" is Elekto's ballot left at its defaults: all tied last, a ballot
+        # that counts toward turnout and prefers no one (the review says so before it is cast). Only "No
+        # opinion" on every candidate says nothing at all.
+        if not self.errors and self.fields and all(self.data.get(name) == self.NO_OPINION for name in self.fields):
             raise forms.ValidationError(_("Rank at least one candidate. To abstain, simply do not vote."))
         return cleaned
 

@@ -180,6 +180,12 @@ def ranks_validate(*, election, ranks, candidates=None):
     return {candidate_id: ranks[candidate_id] for candidate_id in sorted(ranks)}
 
 
+def ranks_prefer_no_one(ranks):
+    """Whether a ballot prefers no candidate to another: every ranked candidate tied (Elekto's ballot left at its
+    defaults has them all at the lowest rank). Such a ballot counts toward turnout and changes no pairwise count."""
+    return len({rank for rank in ranks.values() if rank is not None}) <= 1
+
+
 # MySQL/MariaDB: lock wait timeout, deadlock. SQLite reports "database is locked".
 _LOCK_CONFLICT_CODES = {1205, 1213}
 

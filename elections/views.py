@@ -295,6 +295,9 @@ def vote(request, key):
     if ranks is None:
         return render(request, "elections/vote.html", {**context, "form": form}, status=400)
     step = request.POST.get("step", "review")
+    if step == "cast" and services.ranks_prefer_no_one(ranks) and request.POST.get("prefers_no_one") != "yes":
+        # A ballot that prefers no one is cast only from the review that says so.
+        step = "review"
     if step != "cast":
         # The review, or the form again ("edit"), is shown by a GET of its own, with the ranks in the cookie.
         review = _review_from_cookie(request, election, candidates)
@@ -468,6 +471,7 @@ def _render_review(request, context, passphrase_form, *, ranks, suggestion, stat
         "elections/review.html",
         {**context, "passphrase_form": passphrase_form, "hidden_ranks": _ballot_form_data(ranks, len(ranks)).items(),
          "suggestion": "" if context["changing"] else _suggestion(suggestion),
+         "prefers_no_one": services.ranks_prefer_no_one(ranks),
          "min_length": settings.MIN_PASSPHRASE_LENGTH,
          # A refused cast answers its POST with this page: its history entry becomes the review's own address.
          "history_url": reverse("elections:vote_review", args=[context["election"].key])},

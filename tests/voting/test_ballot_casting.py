@@ -140,9 +140,6 @@ def test_the_edit_button_returns_to_the_form_with_the_ranks_kept(voter_client, r
         ({"alice": "1.5", "bob": 1, "carol": 2}, "Choose a rank from 1 to 3"),
         ({"alice": 1, "bob": 2, "carol": 3, "mallory": 1}, "not standing in this election"),
         ({"alice": None, "bob": None, "carol": None}, "Rank at least one candidate"),
-        ({"alice": "", "bob": "", "carol": ""}, "Rank at least one candidate"),
-        ({"alice": "", "bob": None, "carol": ""}, "Rank at least one candidate"),
-        ({}, "Rank at least one candidate"),
     ],
 )
 def test_it_rejects_an_invalid_ballot_with_a_clear_message(voter_client, running, ranks, message):
@@ -152,6 +149,43 @@ def test_it_rejects_an_invalid_ballot_with_a_clear_message(voter_client, running
         assert response.status_code == 400
         assert message in response.content.decode()
     assert SealedBallot.objects.count() == 0 and VoteRecord.objects.count() == 0
+
+
+@pytest.mark.parametrize("left", [{"alice": "", "bob": "", "carol": ""}, {}])
+def test_a_ballot_left_at_its_defaults_is_cast_after_a_review_that_says_it_prefers_no_one(voter_client, running,
+                                                                                          left):
+    from elections.results import election_tally
+
+    review = voter_client.post(vote_url(running), vote_data(left), follow=True)
+
+    assert review.status_code == 200 and review.templates[0].name == "elections/review.html"
+    html = review.content.decode()
+    assert "This ballot prefers no one" in html
+    assert "counts toward turnout (it is one of the votes cast) but prefers no candidate to any other" in html
+    assert 'name="prefers_no_one" value="yes"' in html
+    cast = voter_client.post(vote_url(running), cast_data({"alice": "", "bob": "", "carol": ""}))
+    assert cast.status_code == 303 and cast["Location"] == vote_url(running) + "/receipt"
+    [ballot] = box_open_now(running)
+    # As Elekto stores it: every candidate at the lowest rank.
+    assert ballot.ranks == {"alice": 3, "bob": 3, "carol": 3}
+    result = election_tally(running)
+    assert result.ballots == 1 and all(v == 0 for row in result.pairwise.values() for v in row.values())
+
+
+def test_a_ballot_that_prefers_no_one_is_never_cast_without_its_review(voter_client, running):
+    all_tied_first = vote_data({"alice": 1, "bob": 1, "carol": 1}, step="cast", mode="cast", passphrase=PASSPHRASE,
+                               passphrase_again=PASSPHRASE)
+
+    response = voter_client.post(vote_url(running), all_tied_first)
+
+    assert response.status_code == 303 and response["Location"] == vote_url(running) + "/review"
+    assert SealedBallot.objects.count() == 0 and VoteRecord.objects.count() == 0
+    assert "This ballot prefers no one" in voter_client.get(response["Location"]).content.decode()
+
+
+def test_a_ballot_that_ranks_someone_has_no_such_notice(voter_client, running):
+    review = voter_client.post(vote_url(running), vote_data(GOOD), follow=True)
+    assert "prefers no one" not in review.content.decode()
 
 
 def test_a_candidate_of_another_election_is_refused(voter_client, running, now, voter):
