@@ -13,8 +13,13 @@ Three optional keys, read by the meta-format parser and applied by the count (``
           same_organization:           # optional: names that count as one organization (conglomerates)
             - [Example Corp, Example Cloud]
 
+          no_organization:             # optional: values that say "no organization" (this is the default)
+            [Independent, N/A, NA, None, "-", ""]
+
     Organization names compare case-insensitively, ignoring surrounding spaces and repeated inner spaces.
-    A candidate (or continuing member) with no organization never counts against the limit.
+    A candidate (or continuing member) with no organization never counts against the limit: the field absent
+    or blank, one of the ``no_organization`` values, or a value that starts with ``N/A -`` or ``NA -``
+    ("NA - Independent").
 
 ``seat_terms``
     Terms of office by seat, in the order seats are filled::
@@ -42,6 +47,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "DEFAULT_NO_ORGANIZATION",
     "NO_RULES",
     "Representation",
     "RuleError",
@@ -53,7 +59,11 @@ __all__ = [
     "seat_terms_from_yaml",
 ]
 
-REPRESENTATION_KEYS = {"field", "max_per_organization", "continuing", "same_organization"}
+REPRESENTATION_KEYS = {"field", "max_per_organization", "continuing", "same_organization", "no_organization"}
+# What candidates write for "no organization" (Kubernetes' candidate files hold each of these).
+DEFAULT_NO_ORGANIZATION = ("Independent", "N/A", "NA", "None", "-", "")
+# "N/A - between jobs", "NA - Independent": not applicable, with a word of explanation.
+_NOT_APPLICABLE = re.compile(r"^(?:n/a|na)\s*-")
 CONTINUING_KEYS = {"login", "organization"}
 SEAT_TERM_KEYS = {"seats", "term"}
 DISQUALIFIED_KEYS = {"candidate", "reason"}
@@ -90,12 +100,20 @@ class Representation:
     field: str = "employer"
     continuing: tuple = ()
     same_organization: tuple = ()
+    no_organization: tuple = DEFAULT_NO_ORGANIZATION
+
+    def is_no_organization(self, name):
+        """Whether ``name`` says "no organization": absent, blank, a ``no_organization`` value, or "N/A - ..."."""
+        key = organization_key(name)
+        return (key is None or key in {organization_key(v) for v in self.no_organization}
+                or bool(_NOT_APPLICABLE.match(key)))
 
     def key(self, name):
-        """The organization ``name`` counts as (a conglomerate's first listed name, compared as above)."""
-        key = organization_key(name)
-        if key is None:
+        """The organization ``name`` counts as (a conglomerate's first listed name, compared as above); None for
+        no organization."""
+        if self.is_no_organization(name):
             return None
+        key = organization_key(name)
         for group in self.same_organization:
             keys = [organization_key(n) for n in group]
             if key in keys:
@@ -108,6 +126,9 @@ class Representation:
             "max_per_organization": self.max_per_organization,
             "continuing": [{"login": login, "organization": org} for login, org in self.continuing],
             "same_organization": [list(group) for group in self.same_organization],
+            # Only when declared otherwise: rules stored before the key existed read back the same.
+            **({"no_organization": list(self.no_organization)}
+               if self.no_organization != DEFAULT_NO_ORGANIZATION else {}),
         }
 
 
@@ -240,7 +261,12 @@ def representation_from_yaml(value):
         logins.add(login.lower())
         continuing.append((login, _name(member.get("organization"), f"{where}.organization", required=False)))
 
-    representation = Representation(maximum, info_field, tuple(continuing), tuple(groups))
+    no_organization = DEFAULT_NO_ORGANIZATION
+    if "no_organization" in data:
+        no_organization = tuple(_name(v, f"{base}.no_organization[{i}]", required=False)
+                                for i, v in enumerate(_list(data["no_organization"] or [],
+                                                            f"{base}.no_organization")))
+    representation = Representation(maximum, info_field, tuple(continuing), tuple(groups), no_organization)
     held = {}
     for login, organization in continuing:
         key = representation.key(organization)

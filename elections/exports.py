@@ -1,8 +1,9 @@
 """Downloads for officers of a completed election: the anonymised ballots and the full result.
 
-The ballots go out in a fresh random order (``random.SystemRandom``) on every export, so the order of rows
-says nothing about the order of voting or of the rows in the database. Each row carries its receipt, so that
-each voter can find their own ballot and check it was counted as cast.
+The ballots go out ordered by their receipts (random codes), so the order of rows says nothing about the order
+of voting or of the rows in the database, and every download of ballots.csv is the same file: the SHA-256 that
+the report and ``manage.py tally`` give for it is what ``sha256sum ballots.csv`` prints. Each row carries its
+receipt, so that each voter can find their own ballot and check it was counted as cast.
 
 Every export is also readable back: ballots.csv by ``elections.tally.read_ballots_csv`` (and ``manage.py
 tally --ballots``), ballots.yaml by ``read_ballots_yaml`` here.
@@ -11,7 +12,6 @@ tally --ballots``), ballots.yaml by ``read_ballots_yaml`` here.
 import csv
 import io
 import json
-import random
 from dataclasses import dataclass
 
 import yaml
@@ -21,8 +21,15 @@ from django.utils.translation import gettext_lazy
 
 from .report import report_markdown, steering_report
 from .result_pictures import beat_graph_svg, heat_map_svg
-from .results import candidate_names, election_ballots, election_tally, eligible_count, exception_counts
-from .tally import results_markdown, write_ballots_csv
+from .results import (
+    ballots_csv,
+    ballots_in_file_order,
+    candidate_names,
+    election_tally,
+    eligible_count,
+    exception_counts,
+)
+from .tally import results_markdown
 
 BALLOTS_CSV = "ballots.csv"
 BALLOTS_YAML = "ballots.yaml"
@@ -57,23 +64,9 @@ class Export:
     content: str
 
 
-def _shuffled_ballots(election):
-    """``(candidates, [(ranks, receipt), ...])`` with the rows in a fresh random order."""
-    candidates, ballots, receipts = election_ballots(election)
-    rows = list(zip(ballots, receipts, strict=True))
-    random.SystemRandom().shuffle(rows)
-    return candidates, rows
-
-
-def ballots_csv(election):
-    candidates, rows = _shuffled_ballots(election)
-    out = io.StringIO(newline="")
-    write_ballots_csv(candidates, [ranks for ranks, _ in rows], out, receipts=[receipt for _, receipt in rows])
-    return out.getvalue()
-
-
 def ballots_yaml(election):
-    candidates, rows = _shuffled_ballots(election)
+    candidates, ballots, receipts = ballots_in_file_order(election)
+    rows = zip(ballots, receipts, strict=True)
     document = {
         "election": election.key,
         "candidates": candidates,

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ExceptionRequest
 from .places import ordinal
-from .secrecy import passphrase_weakness
 
 RANK_PREFIX = "rank-"
 
@@ -101,8 +100,10 @@ class BallotForm(forms.Form):
         unknown = [name for name in self.data if name.startswith(RANK_PREFIX) and name not in known]
         if unknown:
             raise forms.ValidationError(_("The ballot names a candidate who is not standing in this election."))
-        ranked = [name for name in self.fields if self.data.get(name) not in (None, self.NOT_RANKED, self.NO_OPINION)]
-        if not self.errors and not ranked:
+        # Every candidate left at "not ranked" is Elekto's ballot left at its defaults: all tied last, a ballot
+        # that counts toward turnout and prefers no one (the review says so before it is cast). Only "No
+        # opinion" on every candidate says nothing at all.
+        if not self.errors and self.fields and all(self.data.get(name) == self.NO_OPINION for name in self.fields):
             raise forms.ValidationError(_("Rank at least one candidate. To abstain, simply do not vote."))
         return cleaned
 
@@ -138,12 +139,8 @@ class NewPassphraseForm(forms.Form):
                 _("Use at least %(length)s characters, or the suggested passphrase.")
                 % {"length": settings.MIN_PASSPHRASE_LENGTH}
             )
-        weakness = passphrase_weakness(passphrase)
-        if weakness:
-            raise forms.ValidationError(
-                _("This passphrase is too easy to guess: %(weakness)s. Use the suggested passphrase, or a longer "
-                  "one of your own.") % {"weakness": weakness}
-            )
+        # Whether it is too easy to guess is the cast's to judge (services.passphrase_check_new), with what a
+        # cracker would know of this election and voter; the review shows that refusal on this field.
         return passphrase
 
     def clean(self):

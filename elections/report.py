@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from .charter import organization_key
 from .decisions import election_rules
 from .models import Disqualification, ExceptionRequest
-from .results import candidate_names, election_tally, election_turnout
+from .results import ballots_csv_sha256, candidate_names, election_tally, election_turnout
 from .robustness import MINIMAX, RANKED_PAIRS, SCHULZE, panel
 from .seats import DISQUALIFIED, LIMIT, disclosure
 
@@ -75,6 +75,12 @@ def charter_sentences(seating, who):
         sentences.append(text)
         for group in rep.same_organization:
             sentences.append(_("%(names)s count as one organization.") % {"names": _and_list(group)})
+        if seating.without_organization:
+            sentences.append(_("Counted as having no organization, so never against the limit: %(list)s.") % {
+                "list": ", ".join(
+                    _("%(name)s (“%(value)s”)") % {"name": who(c), "value": name} if name
+                    else _("%(name)s (no “%(field)s” given)") % {"name": who(c), "field": rep.field}
+                    for c, name in seating.without_organization)})
     replaced = {e["candidate"]: e["replaced_by"] for e in seating.skipped if e["replaced_by"]}
     for candidate, reason in seating.rules.disqualified:
         text = _("%(name)s was disqualified: %(reason)s. They keep their place in the ranking and take no seat.") % {
@@ -184,6 +190,7 @@ class SteeringReport:
     disqualifications: list
     charter: dict
     ballots_sha256: str
+    ballots_csv_sha256: str
     generated_at: object
 
     @property
@@ -228,6 +235,7 @@ def steering_report(election):
         disqualifications=disqualifications,
         charter=charter_context(result, names, tie_break=election.tie_break),
         ballots_sha256=result.ballots_sha256,
+        ballots_csv_sha256=ballots_csv_sha256(election),
         generated_at=timezone.now(),
     )
 
@@ -248,8 +256,10 @@ def report_markdown(report):
               f"- Ballots counted: {result.ballots}"]
     if turnout.eligible:
         lines.append(f"- Turnout: {turnout.voters} of {turnout.eligible} eligible voters ({turnout.percent}%)")
-    lines.append(f"- SHA-256 of the ballots counted: `{report.ballots_sha256}` (the published ballots.csv gives the "
-                 "same digest with `python manage.py tally --ballots ballots.csv`, whatever its row order)")
+    lines.append(f"- SHA-256 of ballots.csv: `{report.ballots_csv_sha256}` (the file officers download and publish: "
+                 "`sha256sum ballots.csv` prints it)")
+    lines.append(f"- Normalised SHA-256 of the ballots counted: `{report.ballots_sha256}` (any ballots.csv of the same "
+                 "ballots gives it with `python manage.py tally --ballots ballots.csv`, whatever its row order)")
     ex = report.exceptions
     lines += ["", "## Exceptions", "",
               f"{ex['requested']} requested, {ex['granted']} granted, {ex['denied']} denied"

@@ -5,6 +5,8 @@ turns a ``TallyResult`` into what a page shows: named tables, the pictures of ``
 plain-language sentences about why each winner won.
 """
 
+import hashlib
+import io
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -18,7 +20,7 @@ from .decisions import election_organizations, election_rules
 from .models import EligibleVoter, ExceptionRequest, VoteRecord
 from .places import ordinal
 from .result_pictures import beat_graph_svg, heat_map_svg
-from .tally import count, explain_winners
+from .tally import NO_OPINION, count, explain_winners, write_ballots_csv
 
 ARROW = " → "
 
@@ -43,6 +45,34 @@ def election_ballots(election):
         if not withdrawn or candidate_id in ranked
     ]
     return candidates, ballots, [receipt for _, receipt in rows]
+
+
+def ballots_in_file_order(election):
+    """``(candidates, ballots, receipts)`` as ``election_ballots``, the ballots in the one order of the exported
+    ballots.csv: by receipt (random codes), then by their ranks. The same ballots always give the same file, so
+    its SHA-256 can be published; the order says nothing about the order of voting."""
+    candidates, ballots, receipts = election_ballots(election)
+
+    def row(pair):
+        ranks, receipt = pair
+        return receipt or "", [str(ranks.get(c, NO_OPINION)) for c in candidates]
+
+    pairs = sorted(zip(ballots, receipts, strict=True), key=row)
+    return candidates, [ranks for ranks, _ in pairs], [receipt for _, receipt in pairs]
+
+
+def ballots_csv(election):
+    """The anonymised ballots as Elekto's ballots.csv with a receipt column: the officers' export, byte for
+    byte."""
+    candidates, ballots, receipts = ballots_in_file_order(election)
+    out = io.StringIO(newline="")
+    write_ballots_csv(candidates, ballots, out, receipts=receipts)
+    return out.getvalue()
+
+
+def ballots_csv_sha256(election):
+    """SHA-256 (hex) of the exported ballots.csv as downloaded (UTF-8): what ``sha256sum ballots.csv`` prints."""
+    return hashlib.sha256(ballots_csv(election).encode("utf-8")).hexdigest()
 
 
 def candidate_names(election):

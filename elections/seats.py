@@ -9,7 +9,11 @@ seat is filled, exactly as the charters say:
   organization never counts against the limit;
 * a group of tied candidates is elected whole when it fits in the seats left (and within the limits). When
   it does not, the group **ties** for the seats it can fill: a declared tie-break orders it (the limits still
-  apply in that order), or, without one, the tie stands and the remaining seats stay undecided;
+  apply in that order), or, without one, the tie stands. Filling then goes on under every way of breaking it
+  (each set of tied candidates the limits let take those seats): a candidate elected under all of them is
+  elected, and only the seats whose holder differs between them stay undecided. Under a representation limit
+  a tie can leave later seats certain (A and B of one organization tie for its last place: whichever takes it,
+  the next candidate of another organization is elected after them);
 * when the candidates run out before the seats do, the remaining seats stay **unfilled**.
 
 With no rules declared this is the plain Schulze rule: the top groups take the seats.
@@ -22,6 +26,7 @@ Tie-break (``tie_break`` in election.yaml)
 """
 
 import hashlib
+import itertools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +37,10 @@ __all__ = ["Seating", "check_tie_break", "disclosure", "fill_seats", "seed_diges
 
 LIMIT = "limit"
 DISQUALIFIED = "disqualified"
+# How many ways of breaking ties (over all the ties met, nested ones included) the count follows before it
+# leaves a tie standing with the seats after it undecided: ties within the limits are small; a tie of dozens
+# of candidates is left as it stands rather than explored at length.
+MAX_TIE_RESOLUTIONS = 5000
 
 
 @dataclass(frozen=True)
@@ -57,10 +66,21 @@ class Seating:
     rules: Rules = NO_RULES
     # Candidate ID -> organization as written on the candidate's profile (only with representation limits).
     organizations: dict = field(default_factory=dict)
+    # The holder of each seat filled or undecided, in seat order: None for a seat whose holder depends on a tie.
+    seat_holders: list = field(default_factory=list)
 
     @property
     def disqualified(self):
         return self.rules.disqualified_reasons()
+
+    @property
+    def without_organization(self):
+        """``[(candidate, what their profile says or None)]``: those counted as having no organization (under a
+        representation limit), in candidate order."""
+        rep = self.rules.representation
+        if rep is None:
+            return []
+        return [(c, name) for c, name in self.organizations.items() if rep.is_no_organization(name)]
 
     @property
     def limits_declared(self):
@@ -196,17 +216,32 @@ def fill_seats(ranking, seats, *, tie_break=None, rules=None, organizations=None
 
     ``rules`` (elections.charter.Rules) adds representation limits, seat terms and disqualifications;
     ``organizations`` maps candidate IDs to the value of the representation field on their profile (absent
-    or blank: no organization). See the module docstring for the rule, ties included.
+    or blank: no organization). See the module docstring for the rule, ties included: an unbroken tie leaves
+    undecided only the seats that some way of breaking it would fill differently.
     """
     rules = rules or NO_RULES
     organizations = dict(organizations or {})
+    seating = _fill(list(ranking), seats, tie_break=tie_break, rules=rules, organizations=organizations,
+                    budget=[MAX_TIE_RESOLUTIONS])
+    if seating.skipped:
+        _name_replacements(seating, ranking, seats, tie_break)
+    return seating
+
+
+def _fill(ranking, seats, *, tie_break, rules, organizations, budget, first_place=1, seated=()):
+    """``fill_seats`` for ``seats`` more seats from ``ranking``, whose first group is at ``first_place``, after
+    ``seated`` (candidates already elected above it, who hold their organizations' seats)."""
     disqualified = rules.disqualified_reasons()
     committee = _Committee(rules.representation, organizations)
+    for candidate in seated:
+        committee.seat(candidate)
     winners, skipped, notes = [], [], []
     tie = None
     stopped = False
-    place = 1
-    for group in ranking:
+    place = first_place
+    by_seat = None
+    undecided = 0
+    for index, group in enumerate(ranking):
         group_place, place = place, place + len(group)
         left = seats - len(winners)
         if left <= 0:
@@ -235,6 +270,14 @@ def fill_seats(ranking, seats, *, tie_break=None, rules=None, organizations=None
             if how:
                 notes.append(how)
             stopped = True
+            followed = _follow_tie(contenders, electable, winners, ranking[index + 1:], left - electable,
+                                   rules=rules, organizations=organizations, budget=budget, first_place=place)
+            if followed is not None:
+                tie, by_seat, winners, undecided = (followed["tie"], followed["by_seat"], followed["winners"],
+                                                    followed["undecided"])
+                skipped += followed["skipped"]
+                if followed["note"]:
+                    notes.append(followed["note"])
             break
         chosen = []
         for candidate in ordered:
@@ -250,21 +293,84 @@ def fill_seats(ranking, seats, *, tie_break=None, rules=None, organizations=None
                      f"{', '.join(chosen)} elected.")
 
     open_seats = seats - len(winners)
-    seating = Seating(
+    if by_seat is not None:
+        unfilled = open_seats - undecided
+    else:
+        undecided, unfilled = (open_seats, 0) if stopped else (0, open_seats)
+        by_seat = winners + [None] * undecided
+    return Seating(
         seats=seats,
         winners=winners,
         tie=tie,
         tie_break_note=" ".join(notes) or None,
         skipped=skipped,
-        undecided=open_seats if stopped else 0,
-        unfilled=0 if stopped else open_seats,
-        terms=_terms(rules.seat_terms, winners, seats),
+        undecided=undecided,
+        unfilled=unfilled,
+        terms=_terms(rules.seat_terms, by_seat, seats),
+        seat_holders=by_seat,
         rules=rules,
         organizations={c: committee.names.get(c) for c in organizations} if rules.representation else {},
     )
-    if skipped:
-        _name_replacements(seating, ranking, seats, tie_break)
-    return seating
+
+
+def _follow_tie(contenders, electable, elected, rest, seats_after, *, rules, organizations, budget, first_place):
+    """Fill the seats after an unbroken tie under every way of breaking it.
+
+    Each way is a set of ``electable`` tied candidates the limits let in together, seated after ``elected``;
+    the ``seats_after`` seats are then filled from ``rest`` (ties there followed the same way). Returns a dict:
+    ``by_seat`` (the holder of each seat some way fills, None where the ways differ or the holder's seat is not
+    known), ``winners`` (elected under every way, in the order they take seats), ``undecided``
+    (seats whose holder depends on the tie), ``tie`` (the candidates elected under some ways but not all, for
+    those seats), ``skipped`` (passed over under every way) and ``note``. None when there are no limits (then
+    no tied candidate is certain and no seat comes after the tie), or past the budget of ``MAX_TIE_RESOLUTIONS``.
+    """
+    rep = rules.representation
+    if rep is None:
+        # Without limits every set of tied candidates can take the seats left, which are the last: no candidate
+        # is elected under every way, nothing comes after the tie.
+        return None
+    committee = _Committee(rep, organizations)
+    for candidate in elected:
+        committee.seat(candidate)
+    outcomes = []
+    for chosen in itertools.combinations(contenders, electable):
+        if committee.electable(chosen) < electable:
+            continue  # the limits would not let all of them in
+        budget[0] -= 1
+        if budget[0] < 0:
+            return None
+        after = _fill(rest, seats_after, tie_break=None, organizations=organizations, budget=budget,
+                      first_place=first_place, seated=(*elected, *chosen),
+                      rules=Rules(rep, (), rules.disqualified))
+        if budget[0] < 0:
+            return None
+        # The tied candidates take their seats in no known order: a seat's holder is known when one takes it.
+        tied_seats = list(chosen) if electable == 1 else [None] * electable
+        # Who may take a seat this way: those elected, then those a later tie leaves in the balance.
+        may_sit = [*elected, *chosen, *after.winners, *(after.tie["candidates"] if after.undecided else ())]
+        outcomes.append((set(chosen) | set(after.winners), [*elected, *tied_seats, *after.seat_holders], after,
+                         may_sit))
+    if not outcomes:
+        return None
+    certain = set(elected) | set.intersection(*(o[0] for o in outcomes))
+    length = max(len(o[1]) for o in outcomes)
+    by_seat = []
+    for i in range(length):
+        holders = {o[1][i] if i < len(o[1]) else None for o in outcomes}
+        by_seat.append(holders.pop() if len(holders) == 1 else None)
+    # Everyone who may take a seat under some way, in seat order (the tied ones in the order they tied).
+    order = list(dict.fromkeys(c for o in outcomes for c in o[3]))
+    winners = [c for c in order if c in certain]
+    undecided = length - len(winners)
+    varying = [c for c in order if c not in certain]
+    skipped = [entry for entry in outcomes[0][2].skipped
+               if all(entry in o[2].skipped for o in outcomes[1:])]
+    later = [c for c in winners if c not in elected and c not in contenders]
+    depend = f"{seats_phrase(undecided)} {'depends' if undecided == 1 else 'depend'}"
+    note = (f"{', '.join(contenders)} tie for {seats_phrase(electable)}; every way of breaking the tie elects "
+            f"{', '.join(later)} after it, so only {depend} on the tie." if later else None)
+    return {"by_seat": by_seat, "winners": winners, "undecided": undecided, "skipped": skipped, "note": note,
+            "tie": {"candidates": varying, "seats": undecided} if undecided else None}
 
 
 def _skip(candidate, place, because, organization, detail, holders=(), after_tie_break=False):
@@ -286,6 +392,7 @@ def _name_replacements(seating, ranking, seats, tie_break):
 
 
 def _terms(tiers, winners, seats):
+    """The term of each seat, with its holder (``winners`` in seat order; None for a seat still open)."""
     if not tiers:
         return []
     terms, seat = [], 0
@@ -314,6 +421,10 @@ def disclosure(seating, who=str):
         sentences.append(text + ".")
         for group in rep.same_organization:
             sentences.append(f"{', '.join(group[:-1])} and {group[-1]} count as one organization.")
+        if seating.without_organization:
+            sentences.append("Counted as having no organization: " + ", ".join(
+                f"{who(c)} ({repr(name) if name else f'no {rep.field!r}'})" for c, name in seating.without_organization)
+                + ".")
     replaced = {e["candidate"]: e["replaced_by"] for e in seating.skipped if e["replaced_by"]}
     for candidate, reason in seating.rules.disqualified:
         sentence = (f"{who(candidate)} was disqualified: {reason}. They keep their place in the ranking and take "

@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import nacl.bindings
+import zxcvbn
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -301,8 +302,53 @@ def _remove_walks(text):
     return "".join(c for c, k in zip(text, keep, strict=True) if k)
 
 
-def passphrase_weakness(passphrase):
-    """Why a chosen passphrase is too easy to guess, or None. Generated passphrases always pass."""
+# Passphrases famous enough to be in every guessing list whatever their length (xkcd's, pangrams, film lines);
+# matched on their letters alone, after lower-casing and undoing letter-for-digit swaps, so that
+# "correct-horse-battery-staple-42" is the same as "correcthorsebatterystaple".
+FAMOUS_PASSPHRASES = (
+    "correct horse battery staple", "Tr0ub4dor&3", "the quick brown fox jumps over the lazy dog",
+    "to be or not to be", "to be or not to be that is the question", "may the force be with you",
+    "open sesame", "all your base are belong to us", "one ring to rule them all", "never gonna give you up",
+    "never gonna let you down", "hello world", "lorem ipsum dolor sit amet", "winter is coming",
+    "i am your father", "there is no spoon", "houston we have a problem", "we are the champions",
+    "let it be", "i love you", "the answer to life the universe and everything", "in god we trust",
+    "carpe diem", "veni vidi vici", "e pluribus unum", "jackdaws love my big sphinx of quartz",
+    "pack my box with five dozen liquor jugs", "all work and no play makes jack a dull boy",
+)
+# zxcvbn's estimate of the guesses a cracker needs, below which a chosen passphrase is refused. Its score alone
+# (4 from 10^10) passes "correcthorsebatterystaple" (about 2.7 * 10^14).
+MIN_GUESSES = 10**15
+# zxcvbn refuses longer input (and its cost grows with the length); the first 72 characters decide.
+ESTIMATED_LENGTH = 72
+
+
+def _letters(text):
+    """The letters of ``text``, lower-cased, with digits and symbols around it dropped and swaps inside undone."""
+    core = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", unicodedata.normalize("NFKC", text))
+    return "".join(c for c in core.casefold().translate(_LEET) if c.isalpha())
+
+
+_FAMOUS = frozenset(_letters(phrase) for phrase in FAMOUS_PASSPHRASES)
+
+
+def passphrase_user_inputs(*, election_name, election_key, login, site_name):
+    """What zxcvbn should guess first for one voter: the election's name and key, the voter's login, the site's
+    name, whole and word by word."""
+    inputs = []
+    for text in (election_name, election_key, login, site_name):
+        text = str(text or "").casefold()
+        inputs.append(text)
+        inputs.extend(word for word in re.split(r"[\W_]+", text) if word)
+    return list(dict.fromkeys(word for word in inputs if word))
+
+
+def passphrase_weakness(passphrase, *, user_inputs=()):
+    """Why a chosen passphrase is too easy to guess, or None. Generated passphrases always pass.
+
+    Refused: one or two repeated characters or a repeated pattern; common passwords, keyboard rows and
+    sequences; a famous passphrase (``FAMOUS_PASSPHRASES``); and anything zxcvbn estimates below
+    ``MIN_GUESSES`` guesses, given ``user_inputs`` (``passphrase_user_inputs``) as words a cracker tries first.
+    """
     folded = unicodedata.normalize("NFKC", passphrase).casefold()
     text = re.sub(r"[\W_]+", "", folded)
     if len(set(text)) <= 2:
@@ -317,4 +363,12 @@ def passphrase_weakness(passphrase):
             rest = rest.replace(word, "")
         if len(_remove_walks(rest)) < MIN_UNGUESSABLE:
             return gettext("it is made of common passwords, keyboard rows or sequences")
+    if _letters(passphrase) in _FAMOUS:
+        return gettext("it is a famous passphrase, among the first that password crackers try")
+    if is_generated_passphrase(passphrase):
+        # About 99 random bits by construction; the estimate would cost a few milliseconds of the cast to agree.
+        return None
+    estimate = zxcvbn.zxcvbn(passphrase[:ESTIMATED_LENGTH], user_inputs=list(user_inputs))
+    if estimate["guesses"] < MIN_GUESSES:
+        return gettext("it is made of words, names, dates or patterns that password crackers try first")
     return None

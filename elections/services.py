@@ -94,6 +94,14 @@ class InvalidBallot(Refusal):
     title = gettext_lazy("Invalid ballot")
 
 
+class WeakPassphrase(InvalidBallot):
+    """A chosen passphrase too easy to guess; ``weakness`` says why (``secrecy.passphrase_weakness``)."""
+
+    def __init__(self, message, *, weakness):
+        super().__init__(message)
+        self.weakness = weakness
+
+
 class LinkUnopenable(Refusal):
     """The server no longer holds the secret a voter's link was sealed under (an operator's configuration)."""
 
@@ -172,6 +180,12 @@ def ranks_validate(*, election, ranks, candidates=None):
     return {candidate_id: ranks[candidate_id] for candidate_id in sorted(ranks)}
 
 
+def ranks_prefer_no_one(ranks):
+    """Whether a ballot prefers no candidate to another: every ranked candidate tied (Elekto's ballot left at its
+    defaults has them all at the lowest rank). Such a ballot counts toward turnout and changes no pairwise count."""
+    return len({rank for rank in ranks.values() if rank is not None}) <= 1
+
+
 # MySQL/MariaDB: lock wait timeout, deadlock. SQLite reports "database is locked".
 _LOCK_CONFLICT_CODES = {1205, 1213}
 
@@ -214,15 +228,19 @@ def _minute(moment):
     return moment.replace(second=0, microsecond=0)
 
 
-def passphrase_check_new(passphrase):
-    """Refuse a new passphrase that is too short or too easy to guess (``InvalidBallot``)."""
+@sensitive_variables()
+def passphrase_check_new(passphrase, *, election, voter):
+    """Refuse a new passphrase that is too short (``InvalidBallot``) or too easy to guess (``WeakPassphrase``),
+    for a cracker who knows the election, the voter's login and the site."""
     if len(passphrase) < settings.MIN_PASSPHRASE_LENGTH:
         raise InvalidBallot(_("The passphrase must be at least %(length)s characters long.")
                             % {"length": settings.MIN_PASSPHRASE_LENGTH})
-    weakness = secrecy.passphrase_weakness(passphrase)
+    user_inputs = secrecy.passphrase_user_inputs(election_name=election.name, election_key=election.key,
+                                                 login=voter.username, site_name=settings.APP_NAME)
+    weakness = secrecy.passphrase_weakness(passphrase, user_inputs=user_inputs)
     if weakness:
-        raise InvalidBallot(_("This passphrase is too easy to guess: %(weakness)s. Use the suggested passphrase, "
-                              "or a longer one of your own.") % {"weakness": weakness})
+        raise WeakPassphrase(_("This passphrase is too easy to guess: %(weakness)s. Use the suggested passphrase, "
+                               "or a longer one of your own.") % {"weakness": weakness}, weakness=weakness)
 
 
 @sensitive_variables()
@@ -317,7 +335,7 @@ def ballot_cast(*, election, voter, ranks, passphrase):
     hour and the passphrase-sealed link (also fixed length).
     """
     ranks = ranks_validate(election=election, ranks=ranks)
-    passphrase_check_new(passphrase)
+    passphrase_check_new(passphrase, election=election, voter=voter)
     _require_running(election, timezone.now())
     eligible, voted = access_of(voter, election)
     if not eligible:

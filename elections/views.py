@@ -325,6 +325,9 @@ def vote(request, key):
     if ranks is None:
         return render(request, "elections/vote.html", {**context, "form": form}, status=400)
     step = request.POST.get("step", "review")
+    if step == "cast" and services.ranks_prefer_no_one(ranks) and request.POST.get("prefers_no_one") != "yes":
+        # A ballot that prefers no one is cast only from the review that says so.
+        step = "review"
     if step != "cast":
         # The review, or the form again ("edit"), is shown by a GET of its own, with the ranks in the cookie.
         review = _review_from_cookie(request, election, candidates)
@@ -424,7 +427,7 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
         return _refused(request, services.NotVoted(_("Your ballot was revoked meanwhile: cast a new one.")),
                         election=election)
     review = _review_from_cookie(request, election, context["candidates"])
-    suggestion = review.suggestion if review else request.POST.get("suggestion", "")
+    suggestion = _suggestion(review.suggestion if review else request.POST.get("suggestion", ""))
     if not passphrase_form.is_valid():
         return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=suggestion, status=400)
     passphrase = passphrase_form.cleaned_data["passphrase"]
@@ -436,6 +439,12 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
             receipt = services.ballot_cast(election=election, voter=request.user, ranks=ranks, passphrase=passphrase)
     except services.WrongPassphrase as refusal:
         passphrase_form.add_error("passphrase", refusal.message)
+        return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=suggestion,
+                              status=refusal.status)
+    except services.WeakPassphrase as refusal:
+        passphrase_form.add_error("passphrase", _(
+            "This passphrase is too easy to guess: %(weakness)s. Use the passphrase generated for you, "
+            "%(suggestion)s, or a longer one of your own.") % {"weakness": refusal.weakness, "suggestion": suggestion})
         return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=suggestion,
                               status=refusal.status)
     except services.Refusal as refusal:
@@ -498,6 +507,7 @@ def _render_review(request, context, passphrase_form, *, ranks, suggestion, stat
         "elections/review.html",
         {**context, "passphrase_form": passphrase_form, "hidden_ranks": _ballot_form_data(ranks, len(ranks)).items(),
          "suggestion": "" if context["changing"] else _suggestion(suggestion),
+         "prefers_no_one": services.ranks_prefer_no_one(ranks),
          "min_length": settings.MIN_PASSPHRASE_LENGTH,
          # A refused cast answers its POST with this page: its history entry becomes the review's own address.
          "history_url": reverse("elections:vote_review", args=[context["election"].key])},

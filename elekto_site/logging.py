@@ -17,10 +17,11 @@ request_id_var = contextvars.ContextVar("request_id", default="-")
 
 REDACTED = "[redacted]"
 
-# Names whose values are secret: passphrases, ballots (ranks), tokens, secrets, cookies, credentials.
+# Names whose values are secret: passphrases (chosen or suggested), ballots (ranks, "No opinion"), tokens, secrets,
+# cookies, credentials.
 SENSITIVE_NAME = (
-    r"passphrase|password|passwd|ranks?|ballot|token|secret|cookie|authorization|signature|sessionid"
-    r"|csrfmiddlewaretoken|api[_-]?key|sealed_link|salt|receipt"
+    r"passphrase|password|passwd|ranks?|ballot|opinion|suggestion|token|secret|cookie|authorization|signature"
+    r"|sessionid|csrfmiddlewaretoken|api[_-]?key|sealed_link|salt|receipt"
 )
 # A key containing a sensitive name, optionally quoted, e.g. passphrase, 'new_passphrase', HTTP_COOKIE, rank-alice.
 _KEY = rf"""(?P<key>["']?[\w.\[\]-]*?(?:{SENSITIVE_NAME})[\w.\[\]-]*["']?)"""
@@ -30,6 +31,10 @@ _VALUE = (
     r"""|(?:(?:Bearer|Basic|Token|sha256=)\s*)?[^\s&,;'"}\]]+)"""
 )
 _KEY_VALUE = re.compile(rf"{_KEY}(?P<sep>\s*[:=]\s*){_VALUE}", re.IGNORECASE)
+# A value that opens a bracket, maybe after a name (a repr such as dict_items([...]) or a nested list): it is
+# redacted up to its balancing bracket, nested brackets and quoted text included.
+_KEY_BRACKETED = re.compile(rf"{_KEY}(?P<sep>\s*[:=]\s*)(?P<opening>\w*[\[{{(])", re.IGNORECASE)
+_CLOSING = {"[": "]", "{": "}", "(": ")"}
 # Raw header lines: everything after "Authorization:" or "Cookie:" up to the end of the line is secret.
 _HEADER_LINE = re.compile(
     r"(?P<key>\b(?:proxy-)?authorization|\bset-cookie|\bcookie|\bx-hub-signature(?:-256)?)(?P<sep>\s*:\s*)[^\r\n]*",
@@ -45,9 +50,49 @@ _MIN_SENSITIVE_VALUE = 4
 _RECORD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
+def _bracketed_end(text, start):
+    """The index just past the bracket that balances the one at ``text[start]`` (or the end of ``text``)."""
+    expected = []
+    quote = None
+    i = start
+    while i < len(text):
+        char = text[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in _CLOSING:
+            expected.append(_CLOSING[char])
+        elif expected and char == expected[-1]:
+            expected.pop()
+            if not expected:
+                return i + 1
+        i += 1
+    return len(text)
+
+
+def _redact_bracketed(text):
+    parts = []
+    position = 0
+    while match := _KEY_BRACKETED.search(text, position):
+        end = _bracketed_end(text, match.end() - 1)
+        parts.append(f"{text[position:match.start()]}{match['key']}{match['sep']}{REDACTED}")
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
 def redact(text):
-    """Return ``text`` with the values of sensitive keys and header lines replaced by ``[redacted]``."""
+    """Return ``text`` with the values of sensitive keys and header lines replaced by ``[redacted]``.
+
+    A value in brackets (a list, a dict, a repr such as ``dict_items([...])``) is replaced up to its balancing
+    bracket, however deeply nested.
+    """
     text = _HEADER_LINE.sub(lambda m: f"{m['key']}{m['sep']}{REDACTED}", text)
+    text = _redact_bracketed(text)
     return _KEY_VALUE.sub(lambda m: f"{m['key']}{m['sep']}{REDACTED}", text)
 
 
@@ -182,5 +227,8 @@ def logging_config(*, level="INFO", fmt="plain"):
             "django.server": {"handlers": [], "level": level, "propagate": True},
             # SQL with its parameters would put ranks and sealed links next to a request id: never log it.
             "django.db.backends": {"handlers": [], "level": "WARNING", "propagate": True},
+            # At DEBUG, the template engine logs each variable it cannot resolve with the page's whole context:
+            # on the voting pages, the voter's ranks, receipt and passphrases. It logs nothing else of use.
+            "django.template": {"handlers": [], "level": "WARNING", "propagate": True},
         },
     }

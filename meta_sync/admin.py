@@ -22,8 +22,8 @@ class SyncRequestAdmin(_ReadOnly):
     list_filter = ["status"]
     search_fields = ["delivery_id", "after"]
     list_select_related = ["run"]
-    readonly_fields = ["delivery_id", "ref", "after", "received_at", "status", "claim", "started_at", "finished_at",
-                       "run", "detail"]
+    readonly_fields = ["delivery_id", "body_digest", "ref", "after", "received_at", "status", "claim", "started_at",
+                       "finished_at", "run", "detail"]
 
 
 @admin.register(ElectionAlias)

@@ -47,7 +47,10 @@ class SyncRequest(models.Model):
 
     The webhook records it and answers at once; ``sync_worker`` (or any later sync, the CronJob's included)
     claims the waiting ones and imports the repository once for all of them. ``delivery_id`` is GitHub's
-    ``X-GitHub-Delivery``: a redelivery of the same id is acknowledged without a second sync.
+    ``X-GitHub-Delivery``: a redelivery of the same id is acknowledged without a second sync. That header is not
+    signed, so ``body_digest`` (the SHA-256 of the signed body; a push's body is not secret) also answers a
+    replay of a body already queued or synced within the hour as a duplicate. Rows older than 30 days are
+    deleted by ``manage.py clean_up``.
     """
 
     QUEUED = "queued"
@@ -57,6 +60,8 @@ class SyncRequest(models.Model):
     STATUS_CHOICES = [(QUEUED, "Queued"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]
 
     delivery_id = models.CharField(max_length=100, unique=True)
+    body_digest = models.CharField(max_length=64, blank=True, db_index=True,
+                                   help_text="SHA-256 of the delivery's signed body, in hex.")
     ref = models.CharField(max_length=255, blank=True)
     after = models.CharField(max_length=64, blank=True, help_text="The commit the push moved the branch to.")
     received_at = models.DateTimeField(default=timezone.now)

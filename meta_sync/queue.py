@@ -18,13 +18,46 @@ from .models import SyncRequest
 STALE_AFTER = timedelta(minutes=15)
 
 
-def sync_request_enqueue(*, delivery_id, ref="", after=""):
-    """Record a delivery; returns ``(request, created)``. A delivery id seen before is returned as it is."""
+# A body already queued, or synced within this long, is a replay whatever its delivery id.
+REPLAY_WINDOW = timedelta(hours=1)
+# Deliveries are kept this long (for the admin's history), then deleted by ``manage.py clean_up``.
+KEEP_DELIVERIES = timedelta(days=30)
+
+
+def _replayed(body_digest, now):
+    """The delivery that already carried the body with ``body_digest``: waiting, or synced within the hour."""
+    if not body_digest:
+        return None
+    same_body = SyncRequest.objects.filter(body_digest=body_digest)
+    return (same_body.filter(status__in=[SyncRequest.QUEUED, SyncRequest.RUNNING]).first()
+            or same_body.filter(status=SyncRequest.DONE, finished_at__gte=now - REPLAY_WINDOW).first())
+
+
+def sync_request_enqueue(*, delivery_id, ref="", after="", body_digest="", now=None):
+    """Record a delivery; returns ``(request, created)``. A delivery id seen before, or a body (by
+    ``body_digest``) already waiting or synced within ``REPLAY_WINDOW``, returns the earlier delivery as it is."""
+    now = now or timezone.now()
+    replayed = _replayed(body_digest, now)
+    if replayed is not None:
+        return replayed, False
     try:
         with transaction.atomic():
-            return SyncRequest.objects.create(delivery_id=delivery_id, ref=ref[:255], after=after[:64]), True
+            return SyncRequest.objects.create(delivery_id=delivery_id, ref=ref[:255], after=after[:64],
+                                              body_digest=body_digest, received_at=now), True
     except IntegrityError:
         return SyncRequest.objects.get(delivery_id=delivery_id), False
+
+
+def sync_requests_delete_old(*, now=None, dry_run=False):
+    """Delete the deliveries received more than ``KEEP_DELIVERIES`` ago; returns how many (would be) deleted.
+
+    One still claimed by a running sync is left for the next day."""
+    old = SyncRequest.objects.filter(received_at__lt=(now or timezone.now()) - KEEP_DELIVERIES).exclude(
+        status=SyncRequest.RUNNING)
+    if dry_run:
+        return old.count()
+    deleted, _ = old.delete()
+    return deleted
 
 
 def sync_requests_waiting(*, now=None):

@@ -72,8 +72,10 @@ def webhook_meta_sync(request):
         return JsonResponse({"error": "missing or malformed X-GitHub-Delivery"}, status=400)
 
     after = payload.get("after") if isinstance(payload.get("after"), str) else ""
-    sync_request, created = sync_request_enqueue(delivery_id=delivery_id, ref=ref, after=after)
+    sync_request, created = sync_request_enqueue(delivery_id=delivery_id, ref=ref, after=after,
+                                                 body_digest=hashlib.sha256(body).hexdigest())
     if not created:
-        return JsonResponse({"duplicate": delivery_id, "status": sync_request.status}, status=202)
+        # A redelivery of the same id, or a replay of a body already waiting or just synced under a fresh id.
+        return JsonResponse({"duplicate": sync_request.delivery_id, "status": sync_request.status}, status=202)
     logger.info("meta sync queued for delivery %s", delivery_id)
     return JsonResponse({"queued": delivery_id}, status=202)

@@ -31,6 +31,13 @@ def shared_fixture(*parts):
     return path
 
 
+def review_fields(ranks):
+    """What the review form adds to a cast beside the ranks: for a ballot that prefers no one (every candidate
+    with a rank tied, "" counting as the lowest rank), that the voter was shown the note saying so."""
+    tied = {str(len(ranks)) if rank == "" else str(rank) for rank in ranks.values() if rank is not None}
+    return {"prefers_no_one": "yes"} if len(tied) <= 1 else {}
+
+
 def canonical_key_order(keys):
     """The one order in which the database keeps a ballot's keys: sorted as the site writes them, except that
     PostgreSQL's jsonb keeps object keys in its own order (shorter keys first, then bytewise)."""

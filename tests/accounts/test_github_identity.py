@@ -14,7 +14,7 @@ from tests.browser.builders import build_election
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-PASSPHRASE = "correct horse battery staple"
+PASSPHRASE = "plum orbit kettle saffron 91"
 RANKS = {"amara": 1, "bjorn": 2, "chen": 3, "dolores": 4}
 
 

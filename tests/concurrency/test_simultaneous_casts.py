@@ -14,19 +14,19 @@ from elections.models import SealedBallot, VoteRecord
 from elections.results import election_tally
 from tests.browser.builders import build_election, user
 from tests.concurrency.conftest import run_at_once, simultaneous_connections
-from tests.conftest import box_open_now
+from tests.conftest import box_open_now, review_fields
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 KEY = "steering---2026"
-PASSPHRASE = "correct horse battery staple"
+PASSPHRASE = "plum orbit kettle saffron 91"
 CANDIDATES = ("amara", "bjorn", "chen", "dolores")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def cast_form(ranks, mode="cast"):
     return {**{f"rank-{c}": str(r) for c, r in ranks.items()}, "step": "cast", "mode": mode,
-            "passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE}
+            "passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE, **review_fields(ranks)}
 
 
 def session_cookie_of(login):

@@ -12,7 +12,7 @@ from tests.concurrency.conftest import run_at_once
 pytestmark = pytest.mark.django_db(transaction=True)
 
 KEY = "steering---2026"
-PASSPHRASE = "correct horse battery staple"
+PASSPHRASE = "plum orbit kettle saffron 91"
 CANDIDATES = ("amara", "bjorn", "chen", "dolores")
 SIMULTANEOUS = 20
 

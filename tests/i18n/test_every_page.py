@@ -22,7 +22,7 @@ from tests.officers.conftest import cast, make_election
 pytestmark = pytest.mark.django_db
 
 LANGUAGES = {"es": "es", "zh-hans": "zh_Hans", "ja": "ja", "pt-br": "pt_BR", "de": "de"}
-PASSPHRASE = "correct-horse-battery-staple"
+PASSPHRASE = "plum-orbit-kettle-saffron-91"
 TAG = re.compile(r"<[^>]+>")
 # Code, commands and file names are the same in every language.
 VERBATIM = re.compile(r"<(code|pre|kbd)\b.*?</\1>", re.S)

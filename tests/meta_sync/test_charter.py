@@ -86,6 +86,21 @@ def test_a_candidate_without_the_representation_field_is_warned_about(meta_repo)
         "representation limit"]
 
 
+def test_the_values_that_mean_no_organization_are_read_from_election_yaml(meta_repo):
+    election = _parse(meta_repo, 'representation:\n  max_per_organization: 2\n'
+                                 '  no_organization: [Independent, Self-employed, "-", ""]\n')
+
+    assert election.ok, election.problems
+    assert election.charter["representation"]["no_organization"] == ["Independent", "Self-employed", "-", ""]
+
+
+def test_no_organization_must_be_a_list_of_values(meta_repo):
+    election = _parse(meta_repo, "representation:\n  max_per_organization: 2\n  no_organization: Independent\n")
+
+    (problem,) = election.errors
+    assert problem.field == "representation.no_organization" and "must be a list" in problem.message
+
+
 def test_the_sync_imports_the_rules(db, meta_repo):
     _parse(meta_repo, KUBERNETES)
     sync_meta(path=meta_repo.root, trigger="test", now=dt.datetime(2029, 1, 1, tzinfo=UTC))

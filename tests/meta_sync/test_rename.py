@@ -13,7 +13,7 @@ from meta_sync.services import sync_meta
 pytestmark = pytest.mark.django_db
 
 RUNNING = {"start": "2020-01-01 00:00:00", "end": "2099-01-01 00:00:00"}
-PASSPHRASE = "correct horse battery staple"
+PASSPHRASE = "plum orbit kettle saffron 91"
 
 
 def _sync(root):

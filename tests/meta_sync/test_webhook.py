@@ -25,8 +25,8 @@ def _sign(body, secret=SECRET):
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _push(branch="main"):
-    return json.dumps({"ref": f"refs/heads/{branch}", "after": "0" * 40}).encode()
+def _push(branch="main", after="0" * 40):
+    return json.dumps({"ref": f"refs/heads/{branch}", "after": after}).encode()
 
 
 @pytest.fixture
@@ -96,9 +96,75 @@ def test_a_replayed_delivery_is_acknowledged_without_a_second_sync(client, site,
     assert SyncRequest.objects.count() == 1
 
 
-def test_deliveries_waiting_together_are_covered_by_one_sync(client, site):
+def test_a_signed_body_replayed_under_fresh_delivery_ids_is_a_duplicate_while_it_waits(client, site):
     body = _push()
+    assert _post(client, body, signature=_sign(body), delivery="original").json() == {"queued": "original"}
+
+    replays = [_post(client, body, signature=_sign(body), delivery=f"fresh-{n}") for n in range(300)]
+
+    assert {r.status_code for r in replays} == {202}
+    assert {json.dumps(r.json()) for r in replays} == {json.dumps({"duplicate": "original", "status": "queued"})}
+    assert SyncRequest.objects.count() == 1
+    _work()
+    assert SyncRun.objects.count() == 1
+
+
+def test_a_body_synced_within_the_hour_is_a_duplicate_and_after_it_is_queued_again(client, site):
+    body = _push()
+    _post(client, body, signature=_sign(body), delivery="original")
+    _work()
+
+    replay = _post(client, body, signature=_sign(body), delivery="fresh-1")
+    assert replay.json() == {"duplicate": "original", "status": "done"}
+    assert _work() == "" and SyncRun.objects.count() == 1
+
+    SyncRequest.objects.update(finished_at=timezone.now() - dt.timedelta(minutes=61))
+    later = _post(client, body, signature=_sign(body), delivery="fresh-2")
+    assert later.json() == {"queued": "fresh-2"}
+    # Another push (another body) is never held back by the first.
+    other = _push(after="1" * 40)
+    assert _post(client, other, signature=_sign(other), delivery="fresh-3").json() == {"queued": "fresh-3"}
+    assert SyncRequest.objects.filter(status="queued").count() == 2
+
+
+def test_the_body_of_a_failed_delivery_may_be_delivered_again(client, site):
+    body = _push()
+    _post(client, body, signature=_sign(body), delivery="original")
+    SyncRequest.objects.update(status="failed", finished_at=timezone.now())
+    assert _post(client, body, signature=_sign(body), delivery="retry").json() == {"queued": "retry"}
+
+
+def test_the_daily_clean_up_deletes_deliveries_older_than_30_days(client, site):
+    from django.contrib.sessions.models import Session
+
+    for n, days in enumerate((31, 45, 29, 0)):
+        body = _push(after=str(n) * 40)
+        _post(client, body, signature=_sign(body), delivery=f"d-{days}")
+    _work()
+    for days in (31, 45, 29):
+        SyncRequest.objects.filter(delivery_id=f"d-{days}").update(
+            received_at=timezone.now() - dt.timedelta(days=days))
+    Session.objects.create(session_key="expired-session-key-0123456789", session_data="",
+                           expire_date=timezone.now() - dt.timedelta(days=1))
+
+    dry = io.StringIO()
+    call_command("clean_up", "--dry-run", stdout=dry)
+    assert "would delete 2 webhook deliveries older than 30 days" in dry.getvalue()
+    assert SyncRequest.objects.count() == 4 and Session.objects.filter(session_key__startswith="expired").exists()
+
+    out = io.StringIO()
+    call_command("clean_up", stdout=out)
+    assert "deleted 2 webhook deliveries older than 30 days" in out.getvalue()
+    assert set(SyncRequest.objects.values_list("delivery_id", flat=True)) == {"d-29", "d-0"}
+    assert not Session.objects.filter(session_key__startswith="expired").exists()
+    again = io.StringIO()
+    call_command("clean_up", stdout=again)
+    assert "deleted 0 webhook deliveries" in again.getvalue()
+
+
+def test_deliveries_waiting_together_are_covered_by_one_sync(client, site):
     for delivery in ("a", "b", "c"):
+        body = _push(after=delivery * 40)
         assert _post(client, body, signature=_sign(body), delivery=delivery).status_code == 202
     _work()
     assert set(SyncRequest.objects.values_list("status", flat=True)) == {"done"}
@@ -234,7 +300,8 @@ def test_with_a_repository_configured_the_worker_pulls_it_first(client, site, up
 
     upstream.write("e/voters.yaml", "eligible_voters: [ann, ben, cat]\n")
     upstream.push("more voters")
-    _post(client, body, signature=_sign(body), delivery="second")
+    second = _push(after="1" * 40)
+    _post(client, second, signature=_sign(second), delivery="second")
     _work()
     assert Election.objects.get(key="e").voters.count() == 3
 
@@ -260,7 +327,8 @@ def test_the_officer_page_shows_the_state_of_the_last_push_and_this_election_s_e
     client.force_login(officer)
     overview = reverse("officers:overview", args=[election.key])
 
-    _post(client, body, signature=_sign(body), delivery="second")
+    second = _push(after="1" * 40)
+    _post(client, second, signature=_sign(second), delivery="second")
     page = client.get(overview).content.decode()
     assert "The last push to the meta repository arrived" in page and "waiting for the sync" in page
 

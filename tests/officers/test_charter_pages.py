@@ -57,6 +57,18 @@ def test_the_results_page_applies_and_discloses_the_limit_and_the_seat_terms(log
     assert "Seat 1: Schulze elects E Person; Ranked Pairs would elect A Person." in page
 
 
+def test_the_results_page_says_which_candidates_were_counted_as_having_no_organization(login):
+    election = charter_election(charter={"representation": {"max_per_organization": 1}})
+    election.candidates.filter(candidate_id="b").update(info={"employer": "NA - Independent"})
+
+    page = login("olivia").get(reverse("officers:results", args=[election.key])).content.decode()
+
+    assert ("Counted as having no organization, so never against the limit: B Person (“NA - Independent”), "
+            "D Person (no “employer” given).") in page
+    # Acme holds its one seat; B and D never count against the limit.
+    assert election_tally(election).winners == ["e", "b", "d"]
+
+
 def test_the_draft_results_md_and_result_json_disclose_the_rules(login):
     election = charter_election(charter=KUBERNETES_RULES)
     client = login("olivia")
@@ -219,7 +231,7 @@ def test_manage_py_tally_discloses_the_rules_in_every_format(fmt):
     assert "was passed over by the representation limit" in text
     if fmt == "text":
         assert "Seat 1 (two years): e" in text and "Seat 3 (one year): d" in text
-        assert f"Ballots SHA-256: {election_tally(election).ballots_sha256}" in text
+        assert f"Ballots SHA-256 (normalised): {election_tally(election).ballots_sha256}" in text
     elif fmt == "json":
         data = json.loads(text)
         assert data["winners"] == ["e", "b", "d"]

@@ -1,6 +1,7 @@
 """Exports of a completed election: each one, read back, gives the result of counting the database."""
 
 import csv
+import hashlib
 import io
 import json
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from elections.exports import KINDS, read_ballots_yaml
 from elections.models import AuditEvent, Ballot
-from elections.results import election_tally
+from elections.results import ballots_csv_sha256, election_tally
 from elections.tally import ballots_digest, count, read_ballots_csv
 
 from .conftest import cast_many, make_election
@@ -56,15 +57,19 @@ def test_the_ballots_csv_recounts_to_the_database_result(login, election, tmp_pa
     expected = election_tally(election).to_dict()
     assert count(candidates, ballots, seats=2).to_dict() == expected
     path = tmp_path / "ballots.csv"
-    path.write_text(content)
-    assert tally_file(path) == expected
+    path.write_bytes(response.content)
+    recount = tally_file(path)
+    assert recount.pop("ballots_csv_sha256") == hashlib.sha256(response.content).hexdigest()
+    assert recount == expected
     assert expected["ballots_sha256"] == ballots_digest(candidates, ballots)
 
 
 def test_the_officers_count_agrees_with_manage_py_tally_by_key(election):
     out = io.StringIO()
     call_command("tally", election.key, "--format", "json", stdout=out)
-    assert json.loads(out.getvalue()) == election_tally(election).to_dict()
+    data = json.loads(out.getvalue())
+    assert data.pop("ballots_csv_sha256") == ballots_csv_sha256(election)
+    assert data == election_tally(election).to_dict()
 
 
 def test_the_ballots_csv_lists_every_receipt_once_and_nothing_else_about_voters(login, election):
@@ -75,13 +80,39 @@ def test_the_ballots_csv_lists_every_receipt_once_and_nothing_else_about_voters(
     assert "No opinion" in content
 
 
-def test_each_ballots_export_comes_in_a_fresh_random_order(login, election):
+def test_every_download_of_ballots_csv_is_the_same_file_its_rows_in_receipt_order(login, election):
     client = login("olivia")
-    orders = {tuple(row[-1] for row in csv.reader(io.StringIO(download(client, election, "ballots.csv")
-                                                                 .content.decode())))
-              for _ in range(3)}
-    # 21 ballots: three identical orders by chance would have odds of one in (21!)^2.
-    assert len(orders) > 1
+    files = {download(client, election, "ballots.csv").content for _ in range(3)}
+    assert len(files) == 1
+    rows = list(csv.reader(io.StringIO(files.pop().decode())))[1:]
+    # Receipts are random codes: their order says nothing about the order of voting.
+    assert [row[-1] for row in rows] == sorted(Ballot.objects.values_list("receipt", flat=True))
+
+
+def test_the_report_and_tally_give_the_sha256_of_the_downloaded_ballots_csv(login, election, tmp_path):
+    client = login("olivia")
+    downloaded = download(client, election, "ballots.csv").content
+    file_sha256 = hashlib.sha256(downloaded).hexdigest()  # what sha256sum ballots.csv prints
+
+    report_md = download(client, election, "report.md").content.decode()
+    report_page = client.get(reverse("officers:report", args=[election.key])).content.decode()
+    by_key = io.StringIO()
+    call_command("tally", election.key, stdout=by_key)
+    path = tmp_path / "ballots.csv"
+    path.write_bytes(downloaded)
+    by_file = io.StringIO()
+    call_command("tally", "--ballots", str(path), "--seats", "2", stdout=by_file)
+
+    assert f"SHA-256 of ballots.csv: `{file_sha256}`" in report_md
+    assert f"<code>{file_sha256}</code>" in report_page
+    assert f"ballots.csv SHA-256: {file_sha256}" in by_key.getvalue()
+    assert f"ballots.csv SHA-256: {file_sha256}" in by_file.getvalue()
+    # The normalised digest stays beside it, named as such, the same from the site and from the file.
+    normalised = election_tally(election).ballots_sha256
+    assert normalised != file_sha256
+    assert f"Normalised SHA-256 of the ballots counted: `{normalised}`" in report_md
+    assert f"Ballots SHA-256 (normalised): {normalised}" in by_key.getvalue()
+    assert f"Ballots SHA-256 (normalised): {normalised}" in by_file.getvalue()
 
 
 def test_the_ballots_yaml_recounts_to_the_database_result(login, election):

@@ -61,6 +61,33 @@ def test_loaded_kubernetes_ballots_reproduce_the_published_winners():
     assert VoteRecord.objects.filter(election=election).count() == 0
 
 
+@pytest.mark.parametrize(("year", "all_default"), [("2022", 6), ("2023", 4), ("2024", 7)])
+def test_real_ballots_csv_files_load_with_their_all_default_ballots_and_published_votes_cast_and_winners(
+        year, all_default):
+    # Elekto stored a ballot left at its defaults as every candidate tied last; it counts in "votes cast".
+    import re
+
+    meta = shared_fixture("meta", "kubernetes")
+    folder = meta / "elections" / "steering" / year
+    call_command("sync_meta", "--path", str(meta), "--election-dir", "elections", stdout=io.StringIO())
+    key = f"steering---{year}"
+
+    load(key, folder / "ballots.csv")
+
+    published = (folder / "results.md").read_text(encoding="utf-8")
+    votes_cast = int(re.search(r"Number of votes cast: (\d+)", published).group(1))
+    winners_part = published.split("## Winners", 1)[1].split("The rest of the candidates", 1)[0]
+    published_winners = re.findall(r"github\.com/([\w-]+)\)", winners_part)
+    election = Election.objects.get(key=key)
+    lowest = election.candidates.count()
+    ballots = list(election.ballots.values_list("ranks", flat=True))
+    assert len(ballots) == votes_cast
+    assert sum(set(ranks.values()) == {lowest} for ranks in ballots) == all_default
+    result = tally_json(key)
+    assert result["ballots"] == votes_cast
+    assert [w.lower() for w in result["winners"]] == [w.lower() for w in published_winners]
+
+
 def test_the_demo_board_election_counts_as_its_published_results_say():
     call_command("sync_meta", "--path", str(EXAMPLE_META), "--election-dir", "elections", stdout=io.StringIO())
 

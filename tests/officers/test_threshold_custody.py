@@ -137,8 +137,8 @@ def closed_with_ballots(client):
     for login, ranks in (("alice", {"amara": 1, "bjorn": 2, "chen": 3, "dolores": 4}),
                          ("bob", {"amara": 2, "bjorn": 1, "chen": 3, "dolores": 4})):
         form = {f"rank-{c}": str(r) for c, r in ranks.items()}
-        form.update(step="cast", mode="cast", passphrase="correct horse battery staple",
-                    passphrase_again="correct horse battery staple")
+        form.update(step="cast", mode="cast", passphrase="plum orbit kettle saffron 91",
+                    passphrase_again="plum orbit kettle saffron 91")
         assert signed_in(login).post(reverse("elections:vote", args=[election.key]), form).status_code == 303
     close(election)
     return election, shares

@@ -176,15 +176,16 @@ def test_the_migration_job_and_the_cron_jobs_run_the_right_commands():
     (migrate,) = _pod_spec(job)["containers"]
     (sync,) = _pod_spec(cronjobs["elekto-sync-meta"])["containers"]
     (destroy,) = _pod_spec(cronjobs["elekto-destroy-ballot-links"])["containers"]
-    (clear,) = _pod_spec(cronjobs["elekto-clear-sessions"])["containers"]
+    (clean_up,) = _pod_spec(cronjobs["elekto-clean-up"])["containers"]
 
     assert "command" not in migrate and migrate["env"] == [{"name": "ELEKTO_SKIP_SERVER", "value": "1"}]
     assert "command" not in sync
     assert {e["name"]: e["value"] for e in sync["env"]} == {"ELEKTO_SKIP_MIGRATE": "1", "ELEKTO_SKIP_SERVER": "1"}
     assert destroy["command"] == ["python", "manage.py", "destroy_ballot_links"]
-    assert clear["command"] == ["python", "manage.py", "clearsessions"]
-    # Expired sessions are cleared at least daily (five-field schedule, every field but the minute and hour "*").
-    assert cronjobs["elekto-clear-sessions"]["spec"]["schedule"].split()[2:] == ["*", "*", "*"]
+    assert clean_up["command"] == ["python", "manage.py", "clean_up"]
+    # Expired sessions and old webhook deliveries are deleted at least daily (five-field schedule, every field but
+    # the minute and hour "*").
+    assert cronjobs["elekto-clean-up"]["spec"]["schedule"].split()[2:] == ["*", "*", "*"]
     assert cronjobs["elekto-sync-meta"]["spec"]["schedule"] == "*/15 * * * *"
     for cronjob in cronjobs.values():
         assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"

@@ -85,6 +85,25 @@ def test_records_never_carry_passphrases_ranks_tokens_or_credentials(log_output,
     assert "for alice" in output and "steering-2026" in output and "vote failed" in output
 
 
+def test_a_page_context_logged_whole_loses_its_ranks_suggestion_and_receipt(log_output):
+    # The shape in which Django's template engine writes a page's context when a variable is missing.
+    buffer = log_output("plain")
+    context = (
+        "{'election': <Election: Steering 2026>, 'ranked': [(1, ['Quokka', 'Zanzibar']), (2, ['Walrus'])], "
+        "'no_opinion': ['Marmalade'], 'suggestion': 'rsjf-x5df-w84w-87mr-3hma', 'lowest_rank': 4, "
+        "'hidden_ranks': dict_items([('rank-quokka', '1'), ('rank-walrus', '2')]), 'receipt': 'ABCD-EFGH-JKLM', "
+        "'min_length': 12}"
+    )
+
+    logging.getLogger("elections.test").warning("Failed lookup for key [counted] in %s", context)
+
+    output = buffer.getvalue()
+    for secret in ("Quokka", "Zanzibar", "Walrus", "Marmalade", "rsjf-x5df", "rank-quokka", "ABCD-EFGH"):
+        assert secret not in output
+    # What follows a redacted value is still read as it was.
+    assert "'election': <Election: Steering 2026>" in output and "'min_length': 12}" in output
+
+
 @pytest.mark.django_db
 @pytest.mark.urls("tests.production.urls")
 def test_a_failing_view_logs_the_error_without_the_posted_passphrase_or_ranks(log_output):

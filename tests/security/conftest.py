@@ -4,9 +4,10 @@ import pytest
 from django.test import Client
 
 from tests.browser.builders import build_election, user
+from tests.conftest import review_fields
 
 KEY = "steering---2026"
-PASSPHRASE = "correct horse battery staple"
+PASSPHRASE = "plum orbit kettle saffron 91"
 
 
 @pytest.fixture
@@ -58,4 +59,5 @@ def vote_form(ranks, *, step="review", passphrase=None, mode="cast"):
     if step == "cast":
         data["mode"] = mode
         data["passphrase"] = data["passphrase_again"] = passphrase or PASSPHRASE
+        data.update(review_fields(ranks))
     return data

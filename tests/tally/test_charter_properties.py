@@ -1,11 +1,13 @@
 """Properties of seat filling under a charter's rules, for any ballots (hypothesis)."""
 
+import itertools
 from collections import Counter
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from elections.charter import Representation, Rules, organization_key
+from elections.seats import fill_seats
 from elections.tally import ballots_digest, count
 from tests.tally.helpers import plain_seats
 from tests.tally.test_properties import elections
@@ -86,3 +88,56 @@ def test_the_counts_ballots_digest_is_the_digest_of_the_ballots_file(election):
 
     assert count(candidates, ballots).ballots_sha256 == ballots_digest(candidates, ballots)
     assert count(list(reversed(candidates)), shuffled).ballots_sha256 == ballots_digest(candidates, ballots)
+
+
+# --- An unbroken tie leaves undecided exactly the seats some way of breaking it fills differently -------------
+
+
+@st.composite
+def tied_rankings(draw):
+    """A ranking with ties (groups of candidates, best first), organizations, a limit and seats."""
+    candidates = [f"c{i}" for i in range(draw(st.integers(2, 6)))]
+    cuts = sorted(draw(st.sets(st.integers(1, len(candidates) - 1), max_size=len(candidates) - 1)))
+    order = draw(st.permutations(candidates))
+    ranking = [list(order[a:b]) for a, b in itertools.pairwise([0, *cuts, len(candidates)])]
+    organizations = {c: draw(st.sampled_from(["Acme", "Globex", "Initech", "Independent", ""])) for c in candidates}
+    continuing = tuple((f"member{i}", draw(st.sampled_from(["Acme", "Globex"])))
+                       for i in range(draw(st.integers(0, 1))))
+    representation = draw(st.sampled_from([None, Representation(1, continuing=continuing),
+                                           Representation(2, continuing=continuing)]))
+    out = draw(st.lists(st.sampled_from(candidates), unique=True, max_size=1))
+    rules = Rules(representation=representation, disqualified=tuple((c, "reason") for c in out))
+    seats = draw(st.integers(1, len(candidates)))
+    return ranking, organizations, rules, seats
+
+
+def _by_brute_force(ranking, organizations, rules, seats):
+    """Every way of breaking every tie: each order of all the candidates, declared as the tie-break."""
+    candidates = [c for group in ranking for c in group]
+    return [fill_seats(ranking, seats, rules=rules, organizations=organizations, tie_break={"order": list(order)})
+            for order in itertools.permutations(candidates)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(tied_rankings())
+def test_the_seats_left_undecided_are_exactly_those_some_resolution_of_the_tie_fills_differently(case):
+    ranking, organizations, rules, seats = case
+    seating = fill_seats(ranking, seats, rules=rules, organizations=organizations)
+    resolutions = _by_brute_force(ranking, organizations, rules, seats)
+
+    elected_in = [set(r.winners) for r in resolutions]
+    always, ever = set.intersection(*elected_in), set.union(*elected_in)
+    unfilled = min(r.unfilled for r in resolutions)
+    assert set(seating.winners) == always
+    assert len(seating.winners) == len(always)
+    assert seating.unfilled == unfilled
+    assert seating.undecided == seats - unfilled - len(always)
+    if seating.undecided:
+        assert seating.tie == {"candidates": [c for c in seating.tie["candidates"]], "seats": seating.undecided}
+        assert set(seating.tie["candidates"]) == ever - always
+    else:
+        assert ever == always
+    # A seat's holder is named only when every resolution seats that candidate there.
+    for seat, holder in enumerate(seating.seat_holders):
+        if holder is not None:
+            assert all(len(r.winners) > seat and r.winners[seat] == holder for r in resolutions)

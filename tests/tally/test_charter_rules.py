@@ -148,9 +148,10 @@ def test_a_tie_inside_one_organization_is_settled_by_the_tie_break():
     ballots = _ballots((1, "ann ben cat"), (1, "ben ann cat"))
 
     undecided = count(list(orgs), ballots, seats=2, rules=rules, organizations=orgs)
-    assert undecided.winners == []
+    # Whichever of ann and ben takes X's one seat, cat takes the other: only that seat waits for a tie-break.
+    assert undecided.winners == ["cat"]
     assert undecided.tie == {"candidates": ["ann", "ben"], "seats": 1}
-    assert undecided.undecided_seats == 2
+    assert undecided.undecided_seats == 1 and undecided.unfilled_seats == 0
 
     decided = count(list(orgs), ballots, seats=2, rules=rules, organizations=orgs,
                     tie_break={"order": ["ben", "ann", "cat"]})
@@ -229,3 +230,67 @@ def test_rules_read_back_from_their_stored_form():
     rules = rules_from_yaml({**TOC, "disqualified": [{"candidate": "b", "reason": "r"}]}, 6)
 
     assert rules_from_yaml(rules.to_dict(), 6) == rules
+
+
+# --- "No organization" is not an organization -------------------------------------------------------------------
+
+
+def test_three_independents_under_a_limit_of_two_are_all_elected_and_no_limit_is_invoked():
+    # As real candidate files write it: Independent, N/A, NA - Independent.
+    employers = {"ann": "Independent", "ben": "N/A", "cat": "NA - Independent", "dan": "Acme"}
+    ballots = _ballots((10, "ann ben cat dan"))
+    rules = Rules(representation=representation_from_yaml({"max_per_organization": 2}))
+
+    result = count(list(employers), ballots, seats=3, rules=rules, organizations=employers)
+
+    assert result.winners == ["ann", "ben", "cat"]
+    assert result.seating.skipped == []
+    assert result.seating.limits_sentence == "Proportional representation limits were not invoked for this election."
+    assert result.seating.without_organization == [("ann", "Independent"), ("ben", "N/A"),
+                                                   ("cat", "NA - Independent")]
+    assert ("Counted as having no organization: ann ('Independent'), ben ('N/A'), cat ('NA - Independent')."
+            in result.seating.to_dict()["explanation"])
+
+
+@pytest.mark.parametrize("value", ["Independent", "independent ", "N/A", "n/a", "NA", "na", "None", "NONE", "-",
+                                   "", "  ", None, "N/A - between jobs", "NA - Independent", "na-self"])
+def test_every_default_way_of_writing_no_organization_never_counts(value):
+    representation = representation_from_yaml({"max_per_organization": 1})
+    assert representation.is_no_organization(value)
+    assert representation.key(value) is None
+
+
+@pytest.mark.parametrize("value", ["Acme", "NASA", "Nationwide", "N/A Corp", "Independent Software Ltd", "None Such"])
+def test_organizations_that_merely_look_like_no_organization_still_count(value):
+    representation = representation_from_yaml({"max_per_organization": 1})
+    assert not representation.is_no_organization(value)
+    assert representation.key(value) is not None
+
+
+def test_a_declared_no_organization_list_replaces_the_default_values():
+    representation = representation_from_yaml({"max_per_organization": 1,
+                                                "no_organization": ["Self-employed", "Unaffiliated"]})
+    assert representation.is_no_organization("self-employed") and representation.is_no_organization("")
+    assert representation.is_no_organization("N/A - between jobs")
+    # A community that declares its own list counts "Independent" as an organization, as it asked.
+    assert not representation.is_no_organization("Independent")
+    assert representation.to_dict()["no_organization"] == ["Self-employed", "Unaffiliated"]
+    assert "no_organization" not in representation_from_yaml({"max_per_organization": 1}).to_dict()
+
+
+def test_a_continuing_member_without_an_organization_holds_no_organizations_seat():
+    employers = {"ann": "Acme", "ben": "Acme"}
+    rules = Rules(representation=representation_from_yaml({
+        "max_per_organization": 1, "continuing": [{"login": "old", "organization": "Independent"}]}))
+    result = count(list(employers), _ballots((3, "ann ben")), seats=2, rules=rules, organizations=employers)
+    assert result.winners == ["ann"] and result.seating.unfilled == 1
+
+
+def test_independents_on_the_real_2023_ballots_are_counted_as_having_no_organization():
+    candidates, ballots, employers, _ = _steering_2023()
+    # Everybody independent, under the tightest limit: nobody is passed over.
+    independents = dict.fromkeys(employers, "Independent")
+    rules = Rules(representation=representation_from_yaml({"max_per_organization": 1}))
+    result = count(candidates, ballots, seats=4, rules=rules, organizations=independents)
+    assert result.winners == ["soltysh", "pohly", "pacoxu", "justaugustus"]
+    assert not result.seating.limits_invoked

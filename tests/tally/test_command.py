@@ -1,5 +1,6 @@
 """manage.py tally: an election's ballots from the database, or a ballots.csv file."""
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -148,7 +149,8 @@ def test_the_json_output_has_the_documented_keys():
     data = json.loads(tally("--ballots", str(FIXTURES / "small_election.csv"), "--seats", "2", "--format", "json"))
 
     assert list(data) == ["candidates", "ballots", "ballots_sha256", "ranking", "winners", "tie", "pairwise",
-                          "strongest_paths"]
+                          "strongest_paths", "ballots_csv_sha256"]
+    assert data["ballots_csv_sha256"] == hashlib.sha256((FIXTURES / "small_election.csv").read_bytes()).hexdigest()
 
 
 def test_the_ballots_digest_does_not_depend_on_row_or_column_order(tmp_path):

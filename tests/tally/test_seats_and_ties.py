@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from elections.charter import Rules, SeatTerm, representation_from_yaml, seat_terms_from_yaml
 from elections.tally import count, explain_winners, results_markdown
 
 # ann and ben each win one head-to-head ballot against the other; both beat cat and dan.
@@ -166,3 +167,62 @@ def test_the_draft_results_page_discloses_an_unbroken_tie():
     assert "ann, ben are tied for 1 seat." in text
     assert "1 seat remain undecided" in text
     assert "None decided." in text
+
+
+# --- A tie the limits make irrelevant to later seats ------------------------------------------------------------
+
+# A (company G) first; B and C (both G) tied; D (X). Three seats, at most two per company.
+ISSUE_CASE = [{"a": 1, "b": 2, "c": 2, "d": 3}] * 3 + [{"a": 1, "b": 2, "c": 3, "d": 4},
+                                                       {"a": 1, "c": 2, "b": 3, "d": 4}]
+ISSUE_ORGANIZATIONS = {"a": "G", "b": "G", "c": "G", "d": "X"}
+
+
+def _two_per_company(**more):
+    terms = more.pop("seat_terms", None)
+    return Rules(representation=representation_from_yaml({"max_per_organization": 2, **more}),
+                 seat_terms=seat_terms_from_yaml(terms, 3) if terms else ())
+
+
+def test_a_tie_whose_every_resolution_elects_the_same_later_candidate_still_fills_that_seat():
+    result = count(list("abcd"), ISSUE_CASE, seats=3, rules=_two_per_company(), organizations=ISSUE_ORGANIZATIONS)
+
+    assert result.ranking == [["a"], ["b", "c"], ["d"]]
+    assert result.winners == ["a", "d"]
+    assert result.tie == {"candidates": ["b", "c"], "seats": 1}
+    assert result.undecided_seats == 1 and result.unfilled_seats == 0
+    assert result.tie_break_note == ("b, c tie for 1 seat; every way of breaking the tie elects d after it, so only "
+                                     "1 seat depends on the tie.")
+    assert "remain undecided" in results_markdown(result)
+
+
+def test_the_seat_terms_follow_the_seats_and_leave_only_the_tied_seat_open():
+    rules = _two_per_company(seat_terms=[{"seats": 2, "term": "two years"}, {"seats": 1, "term": "one year"}])
+
+    result = count(list("abcd"), ISSUE_CASE, seats=3, rules=rules, organizations=ISSUE_ORGANIZATIONS)
+
+    assert result.seating.terms == [{"seat": 1, "candidate": "a", "term": "two years"},
+                                    {"seat": 2, "candidate": None, "term": "two years"},
+                                    {"seat": 3, "candidate": "d", "term": "one year"}]
+
+
+def test_a_tied_candidate_every_resolution_elects_is_elected_though_their_seat_waits_for_the_tie():
+    # At most one per company: B and C (both H) tie with E (K) for the two seats H and K can take; D (Z) follows.
+    ballots = [{"b": 1, "c": 1, "e": 1, "d": 2}] * 3
+    organizations = {"b": "H", "c": "H", "e": "K", "d": "Z"}
+    rules = Rules(representation=representation_from_yaml({"max_per_organization": 1}),
+                  seat_terms=(SeatTerm(3, "two years"),))
+
+    result = count(list("bced"), ballots, seats=3, rules=rules, organizations=organizations)
+
+    assert result.winners == ["e", "d"]
+    assert result.tie == {"candidates": ["b", "c"], "seats": 1}
+    assert result.undecided_seats == 1
+    # E's seat is one of the first two, which one waits for the tie; D's is the third.
+    assert [t["candidate"] for t in result.seating.terms] == [None, None, "d"]
+
+
+def test_without_limits_a_tie_for_the_last_seats_is_left_as_before():
+    result = count(list("abcd"), ISSUE_CASE, seats=3)
+    assert result.winners == ["a", "b", "c"]
+    result = count(list("abcd"), ISSUE_CASE, seats=2)
+    assert result.winners == ["a"] and result.tie == {"candidates": ["b", "c"], "seats": 1}

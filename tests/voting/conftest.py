@@ -7,8 +7,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from elections.models import Candidate, Election, EligibleVoter, Officer
+from tests.conftest import review_fields
 
-PASSPHRASE = "correct-horse-battery-staple"
+PASSPHRASE = "plum-orbit-kettle-saffron-91"
 
 
 def make_election(key, *, start, end, voters=(), officers=(), candidates=("alice", "bob", "carol"), **fields):
@@ -119,4 +120,6 @@ def vote_data(ranks, *, step="review", **extra):
 
 
 def cast_data(ranks, passphrase=PASSPHRASE):
-    return vote_data(ranks, step="cast", mode="cast", passphrase=passphrase, passphrase_again=passphrase)
+    """The cast as the review form posts it."""
+    return vote_data(ranks, step="cast", mode="cast", passphrase=passphrase, passphrase_again=passphrase,
+                     **review_fields(ranks))

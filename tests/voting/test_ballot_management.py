@@ -9,7 +9,7 @@ from django.utils import timezone
 from elections.audit import LINKS_DESTROY
 from elections.models import AuditEvent, PassphraseAttempt, SealedBallot, VoteRecord
 from elections.services import ballot_links_destroy
-from tests.conftest import box_open_now
+from tests.conftest import box_open_now, review_fields
 from tests.voting.conftest import PASSPHRASE, cast_data, vote_data
 
 GOOD = {"alice": 1, "bob": 2, "carol": None}
@@ -67,8 +67,12 @@ def test_changing_replaces_the_ballot_in_one_step_with_a_new_id_and_receipt(vote
     new_ranks = {"alice": None, "bob": 1, "carol": 1}
     review = voter_client.post(url(running, "vote"), vote_data(new_ranks), follow=True)
     assert review.status_code == 200 and 'value="change"' in review.content.decode()
+    # Bob and Carol tied, Alice "No opinion": a ballot that prefers no one, which its review says before it is cast.
+    assert 'name="prefers_no_one" value="yes"' in review.content.decode()
     response = voter_client.post(
-        url(running, "vote"), vote_data(new_ranks, step="cast", mode="change", passphrase=PASSPHRASE), follow=True
+        url(running, "vote"),
+        vote_data(new_ranks, step="cast", mode="change", passphrase=PASSPHRASE, **review_fields(new_ranks)),
+        follow=True
     )
     assert response.redirect_chain == [(url(running, "vote/receipt"), 303)]
     assert response.status_code == 200 and response.context["changing"] is True

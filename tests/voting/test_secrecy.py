@@ -202,10 +202,40 @@ def test_keyboard_walks_and_sequences_of_three_or_more_are_taken_out(text, rest)
     assert secrecy._remove_walks(text) == rest
 
 
+STEERING_INPUTS = secrecy.passphrase_user_inputs(election_name="Steering Committee Election 2026",
+                                                 election_key="steering---2026", login="vera-voter",
+                                                 site_name="Elekto")
+
+
 def test_generated_and_ordinary_chosen_passphrases_are_not_called_weak():
-    assert not any(secrecy.passphrase_weakness(secrecy.passphrase_generate()) for _ in range(2000))
-    for fine in (PASSPHRASE, "my dog ate the bus timetable", "Tr0ub4dor&3xyz"):
-        assert secrecy.passphrase_weakness(fine) is None
+    assert not any(secrecy.passphrase_weakness(secrecy.passphrase_generate(), user_inputs=STEERING_INPUTS)
+                   for _ in range(2000))
+    for fine in (PASSPHRASE, "my dog ate the bus timetable", "Tr0ub4dor&3 with a kettle in saffron"):
+        assert secrecy.passphrase_weakness(fine, user_inputs=STEERING_INPUTS) is None
+
+
+@pytest.mark.parametrize("weak", ["Summer2026!!", "steering2026", "Tr0ub4dor&3xyz", "Winter2027?"])
+def test_passphrases_a_cracker_guesses_in_under_10_to_the_15_tries_are_weak(weak):
+    assert secrecy.passphrase_weakness(weak, user_inputs=STEERING_INPUTS)
+
+
+@pytest.mark.parametrize("famous", ["correcthorsebatterystaple", "correct horse battery staple",
+                                    "Correct-Horse-Battery-Staple-42", "C0rrect H0rse Battery Staple!",
+                                    "the quick brown fox jumps over the lazy dog", "Tr0ub4dor&3"])
+def test_famous_passphrases_are_weak_however_they_are_written(famous):
+    assert secrecy.passphrase_weakness(famous) == (
+        "it is a famous passphrase, among the first that password crackers try")
+
+
+def test_the_election_the_voter_and_the_site_count_as_guessable_words():
+    own_words = "elekto-vera-voter-2026"
+    assert secrecy.passphrase_weakness(own_words) is None
+    assert secrecy.passphrase_weakness(own_words, user_inputs=STEERING_INPUTS)
+
+
+def test_only_the_first_72_characters_are_estimated_so_any_length_has_an_answer():
+    assert secrecy.passphrase_weakness("steering2026" * 1000, user_inputs=STEERING_INPUTS)
+    assert secrecy.passphrase_weakness("plum orbit kettle saffron 91" + "!" * 10000) is None
 
 
 def test_generated_passphrases_and_receipts_are_long_and_random():

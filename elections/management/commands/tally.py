@@ -1,5 +1,6 @@
 """Count an election's ballots, or recount a published ballots.csv, with elections.tally."""
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from django.utils import timezone
 from elections.box import box_is_sealed
 from elections.charter import NO_RULES, rules_from_yaml
 from elections.models import Election
-from elections.results import candidate_names, election_tally, eligible_count
+from elections.results import ballots_csv_sha256, candidate_names, election_tally, eligible_count
 from elections.seats import disclosure
 from elections.tally import BallotFileError, count, read_ballots_csv, results_markdown
 from meta_sync.parser import parse_election
@@ -50,11 +51,11 @@ class Command(BaseCommand):
                 if seats is not None or tie_break_order or tie_break_seed:
                     raise CommandError("--seats and --tie-break-* cannot go with --election-folder: the folder's "
                                        "election.yaml declares them.")
-                candidates, cast = _read_file(ballots)
+                candidates, cast, file_sha256 = _read_file(ballots)
                 result, heading = _count_as_folder_declares(election_folder, candidates, cast)
             elif ballots:
                 tie_break = _tie_break_from_options(tie_break_order, tie_break_seed)
-                candidates, cast = _read_file(ballots)
+                candidates, cast, file_sha256 = _read_file(ballots)
                 result = count(candidates, cast, seats=1 if seats is None else seats, tie_break=tie_break)
                 heading = {}
             else:
@@ -63,6 +64,7 @@ class Command(BaseCommand):
                                        "and tie-break come from its election.yaml.")
                 election = _completed_election(election_key)
                 result = election_tally(election)
+                file_sha256 = ballots_csv_sha256(election)
                 heading = {
                     "election_name": election.name,
                     "eligible_voters": eligible_count(election) or None,
@@ -72,11 +74,11 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot count: {exc}") from exc
 
         if format == "json":
-            self.stdout.write(json.dumps(result.to_dict(), indent=2))
+            self.stdout.write(json.dumps({**result.to_dict(), "ballots_csv_sha256": file_sha256}, indent=2))
         elif format == "markdown":
             self.stdout.write(results_markdown(result, **heading), ending="")
         else:
-            self.stdout.write(_as_text(result))
+            self.stdout.write(_as_text(result, file_sha256=file_sha256))
 
 
 def _count_as_folder_declares(folder, candidates, ballots):
@@ -114,10 +116,14 @@ def _tie_break_from_options(order, seed):
 
 
 def _read_file(name):
+    """``(candidates, ballots, sha256)`` of the ballots.csv ``name`` ("-": stdin), the digest of its bytes."""
     try:
         if name == "-":
-            return read_ballots_csv(sys.stdin)
-        return read_ballots_csv(Path(name).read_bytes())
+            stdin = getattr(sys.stdin, "buffer", None)
+            data = stdin.read() if stdin is not None else sys.stdin.read().encode("utf-8")
+        else:
+            data = Path(name).read_bytes()
+        return (*read_ballots_csv(data), hashlib.sha256(data).hexdigest())
     except OSError as exc:
         raise CommandError(f"Cannot read {name}: {exc.strerror or exc}") from exc
     except BallotFileError as exc:
@@ -143,8 +149,11 @@ def _completed_election(key):
     return election
 
 
-def _as_text(result):
-    lines = [f"Ballots counted: {result.ballots}", f"Ballots SHA-256: {result.ballots_sha256}",
+def _as_text(result, *, file_sha256):
+    lines = [f"Ballots counted: {result.ballots}",
+             # What sha256sum prints for the file; the normalised digest is the same for any row order.
+             f"ballots.csv SHA-256: {file_sha256}",
+             f"Ballots SHA-256 (normalised): {result.ballots_sha256}",
              f"Seats: {result.seats}"]
     lines.append("Winners: " + (", ".join(result.winners) or "none decided"))
     if result.tie:
