@@ -23,7 +23,7 @@ from accounts.services import account_logins
 
 from . import secrecy
 from .audit import BALLOTS_LOAD, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
-from .box import ballot_box_ensure
+from .box import ballot_box_ensure, random_rowid_insert
 from .box import ballot_seal as box_seal
 from .models import Ballot, Election, ExceptionRequest, PassphraseAttempt, SealedBallot, VoteRecord
 from .standing import access_of, standing_candidates
@@ -188,21 +188,19 @@ def _concurrent_refusal():
 
 def _ballot_store(*, ballot_id, election, ranks, receipt):
     """Store an opened (plaintext) ballot: only for published ballots loaded into a completed election."""
-    Ballot.objects.create(id=ballot_id, election=election, ranks=ranks, receipt=receipt)
     if connection.vendor == "sqlite":
-        # SQLite keeps rows in a hidden, increasing rowid: the order of insertion. A random rowid removes
-        # it, as the random UUID key already does on MariaDB (whose rows are stored in key order).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE elections_ballot SET rowid = %s WHERE id = %s",
-                [secrets.randbelow(2**62) + 1, ballot_id.hex],
-            )
+        random_rowid_insert(Ballot, id=ballot_id, election=election, ranks=ranks, receipt=receipt)
+    else:
+        Ballot.objects.create(id=ballot_id, election=election, ranks=ranks, receipt=receipt)
 
 
 def _sealed_ballot_store(*, ballot_id, election, box, ranks, receipt):
     """Store a cast ballot sealed to the election's box: nothing in the row is readable before the opening."""
-    SealedBallot.objects.create(id=ballot_id, election=election,
-                                sealed=box_seal(box=box, ranks=ranks, receipt=receipt))
+    sealed = box_seal(box=box, ranks=ranks, receipt=receipt)
+    if connection.vendor == "sqlite":
+        random_rowid_insert(SealedBallot, id=ballot_id, election=election, sealed=sealed)
+    else:
+        SealedBallot.objects.create(id=ballot_id, election=election, sealed=sealed)
 
 
 def _hour(moment):

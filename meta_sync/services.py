@@ -290,6 +290,7 @@ def _election_fields(data):
         "exception_due": data.exception_due,
         "tie_break": data.tie_break,
         "officers_to_open": data.officers_to_open,
+        "officer_keys": data.officer_keys,
         "charter": data.charter,
         "description": data.description,
         "results": data.results,
