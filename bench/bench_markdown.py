@@ -1,5 +1,5 @@
 """Benchmark of Markdown rendering (elections.markdown): every Markdown document of the real meta repositories in
-../shared/fixtures/meta (the project's examples/meta when that folder is absent).
+tests/data/meta (the project's examples/meta when that folder is absent).
 
 Figures: the time to render and sanitise one document from scratch (the cost paid once per change of a
 document), the largest document's, and a page's cost once the document is cached (what every later view pays).
@@ -20,7 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def documents():
-    folder = REPO_ROOT.parent / "shared" / "fixtures" / "meta"
+    folder = REPO_ROOT / "tests" / "data" / "meta"
     if not folder.is_dir():
         folder = REPO_ROOT / "examples" / "meta"
     return [path.read_text(encoding="utf-8") for path in sorted(folder.rglob("*.md"))]

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-META_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "meta"
-# Without the real repositories (a user's clone has no ../shared), the bundled example stands in.
+# The real communities' meta repositories that the tests hold (tests/data/NOTICE names their sources).
+META_FIXTURES = REPO_ROOT / "tests" / "data" / "meta"
 EXAMPLE_META = REPO_ROOT / "examples" / "meta"
 SCALED_ELECTIONS = 370
 TARGET_COLD_SECONDS = 3.0

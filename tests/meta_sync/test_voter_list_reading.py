@@ -7,7 +7,7 @@ import pytest
 
 from meta_sync import parser
 from meta_sync.parser import _plain_voter_list, _TextLoader, parse_election
-from tests.conftest import EXAMPLE_META, SHARED_FIXTURES
+from tests.conftest import EXAMPLE_META, REAL_DATA
 from tests.meta_sync.conftest import IRREGULAR
 
 HERE = Path(__file__).parent
@@ -23,9 +23,8 @@ def project_voter_files():
 
 
 def test_the_real_rolls_are_read_line_by_line_with_the_same_logins():
-    real = sorted(SHARED_FIXTURES.joinpath("meta").rglob("voters.yaml")) if SHARED_FIXTURES.is_dir() else []
-    if not real:
-        pytest.skip(f"{SHARED_FIXTURES} is absent: the real-data fixtures live next to the project only in CI")
+    real = sorted(REAL_DATA.joinpath("meta").rglob("voters.yaml"))
+    assert len(real) >= 8, f"the real voter rolls under {REAL_DATA} are missing"
     for path in real:
         text = path.read_text(encoding="utf-8-sig")
         fast = _plain_voter_list(text)

@@ -3,7 +3,7 @@
 Checked against published worked examples:
 
 * Wikipedia, "Schulze method", section Example: 45 voters, candidates A-E (also in
-  ../shared/fixtures/schulze_vectors.json). Schulze ranks E > A > C > B > D. With winning votes, Ranked Pairs
+  tests/data/schulze_vectors.json). Schulze ranks E > A > C > B > D. With winning votes, Ranked Pairs
   locks B>D 33, E>D 31, A>D 30, C>B 29, skips D>C 28 (C>B>D>C), locks E>B 27 and A>C 26, skips B>A 25
   (A>C>B>A), locks C>E 24 and skips E>A 23 (A>C>E>A): A > C > E > B > D. Minimax's worst defeats are
   A 25, B 29, C 28, D 33, E 24, so E wins. The methods disagree on the first seat.

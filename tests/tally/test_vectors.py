@@ -1,4 +1,4 @@
-"""The count reproduces every published result in ../shared/fixtures/schulze_vectors.json."""
+"""The count reproduces every published result in tests/data/schulze_vectors.json."""
 
 import json
 from io import StringIO
@@ -8,19 +8,15 @@ import pytest
 from django.core.management import call_command
 
 from elections.tally import count, read_ballots_csv
-from tests.conftest import SHARED_FIXTURES, shared_fixture
+from tests.conftest import REAL_DATA, shared_fixture
 from tests.tally.helpers import ballots_from_vector, flatten
 
 
 def _vector_names(with_data_file=False, with_election_folder=False):
-    path = SHARED_FIXTURES / "schulze_vectors.json"
-    if not path.exists():
-        # Collected all the same, so the run reports the skip (and why) instead of silently testing nothing.
-        return ["shared-fixtures-absent"]
-    vectors = json.loads(path.read_text())
+    vectors = json.loads((REAL_DATA / "schulze_vectors.json").read_text())
     if with_election_folder:  # an Elekto election, not one that predates election.yaml (CIVS)
         return [v["name"] for v in vectors
-                if "data_file" in v and (SHARED_FIXTURES / v["data_file"]).parent.joinpath("election.yaml").is_file()]
+                if "data_file" in v and (REAL_DATA / v["data_file"]).parent.joinpath("election.yaml").is_file()]
     return [v["name"] for v in vectors if not with_data_file or "data_file" in v]
 
 
