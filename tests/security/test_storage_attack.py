@@ -29,6 +29,7 @@ from elections.tally import count
 from elections.views import ranks_grouped
 from tests.browser.builders import build_election, user
 from tests.officer_keys import officer_identities, pinned
+from tests.officers.legacy_custody import legacy_deal
 from tests.security.conftest import PASSPHRASE, vote_form
 from tests.security.storage import find_needles, raw_copies
 
@@ -84,13 +85,15 @@ def campaign(transactional_db, client_for, request, tmp_path_factory):
     officers = getattr(request, "param", {}).get("officers", ("olivia",))
     fields = dict(getattr(request, "param", {}).get("fields", {}))
     identities = {}
-    if fields.get("officers_to_open"):
+    if fields.get("officers_to_open") and not getattr(request, "param", {}).get("legacy"):
         # Each officer's own key: an SSH ed25519 key for oscar, age keys for the others.
         identities = officer_identities(tmp_path_factory.mktemp("officer-keys"), officers, ssh=("oscar",))
         fields["officer_keys"] = pinned(identities)
     election = build_election(f"storage---{tag}", voters=VOTERS, candidates=list(zip(candidates, NAMES, strict=True)),
                               officers=officers, **fields)
-    if election.officers_to_open:
+    if getattr(request, "param", {}).get("legacy"):
+        legacy_deal(election)  # a box dealt before officers' keys, its shares held by the server
+    elif election.officers_to_open:
         with transaction.atomic():  # what the import does: deal the shares before anyone votes
             custody_sync(election=election)
     rng = random.Random(tag)
