@@ -25,6 +25,7 @@ close; no new box is dealt that way.
 Every step writes its audit event (who, which share number, which key fingerprints; never a share).
 """
 
+import base64
 import secrets
 from dataclasses import dataclass, field
 
@@ -35,7 +36,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 
 from . import ballot_box, key_shares, officer_keys
-from .audit import SHARE_CONFIRM, SHARE_DEAL, SHARE_ENTER, SHARE_TAKE, SHARES_COMBINE, audit_record
+from .audit import BOX_EXPORT, SHARE_CONFIRM, SHARE_DEAL, SHARE_ENTER, SHARE_TAKE, SHARES_COMBINE, audit_record
 from .box import BallotBoxRefused, ballot_box_open, wrapping_key_current, wrapping_keys_all
 from .models import BallotBox, Election, KeyShare, SealedBallot
 
@@ -425,6 +426,42 @@ def officer_shares_open(*, election, actor, given, now=None):
         opened = ballot_box_open(election=election, actor=actor, private_key=private_key, now=now)
         BallotBox.objects.filter(pk=box.pk).update(shared_private_key=None)
     return opened
+
+
+def sealed_box_export(*, election, actor, now=None):
+    """The sealed box of a closed officers'-keys election as a document for ``elections.open_sealed_box``.
+
+    Only what opening needs, and only readable with K shares: the sealed ballots (shuffled: no voter, no time,
+    no order), the public key, the private key wrapped under the custody key, the candidates and each share's
+    number, holder and digest. Refused before the close (the box must not open while ballots can change) and
+    for other custodies. The export is recorded in the audit trail.
+    """
+    from .open_sealed_box import FORMAT, VERSION
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        if now < election.end_datetime:
+            raise ShareRefused(f"Voting in {election.key} closes at {election.end_datetime:%Y-%m-%d %H:%M UTC}: "
+                               "the sealed box is exported only after the close.", status=403)
+        box = _officer_keys_box(election, lock=True)
+        sealed = [bytes(s) for s in SealedBallot.objects.filter(election=election).values_list("sealed", flat=True)]
+        secrets.SystemRandom().shuffle(sealed)
+        b64 = lambda data: base64.b64encode(bytes(data)).decode("ascii")  # noqa: E731
+        document = {
+            "format": FORMAT,
+            "version": VERSION,
+            "election": election.key,
+            "public_key": b64(box.public_key),
+            "wrapped_private_key": b64(box.shared_private_key),
+            "officers_to_open": box.threshold,
+            "candidates": sorted(election.candidates.values_list("candidate_id", flat=True)),
+            "shares": [{"number": r.number, "holder": r.holder, "digest": b64(r.digest)}
+                       for r in KeyShare.objects.filter(box=box).order_by("number")],
+            "sealed": [b64(s) for s in sealed],
+        }
+        audit_record(actor=actor, action=BOX_EXPORT, election=election, detail={"ballots": len(sealed)})
+    return document
 
 
 # --- legacy: taking and entering shares held by the server -----------------------------------------
