@@ -97,3 +97,27 @@ def test_dropping_threshold_mode_before_voting_gives_the_box_back_to_the_default
     box = BallotBox.objects.get()
     assert box.custody == BallotBox.ENVIRONMENT and box.wrapped_private_key
     assert not KeyShare.objects.exists()
+
+
+def test_an_election_whose_box_was_dealt_before_officers_keys_keeps_importing_without_them(meta_repo, identities):
+    """A legacy threshold box keeps its shares until it closes: officers without keys are a warning there, and
+    results.md can still be published after the close."""
+    from tests.officers.legacy_custody import legacy_deal
+
+    repo = _threshold_repo(meta_repo, identities)
+    text = (repo.root / "elections/e/election.yaml").read_text()
+    repo.edit("e/election.yaml", text[text.index("  officer_keys:"):], "")
+    summary = sync_meta(path=repo.root, trigger="test", now=BEFORE_VOTING)
+    assert summary.exit_code == 1 and "has no usable public key" in summary.errors[0]["message"]
+    # The same election imported before officers' keys existed, its box dealt the old way.
+    repo.edit("e/election.yaml", "ballot_box:\n  officers_to_open: 2\n", "")
+    assert sync_meta(path=repo.root, trigger="test", now=BEFORE_VOTING).exit_code == 0
+    election = Election.objects.get(key="e")
+    BallotBox.objects.filter(election=election).delete()
+    Election.objects.filter(pk=election.pk).update(officers_to_open=2)
+    legacy_deal(Election.objects.get(pk=election.pk))
+    repo.edit("e/election.yaml", "election_officers:", "ballot_box:\n  officers_to_open: 2\nelection_officers:")
+    summary = sync_meta(path=repo.root, trigger="test", now=DURING_VOTING)
+    assert summary.exit_code == 0, summary.errors
+    assert any("no share will be dealt to this officer's keys" in w for w in summary.elections[0].warnings)
+    assert BallotBox.objects.get(election=election).custody == BallotBox.THRESHOLD
