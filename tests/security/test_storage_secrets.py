@@ -193,3 +193,16 @@ def test_the_same_attack_opens_a_box_dealt_the_old_way_which_is_why_no_new_box_i
     assert len(shares) == 3 and len(private_keys) == 1
     receipts = sorted(b.receipt for b in ballots_opened(private_keys, sealed))
     assert receipts == sorted(receipt for receipt, _ in campaign.standing.values())
+
+
+def test_in_the_default_mode_ballot_box_key_and_a_copy_made_before_the_opening_read_every_ballot(campaign,
+                                                                                                server_secrets):
+    """What docs/ballot-secrecy.md says of the default mode, shown: the box's key is wrapped under BALLOT_BOX_KEY,
+    so whoever holds that key and a copy of the database made before the opening reads every ballot."""
+    box = BallotBox.objects.get(election=campaign.election)
+    sealed = [bytes(s) for s in SealedBallot.objects.filter(election=campaign.election).values_list("sealed",
+                                                                                                    flat=True)]
+    private_keys, _shares = attack(stored_blobs(), box)
+    assert len(private_keys) == 1
+    receipts = sorted(b.receipt for b in ballots_opened(private_keys, sealed))
+    assert receipts == sorted(receipt for receipt, _ in campaign.standing.values())
