@@ -23,7 +23,7 @@ from accounts.services import account_logins
 
 from . import secrecy
 from .audit import BALLOTS_LOAD, BOX_OPEN, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
-from .box import ballot_box_ensure, random_rowid_insert
+from .box import BallotBoxRefused, ballot_box_ensure, random_rowid_insert
 from .box import ballot_seal as box_seal
 from .models import Ballot, BallotBox, Election, ExceptionRequest, PassphraseAttempt, SealedBallot, VoteRecord
 from .standing import access_of, standing_candidates
@@ -203,6 +203,18 @@ def _sealed_ballot_store(*, ballot_id, election, box, ranks, receipt):
         SealedBallot.objects.create(id=ballot_id, election=election, sealed=sealed)
 
 
+def _box_for_casting(election):
+    """The election's ballot box; a box that cannot be made (a threshold election whose officers' keys are
+    missing) refuses the cast with what the officers must fix, rather than failing."""
+    try:
+        return ballot_box_ensure(election=election)
+    except BallotBoxRefused as exc:
+        logger.error("ballot box of %s cannot be made: %s", election.key, exc.message)
+        raise WrongState(_("The ballot box of this election is not ready: its officers must fix election.yaml "
+                           "(%(problem)s). Nothing was cast; try again later.") % {"problem": exc.message},
+                         status=503) from None
+
+
 def _hour(moment):
     """``moment`` rounded down to the hour: what vote records keep of the time of voting."""
     return moment.replace(minute=0, second=0, microsecond=0)
@@ -322,7 +334,7 @@ def ballot_cast(*, election, voter, ranks, passphrase):
         raise _not_eligible()
     if voted:
         raise _already_voted()
-    box = ballot_box_ensure(election=election)
+    box = _box_for_casting(election)
     ballot_id = uuid.uuid4()
     receipt = secrecy.receipt_generate()
     # The key derivation is the slow part: do it before taking any lock.
@@ -391,7 +403,7 @@ def ballot_change(*, election, voter, passphrase, ranks):
     link = _link_open(record, election=election, voter=voter, passphrase=passphrase)
     if link is None:
         raise WrongPassphrase(_WRONG_PASSPHRASE)
-    box = ballot_box_ensure(election=election)
+    box = _box_for_casting(election)
     ballot_id = uuid.uuid4()
     receipt = secrecy.receipt_generate()
     salt, sealed = _seal(election=election, voter=voter, passphrase=passphrase, ballot_id=ballot_id,

@@ -266,3 +266,17 @@ def test_the_command_shows_who_has_not_confirmed_and_deals_again_only_before_vot
     Election.objects.filter(pk=election.pk).update(start_datetime=timezone.now() - timedelta(minutes=1))
     with pytest.raises(CommandError, match="has begun"):
         call_command("ballot_box_shares", election.key, "--deal-again")
+
+
+@pytest.mark.django_db
+def test_a_cast_into_a_threshold_election_without_officers_keys_is_refused_and_writes_nothing():
+    election = build_election("board---2026", officers=OFFICERS, officers_to_open=2)
+    form = {"rank-amara": "1", "rank-bjorn": "2", "rank-chen": "3", "rank-dolores": "4", "step": "cast",
+            "mode": "cast", "passphrase": "correct horse battery staple",
+            "passphrase_again": "correct horse battery staple"}
+    response = signed_in("alice").post(reverse("elections:vote", args=[election.key]), form)
+    assert response.status_code == 503
+    assert "its officers must fix election.yaml" in response.content.decode()
+    assert "no usable key for olivia, oscar, otto" in response.content.decode()
+    assert not SealedBallot.objects.exists() and not BallotBox.objects.exists()
+    assert not election.vote_records.exists()
