@@ -280,3 +280,13 @@ def test_a_cast_into_a_threshold_election_without_officers_keys_is_refused_and_w
     assert "no usable key for olivia, oscar, otto" in response.content.decode()
     assert not SealedBallot.objects.exists() and not BallotBox.objects.exists()
     assert not election.vote_records.exists()
+
+
+@pytest.mark.django_db
+def test_results_asked_for_before_the_opening_say_that_k_officers_open_the_box(closed_with_ballots):
+    election, _files = closed_with_ballots
+    response = signed_in("olivia").get(reverse("officers:results", args=[election.key]))
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "2 officers open the box together, with their shares of its key" in page
+    assert "open_ballot_box" not in page
