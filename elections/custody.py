@@ -216,6 +216,22 @@ def _dealt_as_wanted(box, needed, officers, keys):
 
 
 def custody_sync(*, election, now=None, actor="system"):
+    """``_custody_match``, then, for a box dealt to officers' keys and not yet open, a warning naming the
+    officers who have not yet shown (with their check code) that they can decrypt their share."""
+    now = now or timezone.now()
+    warnings = _custody_match(election=election, now=now, actor=actor)
+    box = BallotBox.objects.filter(election=election, custody=BallotBox.OFFICER_KEYS, opened_at__isnull=True).first()
+    if box is not None and now < election.end_datetime:
+        waiting = list(KeyShare.objects.filter(box=box, confirmed_at__isnull=True).order_by("number")
+                       .values_list("holder", flat=True))
+        if waiting:
+            warnings.append(f"{election.path}/election.yaml: ballot_box: not yet confirmed with their check code: "
+                            f"{', '.join(waiting)} (each downloads their share from the officers' page, decrypts "
+                            f"it with age and enters its check code; {box.threshold} must be able to)")
+    return warnings
+
+
+def _custody_match(*, election, now, actor):
     """Make ``election``'s box match ``election.officers_to_open``, its officers and their keys; returns warnings.
 
     Run inside the import's transaction, after the officers are written. Threshold mode deals shares to the
@@ -224,7 +240,6 @@ def custody_sync(*, election, now=None, actor="system"):
     voting has not opened and no ballot is sealed. After that the box keeps its custody, and the warning says
     so. A legacy box (shares held by the server) is dealt again with the officers' keys while that is safe.
     """
-    now = now or timezone.now()
     needed = election.officers_to_open
     box = BallotBox.objects.select_for_update().filter(election=election).first()
     if box is not None and box.opened_at is not None:

@@ -38,6 +38,8 @@ def _holders(election):
 def test_importing_a_threshold_election_deals_one_share_per_officer_to_their_pinned_keys(meta_repo, identities):
     summary = sync_meta(path=_threshold_repo(meta_repo, identities).root, trigger="test", now=BEFORE_VOTING)
     assert summary.exit_code == 0, summary.errors
+    assert any("not yet confirmed with their check code: officer-one, officer-three, officer-two" in w
+               for w in summary.elections[0].warnings), summary.elections[0].warnings
     election = Election.objects.get(key="e")
     assert election.officers_to_open == 2
     assert election.officer_keys["officer-one"][0]["key"] == identities["officer-one"].public_key

@@ -42,7 +42,10 @@ def threshold_election(identities, key="board---2026", *, status="upcoming", nee
     election = build_election(key, status=status, officers=OFFICERS, officers_to_open=needed,
                               officer_keys=pinned(identities))
     with transaction.atomic():
-        assert custody_sync(election=election) == []
+        warnings = custody_sync(election=election)
+    assert warnings == [f"{election.path}/election.yaml: ballot_box: not yet confirmed with their check code: "
+                        "olivia, oscar, otto (each downloads their share from the officers' page, decrypts it with "
+                        f"age and enters its check code; {needed} must be able to)"]
     return election
 
 
@@ -238,7 +241,7 @@ def test_changing_a_key_before_voting_opens_deals_again_and_after_keeps_the_box(
     election.refresh_from_db()
     with transaction.atomic():
         warnings = custody_sync(election=election)
-    assert "dealt again" in warnings[0]
+    assert "dealt again" in warnings[0] and "not yet confirmed" in warnings[1]
     box = BallotBox.objects.get(election=election)
     assert bytes(box.public_key) != old
     new_file = fresh["otto"].decrypt(KeyShare.objects.get(box=box, holder="otto").sealed_share)
