@@ -10,11 +10,13 @@ what is wrong with a share. Pages that show a share are never cached.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -148,13 +150,23 @@ def key_share_submit(request, key):
     return redirect("officers:overview", key=election.key)
 
 
-@sensitive_variables()
-@sensitive_post_parameters()
-@login_required
-@require_POST
+@csrf_exempt  # checked below, once the upload handlers are set (reading the form for the check would use them)
 def key_shares_open(request, key):
     """Officers' keys: open the box with K decrypted shares given together. Legacy: try the opening again once
-    enough shares are in (after an opening that failed)."""
+    enough shares are in (after an opening that failed).
+
+    Uploaded share files are read into memory only, never into a temporary file on disk: a file larger than
+    FILE_UPLOAD_MAX_MEMORY_SIZE is dropped (a decrypted share file is a few hundred bytes)."""
+    request.upload_handlers = [MemoryFileUploadHandler(request)]
+    return _key_shares_open(request, key)
+
+
+@sensitive_variables()
+@sensitive_post_parameters()
+@csrf_protect
+@login_required
+@require_POST
+def _key_shares_open(request, key):
     election = _get_election_for_officer(request, key)
     if not custody_of(election).legacy:
         return _open_with_officers_shares(request, election)

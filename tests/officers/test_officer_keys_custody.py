@@ -293,3 +293,21 @@ def test_results_asked_for_before_the_opening_say_that_k_officers_open_the_box(c
     page = response.content.decode()
     assert "2 officers open the box together, with their shares of its key" in page
     assert "open_ballot_box" not in page
+
+
+@pytest.mark.django_db
+def test_an_uploaded_share_file_is_never_written_to_a_temporary_file(closed_with_ballots, settings):
+    """Only the memory upload handler reads the opening form: a file too large for memory is dropped rather than
+    spooled to disk, and the form still checks its CSRF token."""
+    election, files = closed_with_ballots
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64  # smaller than a share file: Django would spool it to disk
+    upload = SimpleUploadedFile("board---2026-share-3", files["otto"].encode())
+    messages = open_with(election, "otto", {"share-1": share_of(files["olivia"])}, {"file-3": upload})
+    assert any("1 share given; 2 are needed" in m for m in messages), messages
+    nothing_written(election)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user("otto"), backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(reverse("officers:key_shares_open", args=[election.key]),
+                           {"share-1": share_of(files["olivia"]), "share-3": share_of(files["otto"])})
+    assert response.status_code == 403
+    nothing_written(election)
