@@ -95,17 +95,41 @@ def _threshold_box_ensure(election):
     """A threshold-mode election's box, dealt now if its import has not dealt it (see elections.custody)."""
     from .custody import custody_sync  # custody builds on this module
 
+    warnings = []
     try:
         with transaction.atomic():
-            custody_sync(election=election)
+            warnings = custody_sync(election=election)
     except IntegrityError:
         pass  # a concurrent request dealt it
-    return BallotBox.objects.get(election=election)
+    box = BallotBox.objects.filter(election=election).first()
+    if box is None:
+        raise BallotBoxRefused(" ".join(warnings) or f"The ballot box of {election.key} could not be dealt.",
+                               status=503)
+    return box
 
 
 def ballot_seal(*, box, ranks, receipt):
     """The sealed bytes of one ballot for ``box`` (see elections.ballot_box.ballot_seal)."""
     return ballot_box.ballot_seal(bytes(box.public_key), ranks=ranks, receipt=receipt)
+
+
+def random_rowid_insert(model, **values):
+    """Insert one row of ``model`` on SQLite with a random rowid, given in the INSERT itself.
+
+    SQLite keeps a table's rows in its hidden rowid, which otherwise grows with each insertion: the order of
+    casting. Given at the INSERT, the random rowid is the only one the row ever has (an UPDATE of the rowid
+    would leave the first cell, with its ordered rowid, in the page's free space).
+    """
+    fields = [model._meta.get_field(name) for name in values]
+    quote = connection.ops.quote_name
+    columns = ", ".join(["rowid", *(quote(f.column) for f in fields)])
+    params = [secrets.randbelow(2**62) + 1]
+    for f in fields:
+        value = values[f.name]
+        params.append(f.get_db_prep_save(value.pk if f.is_relation else value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+                       f"VALUES ({', '.join(['%s'] * len(params))})", params)
 
 
 # --- state seen by pages and commands ------------------------------------------------------------------
@@ -213,13 +237,17 @@ def _opened_ballots_store(election, opened):
         return
     quote = connection.ops.quote_name
     id_field, _, ranks_field, _ = fields
-    sql = (f"INSERT INTO {quote(Ballot._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           "VALUES (%s, %s, %s, %s)")
+    # On SQLite each row also gets a random rowid (see random_rowid_insert).
+    rowid = connection.vendor == "sqlite"
+    columns = (["rowid"] if rowid else []) + [quote(f.column) for f in fields]
+    sql = (f"INSERT INTO {quote(Ballot._meta.db_table)} ({', '.join(columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
     with connection.cursor() as cursor:
         for start in range(0, len(opened), _BATCH):
             cursor.executemany(sql, [
-                (id_field.get_db_prep_save(uuid.uuid4(), connection), election.pk,
-                 ranks_field.get_db_prep_save(b.ranks, connection), b.receipt)
+                ((secrets.randbelow(2**62) + 1,) if rowid else ()) + (
+                    id_field.get_db_prep_save(uuid.uuid4(), connection), election.pk,
+                    ranks_field.get_db_prep_save(b.ranks, connection), b.receipt)
                 for b in opened[start:start + _BATCH]
             ])
 

@@ -193,3 +193,51 @@ def share_release(held, *, wrapping_keys, binding):
         raise ShareError(f"A held share does not open with ballot box key {key_id} (damaged, or moved from "
                          "another election).", code="held_damaged", key_id=key_id) from None
     return Share(int.from_bytes(plain[:2], "big"), plain[2:])
+
+
+# --- the share file an officer decrypts with age (officers' keys) ---------------------------------------------
+
+CHECK_CODE_SYMBOLS = 12  # 60 random bits, in three groups of four
+_CHECK_CODE_LINE = re.compile(r"^check code:\s*(?P<code>[A-Za-z0-9 -]+?)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def check_code_generate():
+    """A short random code printed next to a share: entering it proves its officer could decrypt the file."""
+    code = base64.b32encode(secrets.token_bytes(10)).decode("ascii")[:CHECK_CODE_SYMBOLS]
+    return "-".join(code[i : i + _GROUP] for i in range(0, len(code), _GROUP))
+
+
+def _check_code_normal(code):
+    return re.sub(r"[\s\-]", "", code or "").upper().translate(_LOOK_ALIKES)
+
+
+def check_code_digest(code, *, index, binding):
+    """What the server keeps of a check code: it recognises the code and opens nothing (the code is independent
+    of the share)."""
+    data = (VERSION + b"-check\x00" + bytes(binding) + b"\x00" + index.to_bytes(2, "big")
+            + _check_code_normal(code).encode("ascii", "replace"))
+    return hashlib.sha256(data).digest()
+
+
+def share_file(share, *, election_key, election_name, holder, holders, needed, binding, check_code):
+    """The text an officer decrypts: a few words of what it is, the check code, and the share itself.
+
+    The share is the last line, as ``share_encode`` writes it, so that the whole file or that line can be
+    pasted (or the file uploaded) when the box is opened.
+    """
+    return (
+        f"Ballot box key share of {holder} for the election {election_name} (key {election_key}).\n"
+        f"Any {needed} of the {holders} officers' shares open the ballot box after voting closes.\n"
+        "Before voting opens, enter the check code below on the officers' page: it proves you can read this file.\n"
+        "Keep this file private. Never send it to anyone: whoever gathers enough shares can read every ballot.\n"
+        "\n"
+        f"check code: {check_code}\n"
+        "\n"
+        f"{share_encode(share, election_key=election_key, holders=holders, binding=binding)}\n"
+    )
+
+
+def check_code_in(text):
+    """The check code in a decrypted share file, or None."""
+    match = _CHECK_CODE_LINE.search(text or "")
+    return match["code"] if match else None

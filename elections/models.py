@@ -89,6 +89,9 @@ class Election(models.Model):
     # null for the default mode. See elections.custody.
     officers_to_open = models.PositiveSmallIntegerField(_("officers needed to open the ballot box"), null=True,
                                                         blank=True)
+    # ballot_box.officer_keys: each officer's public keys as pinned at import (login -> [{"key", "kind",
+    # "fingerprint"}]); their shares are encrypted to them (elections.officer_keys).
+    officer_keys = models.JSONField(_("officers' public keys"), default=dict, blank=True)
     # Set when officers reopen a counted election: the next sync may move end_datetime later (then cleared).
     reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
 
@@ -221,15 +224,20 @@ class BallotBox(models.Model):
     """An election's key pair: ballots are sealed to ``public_key`` when cast (see elections.ballot_box).
 
     ``custody`` says who holds the private key. ``environment``: it is stored here only wrapped under a key
-    from the environment (BALLOT_BOX_KEY; ``wrapping_key_id`` names which one). ``threshold``: it is split
-    among the officers, ``threshold`` of whom must bring their shares; ``wrapped_private_key`` stays null.
-    Opening the box (after the close) writes the plaintext ``Ballot`` rows and destroys the wrapped key.
+    from the environment (BALLOT_BOX_KEY; ``wrapping_key_id`` names which one). ``officer_keys``: it is split
+    among the officers, ``threshold`` of whom must bring their shares, and each share was encrypted to its
+    officer's own public keys when dealt; ``wrapped_private_key`` stays null. ``threshold`` (legacy, for
+    boxes dealt before officers' keys): the same split, but the server held each share under BALLOT_BOX_KEY
+    until it was taken and from its entry until the opening. Opening the box (after the close) writes the
+    plaintext ``Ballot`` rows and destroys the wrapped key.
     """
 
     ENVIRONMENT = "environment"
+    OFFICER_KEYS = "officer_keys"
     THRESHOLD = "threshold"
     CUSTODY_CHOICES = [(ENVIRONMENT, "Key wrapped under the server's ballot box key"),
-                       (THRESHOLD, "Key split among the officers")]
+                       (OFFICER_KEYS, "Key split among the officers, each share encrypted to its officer's keys"),
+                       (THRESHOLD, "Key split among the officers, shares held by the server (legacy)")]
 
     election = models.OneToOneField(Election, on_delete=models.PROTECT, related_name="ballot_box")
     custody = models.CharField(max_length=20, choices=CUSTODY_CHOICES, default=ENVIRONMENT)
@@ -256,9 +264,14 @@ class BallotBox(models.Model):
 class KeyShare(models.Model):
     """One officer's share of a threshold-mode box key (see elections.custody). Never the share in clear.
 
-    ``held`` is the share encrypted under BALLOT_BOX_KEY until its officer takes it (then null: the server
-    keeps only ``digest``, to recognise it). ``entered`` is the share as entered after the close, encrypted
-    the same way, until the box opens.
+    Officers' keys (``BallotBox.OFFICER_KEYS``): ``sealed_share`` is the share file encrypted with age to the
+    officer's own public keys (``recipients``: their fingerprints at the deal), which only that officer can
+    decrypt; ``digest`` recognises the share when it comes back, ``check_digest`` the check code printed next
+    to it (``confirmed_at``: when the officer proved they can decrypt it).
+
+    Legacy (``BallotBox.THRESHOLD``): ``held`` is the share encrypted under BALLOT_BOX_KEY until its officer
+    takes it (then null: the server keeps only ``digest``); ``entered`` is the share as entered after the
+    close, encrypted the same way, until the box opens.
     """
 
     box = models.ForeignKey(BallotBox, on_delete=models.CASCADE, related_name="key_shares")
@@ -269,6 +282,10 @@ class KeyShare(models.Model):
     taken_at = models.DateTimeField(null=True, blank=True)
     entered = models.BinaryField(max_length=128, null=True, blank=True)
     entered_at = models.DateTimeField(null=True, blank=True)
+    sealed_share = models.TextField(blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    check_digest = models.BinaryField(max_length=32, null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["box", "number"]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("results", officer_views.results, name="results"),
     path("export/<str:kind>", officer_views.export, name="export"),
     path("ballot-box/key-share", custody_views.key_share, name="key_share"),
+    path("ballot-box/key-share/download", custody_views.key_share_download, name="key_share_download"),
     path("ballot-box/key-share/enter", custody_views.key_share_submit, name="key_share_enter"),
     path("ballot-box/key-shares/open", custody_views.key_shares_open, name="key_shares_open"),
     path("report", decision_views.report, name="report"),

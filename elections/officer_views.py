@@ -173,15 +173,19 @@ def count_refusal(request, election, what):
 
 def _box_still_sealed(request, election, what):
     """The page for results or exports asked for after the close but before the ballot box was opened."""
+    custody = custody_of(election)
     return render(
         request,
         "elections/officer/refused.html",
         {
             "election": election,
             "title": _("The ballot box is still sealed"),
-            "message": _("Voting has closed, but the ballots are still sealed, so there are no %(what)s yet. An "
-                         "officer opens the box with the button “Open the ballot box” on the officers' page, or an "
-                         "operator runs: manage.py open_ballot_box %(key)s") % {"what": what, "key": election.key},
+            "message": (_("Voting has closed, but the ballots are still sealed, so there are no %(what)s yet. "
+                          "%(needed)s officers open the box together, with their shares of its key, on the "
+                          "officers' page.") % {"what": what, "needed": custody.needed} if custody.threshold else
+                        _("Voting has closed, but the ballots are still sealed, so there are no %(what)s yet. An "
+                          "officer opens the box with the button “Open the ballot box” on the officers' page, or an "
+                          "operator runs: manage.py open_ballot_box %(key)s") % {"what": what, "key": election.key}),
         },
         status=409,
     )

@@ -22,10 +22,10 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.services import account_logins
 
 from . import secrecy
-from .audit import BALLOTS_LOAD, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
-from .box import ballot_box_ensure
+from .audit import BALLOTS_LOAD, BOX_OPEN, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
+from .box import BallotBoxRefused, ballot_box_ensure, random_rowid_insert
 from .box import ballot_seal as box_seal
-from .models import Ballot, Election, ExceptionRequest, PassphraseAttempt, SealedBallot, VoteRecord
+from .models import Ballot, BallotBox, Election, ExceptionRequest, PassphraseAttempt, SealedBallot, VoteRecord
 from .standing import access_of, standing_candidates
 
 logger = logging.getLogger(__name__)
@@ -202,21 +202,31 @@ def _concurrent_refusal():
 
 def _ballot_store(*, ballot_id, election, ranks, receipt):
     """Store an opened (plaintext) ballot: only for published ballots loaded into a completed election."""
-    Ballot.objects.create(id=ballot_id, election=election, ranks=ranks, receipt=receipt)
     if connection.vendor == "sqlite":
-        # SQLite keeps rows in a hidden, increasing rowid: the order of insertion. A random rowid removes
-        # it, as the random UUID key already does on MariaDB (whose rows are stored in key order).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE elections_ballot SET rowid = %s WHERE id = %s",
-                [secrets.randbelow(2**62) + 1, ballot_id.hex],
-            )
+        random_rowid_insert(Ballot, id=ballot_id, election=election, ranks=ranks, receipt=receipt)
+    else:
+        Ballot.objects.create(id=ballot_id, election=election, ranks=ranks, receipt=receipt)
 
 
 def _sealed_ballot_store(*, ballot_id, election, box, ranks, receipt):
     """Store a cast ballot sealed to the election's box: nothing in the row is readable before the opening."""
-    SealedBallot.objects.create(id=ballot_id, election=election,
-                                sealed=box_seal(box=box, ranks=ranks, receipt=receipt))
+    sealed = box_seal(box=box, ranks=ranks, receipt=receipt)
+    if connection.vendor == "sqlite":
+        random_rowid_insert(SealedBallot, id=ballot_id, election=election, sealed=sealed)
+    else:
+        SealedBallot.objects.create(id=ballot_id, election=election, sealed=sealed)
+
+
+def _box_for_casting(election):
+    """The election's ballot box; a box that cannot be made (a threshold election whose officers' keys are
+    missing) refuses the cast with what the officers must fix, rather than failing."""
+    try:
+        return ballot_box_ensure(election=election)
+    except BallotBoxRefused as exc:
+        logger.error("ballot box of %s cannot be made: %s", election.key, exc.message)
+        raise WrongState(_("The ballot box of this election is not ready: its officers must fix election.yaml "
+                           "(%(problem)s). Nothing was cast; try again later.") % {"problem": exc.message},
+                         status=503) from None
 
 
 def _hour(moment):
@@ -342,7 +352,7 @@ def ballot_cast(*, election, voter, ranks, passphrase):
         raise _not_eligible()
     if voted:
         raise _already_voted()
-    box = ballot_box_ensure(election=election)
+    box = _box_for_casting(election)
     ballot_id = uuid.uuid4()
     receipt = secrecy.receipt_generate()
     # The key derivation is the slow part: do it before taking any lock.
@@ -411,7 +421,7 @@ def ballot_change(*, election, voter, passphrase, ranks):
     link = _link_open(record, election=election, voter=voter, passphrase=passphrase)
     if link is None:
         raise WrongPassphrase(_WRONG_PASSPHRASE)
-    box = ballot_box_ensure(election=election)
+    box = _box_for_casting(election)
     ballot_id = uuid.uuid4()
     receipt = secrecy.receipt_generate()
     salt, sealed = _seal(election=election, voter=voter, passphrase=passphrase, ballot_id=ballot_id,
@@ -540,7 +550,9 @@ def ballots_load(*, election, candidates, ballots, receipts=None, actor):
     with transaction.atomic():
         # The lock queues concurrent loads of one election; the second then finds the first one's ballots.
         election = Election.objects.select_for_update().get(pk=election.pk)
-        _ballots_load_check_state(election)
+        box = _ballots_load_opened_offline(election, len(ballots))
+        if box is None:
+            _ballots_load_check_state(election)
         stored_id = _ballots_load_match_candidates(election, candidates)
         kept = receipts is not None
         receipts = _ballots_load_receipts(receipts, len(ballots))
@@ -552,9 +564,35 @@ def ballots_load(*, election, candidates, ballots, receipts=None, actor):
         secrets.SystemRandom().shuffle(rows)
         for ranks, receipt in rows:
             _ballot_store(ballot_id=uuid.uuid4(), election=election, ranks=ranks, receipt=receipt)
+        if box is not None:
+            # The box opened offline is now open: its sealed rows and wrapped key go, as an opening does.
+            SealedBallot.objects.filter(election=election).delete()
+            BallotBox.objects.filter(pk=box.pk).update(opened_at=timezone.now(), opened_by=str(actor).lower(),
+                                                       shared_private_key=None)
+            audit_record(actor=actor, action=BOX_OPEN, election=election,
+                         detail={"ballots": len(rows), "custody": box.custody, "offline": True})
         audit_record(actor=actor, action=BALLOTS_LOAD, election=election,
                      detail={"ballots": len(rows), "receipts": "kept" if kept else "generated"})
     return len(rows)
+
+
+def _ballots_load_opened_offline(election, count):
+    """The election's box when the ballots loaded are that box opened offline (elections.open_sealed_box), else
+    None. Only for a closed officers'-keys box still sealed, with as many ballots as the box holds."""
+    box = BallotBox.objects.select_for_update().filter(election=election, opened_at__isnull=True,
+                                                       custody=BallotBox.OFFICER_KEYS).first()
+    if box is None:
+        return None
+    sealed = SealedBallot.objects.filter(election=election).count()
+    if not sealed:
+        return None
+    if election.status_at(timezone.now()) != Election.COMPLETED:
+        raise BallotsLoadRefused(f"{election.key} is still open: its sealed box is opened only after the close.")
+    if count != sealed or election.ballots.exists():
+        raise BallotsLoadRefused(f"The file holds {count} ballots, but the sealed box of {election.key} holds "
+                                 f"{sealed}: it is not that box opened (python -m elections.open_sealed_box). "
+                                 "Nothing was loaded.")
+    return box
 
 
 def _ballots_load_check_state(election):

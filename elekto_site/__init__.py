@@ -5,5 +5,5 @@ the generation of the database schema this code writes: a migration that changes
 database's generation (``elekto_site.schema``), and code of a lower generation then refuses to write.
 """
 
-__version__ = "1.1.0"
-SCHEMA_GENERATION = 1
+__version__ = "1.2.0"
+SCHEMA_GENERATION = 2

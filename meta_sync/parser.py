@@ -16,7 +16,8 @@ The format, as officers write it by hand:
   digits, then letters, digits, ``.``, ``_`` or ``-``, at most 100 characters (``CANDIDATE_ID_PATTERN``).
 * ``election.yaml``: name, organization, start_datetime, end_datetime, no_winners, allow_no_opinion,
   delete_after, show_candidate_fields, election_officers, eligibility, exception_description, exception_due
-  (alias ``exceptions_due``), tie_break, ballot_box (``{officers_to_open: K}``: threshold mode, see
+  (alias ``exceptions_due``), tie_break, ballot_box (``{officers_to_open: K, officer_keys: {login: KEY}}``:
+  threshold mode, the box key split among the officers and each share encrypted to that officer's own keys, see
   docs/ballot-secrecy.md), a charter's rules: representation, seat_terms, disqualified (see
   ``elections.charter``), and the rules candidates' bios follow: ``bio: {max_words: 450, recommended_words: 300,
   required_sections: ["## About Me"]}`` (checked by ``meta_sync.check``, not by the import).
@@ -43,6 +44,7 @@ from pathlib import Path
 import yaml
 
 from accounts.github import is_valid_login, normalize_login
+from elections import officer_keys
 from elections.charter import RuleError, Rules, disqualified_from_yaml, representation_from_yaml, seat_terms_from_yaml
 
 ERROR = "error"
@@ -69,7 +71,7 @@ KNOWN_KEYS = {
     "bio",
 }
 BIO_KEYS = {"max_words", "recommended_words", "required_sections"}
-BALLOT_BOX_KEYS = {"officers_to_open"}
+BALLOT_BOX_KEYS = {"officers_to_open", "officer_keys"}
 ALIASES = {"exceptions_due": "exception_due"}
 CANDIDATE_KEYS = {"name", "ID", "info"}
 
@@ -176,6 +178,9 @@ class ElectionData:
     # Threshold mode: how many of the officers must enter their key shares to open the ballot box (None: the
     # default mode, where the box key is kept wrapped under the server's environment key).
     officers_to_open: int | None = None
+    # Threshold mode: each officer's usable public keys, pinned (login -> [elections.officer_keys.OfficerKey
+    # .to_dict()]); their shares are encrypted to them.
+    officer_keys: dict = field(default_factory=dict)
     # The charter's rules (elections.charter.Rules.to_dict()): representation, seat_terms, disqualified.
     charter: dict = field(default_factory=dict)
     description: str = ""
@@ -656,6 +661,10 @@ def _read_election_yaml(election, root, folder, report):
     election.officers = _read_logins(officers, rel, "election_officers", report)
     election.officers_to_open = _read_ballot_box(data.get("ballot_box"), "ballot_box" in data,
                                                  len(election.officers), rel, report)
+    if election.officers_to_open is not None:
+        box = raw.get("ballot_box") if isinstance(raw, dict) else None
+        election.officer_keys = _read_officer_keys(box.get("officer_keys") if isinstance(box, dict) else None,
+                                                   election.officers, rel, report)
     election.charter = _read_charter(raw if isinstance(raw, dict) else {}, election.no_winners, rel, report)
     election.bio_rules = read_bio_rules(raw.get("bio") if isinstance(raw, dict) else None, rel, report)
 
@@ -715,7 +724,7 @@ def _read_ballot_box(value, given, officer_count, rel, report):
         return None
     value = {str(k): v for k, v in value.items()}
     for unknown in sorted(set(value) - BALLOT_BOX_KEYS):
-        report.error(rel, f"ballot_box.{unknown}", "unknown key (the only one is officers_to_open)")
+        report.error(rel, f"ballot_box.{unknown}", "unknown key (the keys are officers_to_open and officer_keys)")
     if "officers_to_open" not in value:
         report.error(rel, "ballot_box.officers_to_open", "is required in ballot_box")
         return None
@@ -733,6 +742,61 @@ def _read_ballot_box(value, given, officer_count, rel, report):
                      f"must be from 1 to the number of election_officers ({officer_count}), not {k}")
         return None
     return k
+
+
+def _read_officer_keys(value, officers, rel, report):
+    """Each officer's usable public keys from ``ballot_box.officer_keys`` (login -> a key or a list of keys).
+
+    Every officer needs at least one key that age can encrypt to: their share is encrypted to all of them.
+    An invalid key, or an officer left with no usable key, is an error naming the officer and the field; a key
+    type age cannot use (an ``sk-`` hardware key) is skipped with a warning naming the officer.
+    """
+    field_name = "ballot_box.officer_keys"
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        report.error(rel, field_name, "must be a map of each officer's GitHub login to their public key or keys")
+        return {}
+    keys = {}
+    for name, listed in value.items():
+        login = normalize_login(name)
+        where = f"{field_name}.{login}"
+        if login not in officers:
+            report.error(rel, where, f"{login} is not one of the election_officers")
+            continue
+        if login in keys:
+            report.error(rel, where, f"{login} is listed twice")
+            continue
+        if listed is None:
+            listed = []
+        if isinstance(listed, str):
+            listed = [listed]
+        if not isinstance(listed, list):
+            report.error(rel, where, "must be a public key, or a list of public keys")
+            continue
+        usable = []
+        for number, text in enumerate(listed, 1):
+            label = f"key {number} of {login}" if len(listed) > 1 else f"the key of {login}"
+            try:
+                key = officer_keys.key_read(text)
+            except officer_keys.KeyUnusable as exc:
+                report.warning(rel, where, f"{label} skipped: {exc}")
+                continue
+            except officer_keys.KeyInvalid as exc:
+                report.error(rel, where, f"{label} is invalid: {exc}")
+                continue
+            if key.text not in {k["key"] for k in usable}:
+                usable.append(key.to_dict())
+        keys[login] = usable
+    for login in officers:
+        already = any(p.path == rel and p.field == f"{field_name}.{login}" and p.severity == ERROR
+                      for p in report.problems)
+        if not keys.get(login) and not already:
+            report.error(rel, f"{field_name}.{login}",
+                         f"officer {login} has no usable public key: their share of the ballot box key is "
+                         "encrypted to it (an age1... recipient, or an ssh-ed25519 or ssh-rsa key as "
+                         f"github.com/{login}.keys shows it)")
+    return {login: keys[login] for login in sorted(keys) if keys[login]}
 
 
 def _read_charter(raw, seats, rel, report):

@@ -24,11 +24,11 @@ from elections.box import ballot_box_ensure
 from elections.custody import custody_sync
 from elections.decisions import counted_lock_message
 from elections.listing import content_changed
-from elections.models import Ballot, Candidate, Election, EligibleVoter, Officer, SealedBallot, VoteRecord
+from elections.models import Ballot, BallotBox, Candidate, Election, EligibleVoter, Officer, SealedBallot, VoteRecord
 
 from .identity import plan_identities
 from .models import ElectionAlias, SyncRun
-from .parser import ElectionData, Problem, parse_meta_tree
+from .parser import WARNING, ElectionData, Problem, parse_meta_tree
 from .queue import sync_requests_claim, sync_requests_finish, sync_requests_release
 
 CREATED = "created"
@@ -290,6 +290,7 @@ def _election_fields(data):
         "exception_due": data.exception_due,
         "tie_break": data.tie_break,
         "officers_to_open": data.officers_to_open,
+        "officer_keys": data.officer_keys,
         "charter": data.charter,
         "description": data.description,
         "results": data.results,
@@ -401,6 +402,22 @@ def election_import(*, data: ElectionData, now, existing=None, stamp=None):
     return action, election, warnings
 
 
+def _officer_keys_not_needed(data, row, now):
+    """Officers without keys are no error where no share will be dealt to them: an election that has closed,
+    or whose box was dealt before officers' keys (legacy threshold mode: it keeps its shares until it closes)
+    or is already open. Their errors become warnings there, so that such elections keep importing."""
+    box = BallotBox.objects.filter(election=row).first() if row is not None else None
+    closed = data.end_datetime is not None and data.end_datetime <= now
+    if not (closed or (box is not None and (box.custody == BallotBox.THRESHOLD or box.opened_at is not None))):
+        return
+    for index, problem in enumerate(data.problems):
+        if (problem.severity == ERROR and problem.field.startswith("ballot_box.officer_keys.")
+                and "has no usable public key" in problem.message):
+            data.problems[index] = Problem(problem.path, problem.field, problem.message.split(":")[0] + ": no "
+                                           "share will be dealt to this officer's keys (the ballot box is "
+                                           "already dealt, or voting has closed)", WARNING)
+
+
 def _failed_outcome(data, row, now):
     errors = [str(p) for p in data.errors]
     warnings = [str(p) for p in data.warnings]
@@ -475,6 +492,7 @@ def _import_tree(tree, rows, summary, now, progress):
         row = plan.target.get(index)
         if row is not None and data.ok and (locked := counted_lock_message(row, data.end_datetime, now)):
             data.problems.append(Problem(f"{data.path}/election.yaml", "end_datetime", locked))
+        _officer_keys_not_needed(data, row, now)
         if not data.ok:
             summary.errors += [{"path": p.path, "message": p.text} for p in data.errors]
             summary.elections.append(_failed_outcome(data, row, now))

@@ -30,6 +30,8 @@ command -v git >/dev/null || apt_install git
 if command -v pg_lsclusters >/dev/null && ! command -v pg_dump >/dev/null; then apt_install postgresql-client; fi
 # GNU gettext: scripts/messages.sh extracts and compiles the translations; tests/i18n checks them with it.
 command -v msgfmt >/dev/null && command -v xgettext >/dev/null || apt_install gettext
+# age: the threshold-custody tests decrypt officers' key shares with the tool officers use (age -d -i KEY).
+command -v age >/dev/null || apt_install age
 "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
 
 if [ ! -x "$VENV/bin/python" ]; then

@@ -1,5 +1,6 @@
-"""Threshold mode (ballot_box: {officers_to_open: K}): officers take their key shares once, enter them after the
-close, and the box opens only when K are in. Through the officers' pages, as officers use them."""
+"""Legacy threshold mode (boxes dealt before officers' keys, still running until they close): officers take their
+key shares once, enter them after the close, and the box opens only when K are in. Through the officers' pages,
+as officers use them. The boxes are the rows that dealing wrote (tests/officers/legacy_custody.py)."""
 
 import re
 from datetime import timedelta
@@ -16,6 +17,7 @@ from elections.audit import SHARE_DEAL, SHARE_ENTER, SHARE_TAKE
 from elections.custody import custody_of, custody_sync
 from elections.models import AuditEvent, Ballot, BallotBox, Election, KeyShare, SealedBallot
 from tests.browser.builders import build_election, user
+from tests.officers.legacy_custody import legacy_deal
 
 OFFICERS = ("olivia", "oscar", "otto")
 SHARE = re.compile(r"[\w-]+ share \d+ of \d+: [A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}")
@@ -29,8 +31,7 @@ def signed_in(login):
 
 def threshold_election(key="board---2026", *, status="upcoming", needed=2, officers=OFFICERS):
     election = build_election(key, status=status, officers=officers, officers_to_open=needed)
-    with transaction.atomic():
-        custody_sync(election=election)
+    legacy_deal(election)
     return election
 
 
@@ -229,7 +230,7 @@ def test_an_operator_cannot_open_a_threshold_box_alone(closed_with_ballots):
 
 
 @pytest.mark.django_db
-def test_the_command_shows_who_holds_shares_and_deals_again_only_before_voting_opens(capsys):
+def test_the_command_shows_who_holds_legacy_shares(capsys):
     election = threshold_election()
     take(election, "olivia")
     call_command("ballot_box_shares", election.key)
@@ -237,31 +238,25 @@ def test_the_command_shows_who_holds_shares_and_deals_again_only_before_voting_o
     assert "2 of 3 officers open the ballot box (1 share(s) may be lost)" in out
     assert "share 1: olivia, taken" in out and "share 2: oscar, NOT TAKEN" in out
     assert "Not taken yet: oscar, otto" in out
-    old_key = bytes(BallotBox.objects.get(election=election).public_key)
-    call_command("ballot_box_shares", election.key, "--deal-again")
-    assert bytes(BallotBox.objects.get(election=election).public_key) != old_key
-    assert not KeyShare.objects.filter(box__election=election, taken_at__isnull=False).exists()
-    Election.objects.filter(pk=election.pk).update(start_datetime=timezone.now() - timedelta(minutes=1))
-    with pytest.raises(CommandError, match="has begun"):
-        call_command("ballot_box_shares", election.key, "--deal-again")
 
 
 @pytest.mark.django_db
-def test_changing_officers_before_voting_opens_deals_again_and_after_leaves_the_box(capsys):
-    election = threshold_election()
-    take(election, "olivia")
-    old_key = bytes(BallotBox.objects.get(election=election).public_key)
-    election.officers.filter(login="otto").delete()
-    with transaction.atomic():
-        warnings = custody_sync(election=election)
-    assert "dealt again" in warnings[0]
+def test_a_legacy_box_keeps_its_shares_once_voting_has_begun():
+    election = threshold_election(status="running")
     box = BallotBox.objects.get(election=election)
-    assert bytes(box.public_key) != old_key
-    assert sorted(KeyShare.objects.filter(box=box).values_list("holder", flat=True)) == ["olivia", "oscar"]
-    Election.objects.filter(pk=election.pk).update(start_datetime=timezone.now() - timedelta(minutes=1))
-    election.refresh_from_db()
+    with transaction.atomic():
+        assert custody_sync(election=election) == []
     election.officers.create(login="ursula")
     with transaction.atomic():
         warnings = custody_sync(election=election)
-    assert "voting has begun" in warnings[0] and "olivia, oscar" in warnings[0]
-    assert bytes(BallotBox.objects.get(election=election).public_key) == bytes(box.public_key)
+    assert "voting has begun" in warnings[0] and "olivia, oscar, otto" in warnings[0]
+    after = BallotBox.objects.get(election=election)
+    assert (after.custody, bytes(after.public_key)) == (BallotBox.THRESHOLD, bytes(box.public_key))
+
+
+@pytest.mark.django_db
+def test_the_officers_page_says_what_a_copy_of_a_legacy_box_database_is_exposed_to():
+    election = threshold_election(status="running")
+    page = signed_in("olivia").get(reverse("officers:overview", args=[election.key])).content.decode()
+    assert "This box was dealt before officers' keys:" in page
+    assert "with enough of them can read every ballot" in page

@@ -21,13 +21,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from elections.box import BallotBoxRefused, ballot_box_open
-from elections.custody import custody_sync
-from elections.key_shares import share_decode
-from elections.models import Ballot, BallotBox, Election, SealedBallot
+from elections.custody import custody_of, custody_sync
+from elections.key_shares import check_code_in, share_decode
+from elections.models import Ballot, BallotBox, Election, KeyShare, SealedBallot
 from elections.results import election_tally
 from elections.tally import count
 from elections.views import ranks_grouped
 from tests.browser.builders import build_election, user
+from tests.officer_keys import officer_identities, pinned
+from tests.officers.legacy_custody import legacy_deal
 from tests.security.conftest import PASSPHRASE, vote_form
 from tests.security.storage import find_needles, raw_copies
 
@@ -57,6 +59,7 @@ class Campaign:
     receipts: list = field(default_factory=list)
     cast_ranks: list = field(default_factory=list)
     standing: dict = field(default_factory=dict)  # voter -> (receipt, ranks) of the ballot that counts
+    identities: dict = field(default_factory=dict)  # officer -> their own key (threshold mode)
 
     def needles(self):
         needles = {f"receipt {r}": receipt_needle(r) for r in self.receipts}
@@ -75,19 +78,26 @@ def random_ranks(rng, candidates):
 
 
 @pytest.fixture
-def campaign(transactional_db, client_for, request):
+def campaign(transactional_db, client_for, request, tmp_path_factory):
     """24 voters cast; 6 change their ballot, 4 revoke it (2 of them vote again), 3 view it."""
     tag = secrets.token_hex(4)
     candidates = [f"{tag}-{name.split()[0].lower()}" for name in NAMES]
     officers = getattr(request, "param", {}).get("officers", ("olivia",))
-    fields = getattr(request, "param", {}).get("fields", {})
+    fields = dict(getattr(request, "param", {}).get("fields", {}))
+    identities = {}
+    if fields.get("officers_to_open") and not getattr(request, "param", {}).get("legacy"):
+        # Each officer's own key: an SSH ed25519 key for oscar, age keys for the others.
+        identities = officer_identities(tmp_path_factory.mktemp("officer-keys"), officers, ssh=("oscar",))
+        fields["officer_keys"] = pinned(identities)
     election = build_election(f"storage---{tag}", voters=VOTERS, candidates=list(zip(candidates, NAMES, strict=True)),
                               officers=officers, **fields)
-    if election.officers_to_open:
+    if getattr(request, "param", {}).get("legacy"):
+        legacy_deal(election)  # a box dealt before officers' keys, its shares held by the server
+    elif election.officers_to_open:
         with transaction.atomic():  # what the import does: deal the shares before anyone votes
             custody_sync(election=election)
     rng = random.Random(tag)
-    done = Campaign(election=election, candidates=candidates)
+    done = Campaign(election=election, candidates=candidates, identities=identities)
     url = reverse("elections:vote", args=[election.key])
 
     def cast(login, mode="cast"):
@@ -182,7 +192,6 @@ def test_after_the_close_the_box_opens_and_the_count_equals_the_ranks_cast(campa
 
 
 THRESHOLD = {"officers": ("olivia", "oscar", "otto"), "fields": {"officers_to_open": 2}}
-SHARE_TEXT = re.compile(r"storage---[0-9a-f]+ share \d+ of \d+: [A-Z2-7-]+")
 
 
 def officer_post(login, name, election, data=None):
@@ -191,34 +200,59 @@ def officer_post(login, name, election, data=None):
     return client.post(reverse(name, args=[election.key]), data or {}, follow=True)
 
 
-@pytest.mark.parametrize("campaign", [THRESHOLD], indirect=True)
-def test_in_threshold_mode_no_ballot_and_no_share_is_readable_and_k_officers_open_the_box(campaign, tmp_path):
-    election = campaign.election
-    shares = {}
-    for login in THRESHOLD["officers"]:
-        page = officer_post(login, "officers:key_share", election).content.decode()
-        shares[login] = SHARE_TEXT.search(page).group()
-    needles = campaign.needles()
-    box_key = BallotBox.objects.get(election=election).public_key
-    for login, text in shares.items():
-        code = text.split(": ")[1]
-        needles[f"{login}'s share"] = re.compile(re.escape(code.encode()) + b"|" + re.escape(code.replace("-", "")
-                                                                                                .encode()))
-        value = share_decode(text, election_key=election.key, binding=box_key).value
+def decrypted_share_files(campaign):
+    """Each officer's share file as they read it with ``age -d -i THEIR_KEY`` (the age tool)."""
+    rows = KeyShare.objects.filter(box__election=campaign.election)
+    return {row.holder: (row.number, campaign.identities[row.holder].decrypt(row.sealed_share)) for row in rows}
+
+
+def share_needles(campaign, files):
+    """Each share as text (with or without dashes), as its 16 raw bytes, and each check code."""
+    box_key = BallotBox.objects.get(election=campaign.election).public_key
+    needles = {}
+    for login, (_number, text) in files.items():
+        line = SHARE_LINE.search(text).group()
+        code = line.split(": ")[1]
+        needles[f"{login}'s share"] = re.compile(re.escape(code.encode()) + b"|"
+                                                 + re.escape(code.replace("-", "").encode()))
+        value = share_decode(line, election_key=campaign.election.key, binding=box_key).value
         needles[f"{login}'s share, raw"] = re.compile(re.escape(value))
-    found = find_needles(raw_copies(tmp_path), needles)
+        check = check_code_in(text)
+        needles[f"{login}'s check code"] = re.compile(re.escape(check.encode()) + b"|"
+                                                      + re.escape(check.replace("-", "").encode()))
+    return needles
+
+
+SHARE_LINE = re.compile(r"storage---[0-9a-f]+ share \d+ of \d+: [A-Z2-7-]+")
+
+
+@pytest.mark.parametrize("campaign", [THRESHOLD], indirect=True)
+def test_with_officers_keys_no_ballot_and_no_share_is_readable_and_k_officers_open_the_box(campaign, tmp_path):
+    election = campaign.election
+    files = decrypted_share_files(campaign)
+    # The officers confirm their check codes before the close, as the officers' page asks.
+    for login, (_number, text) in files.items():
+        officer_post(login, "officers:key_share", election, {"code": check_code_in(text)})
+    assert custody_of(election).not_confirmed == []
+    needles = {**campaign.needles(), **share_needles(campaign, files)}
+    found = find_needles(raw_copies(tmp_path / "voting"), needles)
     assert not found, "; ".join(map(str, found[:8]))
 
-    messages = [str(m) for m in officer_post("otto", "officers:key_share_enter", election,
-                                             {"share": shares["otto"]}).context["messages"]]
-    assert any("Shares are entered after the close" in m for m in messages), messages
+    shares = {login: SHARE_LINE.search(text).group() for login, (_number, text) in files.items()}
+    response = officer_post("otto", "officers:key_shares_open", election, {"share-3": shares["otto"]})
+    assert "The box is opened after the close" in response.content.decode()
     close(election)
-    officer_post("otto", "officers:key_share_enter", election, {"share": shares["otto"]})
+    response = officer_post("otto", "officers:key_shares_open", election, {"share-3": shares["otto"]})
+    assert "1 share given; 2 are needed" in response.content.decode()
     assert not Ballot.objects.filter(election=election).exists(), "one share of two opened the box"
     wrong = shares["olivia"][:-1] + ("A" if shares["olivia"][-1] != "A" else "B")
-    response = officer_post("olivia", "officers:key_share_enter", election, {"share": wrong})
+    response = officer_post("otto", "officers:key_shares_open", election, {"share-1": wrong, "share-3": shares["otto"]})
     assert "Share 1 does not check out" in response.content.decode()
     assert not Ballot.objects.filter(election=election).exists()
-    response = officer_post("olivia", "officers:key_share_enter", election, {"share": shares["olivia"]})
-    assert "the ballot box is open" in response.content.decode()
+    response = officer_post("otto", "officers:key_shares_open", election,
+                            {"share-1": files["olivia"][1], "share-3": shares["otto"]})
+    assert "The ballot box is open" in response.content.decode()
     assert_count_equals_the_ballots_cast(campaign)
+    # After the opening too, nothing given on the form is anywhere in the files.
+    found = find_needles(raw_copies(tmp_path / "opened"), share_needles(campaign, files))
+    assert not found, "; ".join(map(str, found[:8]))

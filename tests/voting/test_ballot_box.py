@@ -358,3 +358,31 @@ def test_a_completed_election_without_a_box_needs_no_opening(officer, client, no
     assert client.get(overview(completed) + "results").status_code == 200
     with pytest.raises(BallotBoxRefused, match="already readable"):
         ballot_box_open(election=completed, actor="system")
+
+
+@pytest.mark.django_db
+def test_on_sqlite_sealed_and_opened_ballots_get_a_random_rowid_at_insert(running, user_factory):
+    """SQLite keeps rows in the order of their rowid; given at random in the INSERT, it says nothing of the
+    order of casting (and no UPDATE leaves the first, ordered cell behind)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("rowids are SQLite's; MariaDB and PostgreSQL tables are ordered by the random UUID key or not "
+                    "at all")
+    rowids = []
+    for index in range(12):
+        user = user_factory(f"rowid-voter-{index}")
+        EligibleVoter.objects.create(election=running, login=user.username)
+        before = set(SealedBallot.objects.values_list("id", flat=True))
+        ballot_cast(election=running, voter=user, ranks=RANKINGS[index % len(RANKINGS)], passphrase=PASSPHRASE)
+        (new,) = set(SealedBallot.objects.values_list("id", flat=True)) - before
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rowid FROM elections_sealedballot WHERE id = %s", [new.hex])
+            rowids.append(cursor.fetchone()[0])
+    assert rowids != sorted(rowids) and max(rowids) > 2**40
+    close(running)
+    ballot_box_open(election=running, actor="olivia")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid FROM elections_ballot WHERE election_id = %s", [running.pk])
+        opened = [row[0] for row in cursor.fetchall()]
+    assert len(opened) == 12 and max(opened) > 2**40

@@ -7,10 +7,11 @@ from elections.models import Election
 
 class Command(BaseCommand):
     help = (
-        "Show who holds the key shares of a threshold-mode ballot box (ballot_box: {officers_to_open: K}): who "
-        "has taken their share, who has entered it after the close, how many more are needed. Operators cannot "
-        "open such a box: its officers do, on their page. --deal-again deals new shares (and a new key pair) to "
-        "the current officers, only before voting opens, when a share was lost."
+        "Show who holds the key shares of a threshold-mode ballot box (ballot_box: {officers_to_open: K, "
+        "officer_keys: ...}): the keys each share is encrypted to and who has confirmed they can decrypt theirs "
+        "(for a legacy box: who has taken and entered their share). Operators cannot open such a box: its "
+        "officers do, on their page. --deal-again deals new shares (and a new key pair) to the current officers' "
+        "keys, only before voting opens, when a key or a share was lost."
     )
 
     def add_arguments(self, parser):
@@ -28,7 +29,8 @@ class Command(BaseCommand):
             except BallotBoxRefused as exc:
                 raise CommandError(exc.message) from None
             self.stdout.write(f"Dealt new shares to {', '.join(s.holder for s in custody.shares)}. Every officer "
-                              "must take their new share from their officers' page; the old ones open nothing.")
+                              "must download their new share from their officers' page and enter its check code; "
+                              "the old ones open nothing.")
         custody = custody_of(election)
         if not custody.threshold:
             self.stdout.write(f"{election.key}: default mode (the box key is wrapped under BALLOT_BOX_KEY); "
@@ -39,6 +41,21 @@ class Command(BaseCommand):
         if custody.opened_at:
             self.stdout.write(f"Opened {custody.opened_at:%Y-%m-%d %H:%M UTC}; the shares are no longer needed.")
             return
+        if not custody.legacy:
+            for share in custody.shares:
+                confirmed = (f"confirmed {share.confirmed_at:%Y-%m-%d %H:%M UTC}" if share.confirmed_at
+                             else "NOT CONFIRMED")
+                self.stdout.write(f"  share {share.number}: {share.holder}, encrypted to "
+                                  f"{', '.join(share.fingerprints)}; {confirmed}")
+            if custody.not_confirmed:
+                self.stdout.write(f"Not confirmed yet: {', '.join(custody.not_confirmed)}. Each officer downloads "
+                                  "their share from their officers' page, decrypts it with age and enters its "
+                                  "check code.")
+            if custody.too_few_confirmed:
+                self.stdout.write(f"WARNING: only {custody.confirmed} of the {custody.needed} officers needed have "
+                                  "shown they can decrypt their share.")
+            return
+        self.stdout.write("Legacy box: the server holds untaken and entered shares under BALLOT_BOX_KEY.")
         for share in custody.shares:
             taken = f"taken {share.taken_at:%Y-%m-%d %H:%M UTC}" if share.taken_at else "NOT TAKEN"
             entered = f", entered {share.entered_at:%Y-%m-%d %H:%M UTC}" if share.entered_at else ""
