@@ -116,6 +116,24 @@ def box_is_sealed(election):
     return SealedBallot.objects.filter(election=election).exists()
 
 
+# --- the end of a cast --------------------------------------------------------------------------------
+
+
+def box_lock_accepting(*, election, now):
+    """Lock ``election``'s box row and say whether it still takes ballots at ``now``: voting runs (its window read
+    again from the database) and the box is unopened.
+
+    For the end of a cast's (or a change's) transaction, after its writes: ``ballot_box_open`` takes the same
+    lock, so a ballot either commits before the opening and is opened with the others, or its cast finds the
+    box opened or the close passed and rolls back. A cast never holds the lock while it waits on its writes.
+    """
+    box = BallotBox.objects.select_for_update().filter(election_id=election.pk).only("id", "opened_at").first()
+    if box is None or box.opened_at is not None:
+        return False
+    window = Election.objects.filter(pk=election.pk).values_list("start_datetime", "end_datetime").first()
+    return window is not None and window[0] <= now < window[1]
+
+
 # --- opening -------------------------------------------------------------------------------------------
 
 

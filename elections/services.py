@@ -23,7 +23,7 @@ from accounts.services import account_logins
 
 from . import secrecy
 from .audit import BALLOTS_LOAD, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
-from .box import ballot_box_ensure
+from .box import ballot_box_ensure, box_lock_accepting
 from .box import ballot_seal as box_seal
 from .models import Ballot, Election, ExceptionRequest, PassphraseAttempt, SealedBallot, VoteRecord
 from .standing import access_of, standing_candidates
@@ -120,6 +120,12 @@ def _require_running(election, now):
     if status == Election.UPCOMING:
         raise WrongState(_("Voting has not opened yet for this election."))
     if status == Election.COMPLETED:
+        raise WrongState(_("Voting has closed for this election."))
+
+
+def _require_box_accepting(election):
+    """The last step of a cast's transaction: no receipt for a ballot that the opening of the box would miss."""
+    if not box_lock_accepting(election=election, now=timezone.now()):
         raise WrongState(_("Voting has closed for this election."))
 
 
@@ -338,6 +344,7 @@ def ballot_cast(*, election, voter, ranks, passphrase):
             VoteRecord.objects.create(election=election, voter=voter, voted_at=_hour(now), salt=salt,
                                       sealed_link=sealed)
             _sealed_ballot_store(ballot_id=ballot_id, election=election, box=box, ranks=ranks, receipt=receipt)
+            _require_box_accepting(election)
     except IntegrityError as exc:
         raise _already_voted() from exc
     except OperationalError as exc:
@@ -406,6 +413,7 @@ def ballot_change(*, election, voter, passphrase, ranks):
         record.salt = salt
         record.sealed_link = sealed
         record.save(update_fields=["salt", "sealed_link"])
+        _require_box_accepting(election)
     return CastReceipt(receipt=receipt)
 
 
