@@ -26,6 +26,7 @@ ACCOUNT_RENAME = "account.rename"
 CANDIDATE_DISQUALIFY = "candidate.disqualify"
 CANDIDATE_REINSTATE = "candidate.reinstate"
 ELECTION_REOPEN = "election.reopen"
+ROLL_REBIND = "roll.rebind"
 
 
 def audit_record(*, actor, action, election=None, detail=None):

@@ -1,5 +1,5 @@
-"""Officers' pages for decisions after the close: disqualifying a candidate, reopening a counted election,
-and the report to the steering body.
+"""Officers' pages for decisions: giving a roll entry to another account while voting runs; after the close,
+disqualifying a candidate, reopening a counted election, and the report to the steering body.
 
 Access as on the other officers' pages (``_get_election_for_officer``); every decision goes through a
 service in ``elections.decisions`` that writes its audit row.
@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from .audit import RESULTS_VIEW, audit_record
-from .decisions import candidate_disqualify, candidate_reinstate, election_reopen
+from .decisions import candidate_disqualify, candidate_reinstate, election_reopen, roll_entry_rebind
 from .models import Candidate
 from .officer_views import count_refusal
 from .officers import _get_election_for_officer
@@ -64,6 +65,18 @@ def reopen(request, key):
     _decide(request, election_reopen, _("Reopened: the next sync may move the close later. Change end_datetime in "
                                         "the meta repository, then sync."), election=election)
     return redirect("officers:overview", election.key)
+
+
+@login_required
+@require_POST
+def rebind(request, key):
+    election = _get_election_for_officer(request, key)
+    login, account = request.POST.get("login", "").strip(), request.POST.get("account", "").strip()
+    _decide(request, roll_entry_rebind,
+            _("The roll entry %(login)s now belongs to the account %(account)s.") % {"login": login,
+                                                                                     "account": account},
+            election=election, login=login, account=account)
+    return redirect(reverse("officers:overview", args=[election.key]) + "#rebind-title")
 
 
 @never_cache

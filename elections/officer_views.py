@@ -34,6 +34,7 @@ from .audit import (
     LINKS_DESTROY,
     META_SYNC,
     RESULTS_VIEW,
+    ROLL_REBIND,
     SHARE_DEAL,
     SHARE_ENTER,
     SHARE_TAKE,
@@ -43,7 +44,7 @@ from .audit import (
 from .box import BallotBoxRefused, ballot_box_open, box_is_sealed
 from .custody import custody_of
 from .decisions import election_is_counted
-from .models import AuditEvent, BallotBox, Election, ExceptionRequest
+from .models import AuditEvent, BallotBox, Election, ExceptionRequest, RollBinding
 from .officers import _get_election_for_officer
 from .report import results_charter_context
 from .results import (
@@ -91,6 +92,7 @@ _ACTION_LABELS = {
     CANDIDATE_DISQUALIFY: gettext_lazy("disqualified a candidate"),
     CANDIDATE_REINSTATE: gettext_lazy("lifted a disqualification"),
     ELECTION_REOPEN: gettext_lazy("reopened the counted election"),
+    ROLL_REBIND: gettext_lazy("gave a roll entry to another account"),
 }
 
 
@@ -98,6 +100,13 @@ def _action_label(action):
     if action.startswith(f"{EXPORT}."):
         return _("downloaded %(file)s") % {"file": action.removeprefix(EXPORT + ".")}
     return _ACTION_LABELS.get(action, action)
+
+
+def _roll_taken_requests(election, requests):
+    """The exception requests whose requester's login is on the roll with its entry bound to another account."""
+    bound = dict(RollBinding.objects.filter(election=election).values_list("login", "voter_id"))
+    return {row.pk for row in requests
+            if bound.get(row.requester.username.lower(), row.requester_id) != row.requester_id}
 
 
 @never_cache
@@ -111,6 +120,7 @@ def overview(request, key):
         "status": election.status,
         "turnout": election_turnout(election),
         "exception_requests": requests,
+        "roll_taken_requests": _roll_taken_requests(election, requests),
         "pending_count": sum(1 for r in requests if r.status == ExceptionRequest.PENDING),
         "roll_additions": granted_logins_missing_from_roll(election),
         "review_open": election.status != Election.COMPLETED,

@@ -19,13 +19,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.services import account_logins
+from accounts.services import account_github_id, account_logins
 
 from . import secrecy
 from .audit import BALLOTS_LOAD, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
 from .box import ballot_box_ensure, box_lock_accepting
 from .box import ballot_seal as box_seal
-from .models import Ballot, Election, ExceptionRequest, PassphraseAttempt, SealedBallot, VoteRecord
+from .models import (
+    Ballot,
+    Election,
+    EligibleVoter,
+    ExceptionRequest,
+    PassphraseAttempt,
+    RollBinding,
+    SealedBallot,
+    VoteRecord,
+)
 from .standing import access_of, standing_candidates
 
 logger = logging.getLogger(__name__)
@@ -57,6 +66,11 @@ class WrongState(Refusal):
 class AlreadyVoted(Refusal):
     status = 409
     title = gettext_lazy("You have already voted")
+
+
+class RollEntryTaken(Refusal):
+    status = 409
+    title = gettext_lazy("Your roll entry was used by another account")
 
 
 class AlreadyRequested(Refusal):
@@ -129,9 +143,12 @@ def _require_box_accepting(election):
         raise WrongState(_("Voting has closed for this election."))
 
 
-def _require_eligible(election, voter):
-    if not election.is_eligible(voter.username):
-        raise _not_eligible()
+def _require_eligible(election, voter, access=None):
+    """Refuse unless ``voter`` may vote in ``election`` (``standing.Access``, read now unless given)."""
+    access = access or access_of(voter, election)
+    if access is None or not access.eligible:
+        raise _roll_entry_taken() if access is not None and access.roll_taken else _not_eligible()
+    return access
 
 
 def _not_eligible():
@@ -141,14 +158,20 @@ def _not_eligible():
     ))
 
 
-def voting_check(*, election, voter, eligible=None):
+def _roll_entry_taken():
+    return RollEntryTaken(_(
+        "Your GitHub login is on this election's voter roll, but another GitHub account already cast a ballot "
+        "under it: a login can pass to someone else when its owner renames their account. If the roll means you, "
+        "send the election officers an exception request from this election's page: they see it with the others "
+        "and can let you vote."
+    ))
+
+
+def voting_check(*, election, voter, access=None):
     """Raise the refusal that stops ``voter`` from voting in ``election`` now, if any (a read, no write).
-    ``eligible`` may be given when it was just read (``standing.Access``)."""
+    ``access`` may be given when it was just read (``standing.Access``)."""
     _require_running(election, timezone.now())
-    if eligible is None:
-        _require_eligible(election, voter)
-    elif not eligible:
-        raise _not_eligible()
+    _require_eligible(election, voter, access)
 
 
 def ranks_validate(*, election, ranks, candidates=None):
@@ -325,10 +348,7 @@ def ballot_cast(*, election, voter, ranks, passphrase):
     ranks = ranks_validate(election=election, ranks=ranks)
     passphrase_check_new(passphrase)
     _require_running(election, timezone.now())
-    eligible, voted = access_of(voter, election)
-    if not eligible:
-        raise _not_eligible()
-    if voted:
+    if _require_eligible(election, voter).voted:
         raise _already_voted()
     box = ballot_box_ensure(election=election)
     ballot_id = uuid.uuid4()
@@ -343,15 +363,48 @@ def ballot_cast(*, election, voter, ranks, passphrase):
             # The record first: its unique constraint is what stops a second ballot.
             VoteRecord.objects.create(election=election, voter=voter, voted_at=_hour(now), salt=salt,
                                       sealed_link=sealed)
+            _roll_entry_bind(election=election, voter=voter)
             _sealed_ballot_store(ballot_id=ballot_id, election=election, box=box, ranks=ranks, receipt=receipt)
             _require_box_accepting(election)
     except IntegrityError as exc:
+        if not VoteRecord.objects.filter(election=election, voter=voter).exists() and _roll_entry_held_by_another(
+                election=election, voter=voter):
+            raise _roll_entry_taken() from exc
         raise _already_voted() from exc
     except OperationalError as exc:
         if not _is_lock_conflict(exc):
             raise
         raise _concurrent_refusal() from exc
     return CastReceipt(receipt=receipt)
+
+
+def _granted_exception(*, election, voter):
+    return ExceptionRequest.objects.filter(election=election, requester=voter,
+                                           status=ExceptionRequest.APPROVED).exists()
+
+
+def _roll_entry_held_by_another(*, election, voter):
+    """Whether the roll entry of ``voter``'s login is bound to another account (and no exception lets them vote)."""
+    return (RollBinding.objects.filter(election=election, login=voter.username.lower()).exclude(voter=voter)
+            .exists() and not _granted_exception(election=election, voter=voter))
+
+
+def _roll_entry_bind(*, election, voter):
+    """In the cast's transaction: bind the roll entry of ``voter``'s login to their account if it is unbound.
+
+    A voter whose entry is bound to another account votes only through an exception the officers granted (that
+    exception is bound to their account). Two accounts casting at once under one login: the unique binding lets
+    one through, the other's cast fails and is refused.
+    """
+    login = voter.username.lower()
+    binding = RollBinding.objects.filter(election=election, login=login).only("voter_id").first()
+    if binding is not None:
+        if binding.voter_id != voter.pk and not _granted_exception(election=election, voter=voter):
+            raise _roll_entry_taken()
+        return
+    if EligibleVoter.objects.filter(election=election, login=login).exists():
+        RollBinding.objects.create(election=election, login=login, voter=voter,
+                                   github_id=account_github_id(voter) or "")
 
 
 def _already_voted():
@@ -422,7 +475,8 @@ def ballot_change(*, election, voter, passphrase, ranks):
 
 def exception_request_check(*, election, requester):
     """Raise the refusal that stops ``requester`` from asking for an exception now, if any (a read, no write)."""
-    if election.is_eligible(requester.username):
+    access = access_of(requester, election)
+    if access is not None and access.eligible:
         raise WrongState(_("You are already eligible to vote in this election: no request is needed."),
                          title=_("No exception needed"))
     if timezone.now() >= election.exception_deadline:

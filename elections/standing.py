@@ -8,12 +8,10 @@ exception requests' election-and-login keys, the vote records' election-and-vote
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.contrib.auth import get_user_model
-
 from elekto_site import rows
 
 from . import officers
-from .models import Candidate, Election, EligibleVoter, ExceptionRequest, VoteRecord
+from .models import Candidate, Election, EligibleVoter, ExceptionRequest, RollBinding, VoteRecord
 
 
 def _tables(connection, *models):
@@ -69,12 +67,18 @@ def voter_standing(request, election_ids, *, voted_anywhere=False):
 
 @dataclass(frozen=True)
 class Access:
-    """An election with whether the voter may vote in it (``Election.is_eligible``) and has a ballot in it."""
+    """An election with whether the voter may vote in it and has a ballot in it.
+
+    Eligible: on the voter roll under their login, unless that roll entry is bound to another account
+    (``RollBinding``: then ``roll_taken``); or holding a roll entry bound to their account (a voter who renamed
+    after casting, or one the officers gave the entry to); or granted an exception by the officers.
+    """
 
     election: Election
     eligible: bool
     voted: bool
     officers_any: bool  # whether the voter officers any current election (the "Officer admin" link)
+    roll_taken: bool = False  # their login is on the roll, but its entry belongs to another account
 
 
 # What the ballot pages never show: the documents, the sync's bookkeeping. Left out of their query (and read if
@@ -85,13 +89,16 @@ CANDIDATE_FIELDS = ("id", "election", "candidate_id", "name", "withdrawn")
 
 
 def _access_sql(connection, where):
-    election, roll, requests, users, votes = _tables(connection, Election, EligibleVoter, ExceptionRequest,
-                                                     get_user_model(), VoteRecord)
+    election, roll, requests, votes, bindings = _tables(connection, Election, EligibleVoter, ExceptionRequest,
+                                                        VoteRecord, RollBinding)
     return (
         f"SELECT {rows.columns(Election, connection, 'e', leave_out=BALLOT_LEAVES_OUT)}, "
         f"EXISTS (SELECT 1 FROM {roll} v WHERE v.election_id = e.id AND v.login = %s), "
-        f"EXISTS (SELECT 1 FROM {requests} r JOIN {users} u ON u.id = r.requester_id "
-        "WHERE r.election_id = e.id AND u.username = %s AND r.status = %s), "
+        f"EXISTS (SELECT 1 FROM {bindings} t WHERE t.election_id = e.id AND t.login = %s AND t.voter_id <> %s), "
+        f"EXISTS (SELECT 1 FROM {bindings} m JOIN {roll} w ON w.election_id = m.election_id AND w.login = m.login "
+        "WHERE m.election_id = e.id AND m.voter_id = %s), "
+        # An exception is granted to the requester's account, whatever login holds it now.
+        f"EXISTS (SELECT 1 FROM {requests} r WHERE r.election_id = e.id AND r.requester_id = %s AND r.status = %s), "
         f"EXISTS (SELECT 1 FROM {votes} b WHERE b.election_id = e.id AND b.voter_id = %s), "
         f"EXISTS ({officers.officered_sql('1')}) "
         f"FROM {election} e WHERE {where}"
@@ -102,14 +109,16 @@ def _access(where, where_params, voter):
     connection = rows.connection_for(Election)
     login = voter.username.lower()
     with connection.cursor() as cursor:
-        cursor.execute(_access_sql(connection, where), [login, login, ExceptionRequest.APPROVED, voter.pk,
+        cursor.execute(_access_sql(connection, where), [login, login, voter.pk, voter.pk, voter.pk,
+                                                        ExceptionRequest.APPROVED, voter.pk,
                                                         *officers.officered_params(login), *where_params])
         row = cursor.fetchone()
     if row is None:
         return None
-    *columns, on_roll, granted, voted, officers_any = row
+    *columns, on_roll, taken, bound_mine, granted, voted, officers_any = row
     election = rows.instance(Election, connection, columns, leave_out=BALLOT_LEAVES_OUT)
-    return Access(election, bool(on_roll or granted), bool(voted), bool(officers_any))
+    eligible = bool((on_roll and not taken) or bound_mine or granted)
+    return Access(election, eligible, bool(voted), bool(officers_any), roll_taken=bool(on_roll and not eligible))
 
 
 def election_access(voter, key):
@@ -119,9 +128,8 @@ def election_access(voter, key):
 
 
 def access_of(voter, election):
-    """Whether ``voter`` may vote in ``election`` and has voted there, read now, in one query."""
-    access = _access("e.id = %s", [election.pk], voter)
-    return (access.eligible, access.voted) if access else (False, False)
+    """The ``Access`` of ``voter`` to ``election`` (archived or not), read now, in one query; None when it is gone."""
+    return _access("e.id = %s", [election.pk], voter)
 
 
 def standing_candidates(election):
