@@ -27,6 +27,7 @@ CANDIDATE_DISQUALIFY = "candidate.disqualify"
 CANDIDATE_REINSTATE = "candidate.reinstate"
 ELECTION_REOPEN = "election.reopen"
 ROLL_REBIND = "roll.rebind"
+COUNT_RECOUNT = "count.recount"
 
 
 def audit_record(*, actor, action, election=None, detail=None):

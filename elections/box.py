@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from . import ballot_box
 from .audit import BOX_OPEN, BOX_REWRAP, audit_record
-from .models import Ballot, BallotBox, Election, SealedBallot
+from .count_record import count_freeze
+from .models import Ballot, BallotBox, CountRecord, Election, SealedBallot
 
 # Ballots written per INSERT when opening a box.
 _BATCH = 2000
@@ -209,7 +210,13 @@ def ballot_box_open(*, election, actor, private_key=None, dry_run=False, now=Non
         box.save(update_fields=["wrapped_private_key", "wrapping_key_id", "opened_at", "opened_by"])
         audit_record(actor=actor, action=BOX_OPEN, election=election,
                      detail={"ballots": len(opened), "custody": box.custody})
+        _count_inputs_freeze(election)
     return OpenOutcome(election=election, ballots=len(opened))
+
+
+def _count_inputs_freeze(election):
+    """The opening is the count's moment: what the count uses from the meta repository is recorded now."""
+    count_freeze(election=election, cause=CountRecord.OPENED)
 
 
 def _opened_ballots_store(election, opened):

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from .audit import RESULTS_VIEW, audit_record
-from .decisions import candidate_disqualify, candidate_reinstate, election_reopen, roll_entry_rebind
+from .decisions import candidate_disqualify, candidate_reinstate, count_recount, election_reopen, roll_entry_rebind
 from .models import Candidate
 from .officer_views import count_refusal
 from .officers import _get_election_for_officer
@@ -65,6 +65,15 @@ def reopen(request, key):
     _decide(request, election_reopen, _("Reopened: the next sync may move the close later. Change end_datetime in "
                                         "the meta repository, then sync."), election=election)
     return redirect("officers:overview", election.key)
+
+
+@login_required
+@require_POST
+def recount(request, key):
+    election = _get_election_for_officer(request, key)
+    _decide(request, count_recount, _("Recounted under the inputs the meta repository gives now. The earlier count "
+                                      "stays on this page."), election=election)
+    return redirect("officers:results", election.key)
 
 
 @login_required

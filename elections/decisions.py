@@ -14,27 +14,26 @@ from django.utils.translation import gettext as _
 
 from accounts.services import account_github_id
 
-from .audit import CANDIDATE_DISQUALIFY, CANDIDATE_REINSTATE, ELECTION_REOPEN, ROLL_REBIND, audit_record
-from .charter import NO_RULES, RuleError, rules_from_yaml
-from .models import BallotBox, Disqualification, Election, EligibleVoter, RollBinding, VoteRecord
+from .audit import (
+    CANDIDATE_DISQUALIFY,
+    CANDIDATE_REINSTATE,
+    COUNT_RECOUNT,
+    ELECTION_REOPEN,
+    ROLL_REBIND,
+    audit_record,
+)
+from .count_record import count_drift, count_freeze, count_inputs_of
+from .models import BallotBox, CountRecord, Disqualification, Election, EligibleVoter, RollBinding, VoteRecord
 
 MAX_REASON = 2000
 
 
-def election_rules(election):
-    """The Rules the count applies: election.yaml's (as imported) and the officers' disqualifications."""
-    try:
-        rules = rules_from_yaml(election.charter or {}, election.no_winners) if election.charter else NO_RULES
-    except RuleError:
-        # The importer refuses such rules; a row edited by hand past it counts without them rather than fail.
-        rules = NO_RULES
+def election_rules(election, inputs=None):
+    """The Rules the count applies: election.yaml's as recorded for the count (``elections.count_record``; the
+    election's own while it has no record) and the officers' disqualifications."""
+    rules = (inputs or count_inputs_of(election)).rules()
     decided = Disqualification.objects.filter(candidate__election=election).select_related("candidate")
     return rules.with_disqualified((d.candidate.candidate_id, d.reason) for d in decided)
-
-
-def election_organizations(election, rules):
-    """Candidate ID -> the organization named by the representation field on their profile."""
-    return rules.organizations(election.candidates.values_list("candidate_id", "info"))
 
 
 def _box_opened(election):
@@ -169,3 +168,30 @@ def roll_entry_rebind(*, election, login, account, officer, reason, now=None):
                                                                       "github_id": binding.github_id},
                              "reason": reason})
     return binding
+
+
+def count_recount(*, election, officer, reason):
+    """Count a counted election again under the inputs its meta repository gives now (seats, tie-break, charter
+    rules, organizations, withdrawals), as ``officer`` decides with ``reason``. Returns the new ``CountRecord``;
+    the earlier record stays, and with it the result it gave.
+
+    Refused while nothing differs from the record in force (the sync's warnings list what does).
+    """
+    reason = _reason(reason)
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        changes = count_drift(election)
+        if not changes:
+            raise ValidationError(_("The meta repository gives this count the same inputs as when it was counted: a "
+                                    "recount would change nothing."))
+        record = count_freeze(election=election, cause=CountRecord.RECOUNT, decided_by=str(officer).lower(),
+                              reason=reason)
+        # The sync's warnings about these changes are answered by the recount.
+        answered = {str(change) for change in changes}
+        election.sync_warnings = [w for w in election.sync_warnings if w not in answered]
+        election.save(update_fields=["sync_warnings"])
+        audit_record(actor=officer, action=COUNT_RECOUNT, election=election,
+                     detail={"reason": reason, "record": record.pk,
+                             "changes": [{"path": c.path, "field": c.field, "counted": c.counted, "now": c.now}
+                                         for c in changes]})
+    return record

@@ -435,3 +435,32 @@ class Disqualification(models.Model):
 
     def __str__(self):
         return f"{self.candidate} disqualified"
+
+
+class CountRecord(models.Model):
+    """What a count used, recorded when the ballot box is opened or published ballots are loaded, and at each
+    recount an officer decides (see elections.count_record). The latest record is the one the results, the
+    report, the exports and ``manage.py tally`` count with; earlier ones are kept with their reasons."""
+
+    OPENED = "opened"
+    LOADED = "loaded"
+    RECOUNT = "recount"
+    UPGRADE = "upgrade"
+    CAUSES = [(OPENED, _("ballot box opened")), (LOADED, _("published ballots loaded")),
+              (RECOUNT, _("recount decided by an officer")), (UPGRADE, _("recorded at the upgrade"))]
+
+    election = models.ForeignKey(Election, verbose_name=_("election"), on_delete=models.CASCADE,
+                                 related_name="count_records")
+    inputs = models.JSONField(_("inputs of the count"))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    cause = models.CharField(_("cause"), max_length=10, choices=CAUSES)
+    decided_by = models.CharField(_("decided by"), max_length=100, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("count record")
+        verbose_name_plural = _("count records")
+
+    def __str__(self):
+        return f"Count of {self.election} recorded {self.recorded_at:%Y-%m-%d %H:%M}"

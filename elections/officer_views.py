@@ -27,6 +27,7 @@ from .audit import (
     BOX_REWRAP,
     CANDIDATE_DISQUALIFY,
     CANDIDATE_REINSTATE,
+    COUNT_RECOUNT,
     ELECTION_RENAME,
     ELECTION_REOPEN,
     EXCEPTION_REVIEW,
@@ -42,6 +43,7 @@ from .audit import (
     audit_record,
 )
 from .box import BallotBoxRefused, ballot_box_open, box_is_sealed
+from .count_record import count_inputs_of
 from .custody import custody_of
 from .decisions import election_is_counted
 from .models import AuditEvent, BallotBox, Election, ExceptionRequest, RollBinding
@@ -49,6 +51,7 @@ from .officers import _get_election_for_officer
 from .report import results_charter_context
 from .results import (
     candidate_names,
+    count_history,
     election_tally,
     election_turnout,
     exception_counts,
@@ -93,6 +96,7 @@ _ACTION_LABELS = {
     CANDIDATE_REINSTATE: gettext_lazy("lifted a disqualification"),
     ELECTION_REOPEN: gettext_lazy("reopened the counted election"),
     ROLL_REBIND: gettext_lazy("gave a roll entry to another account"),
+    COUNT_RECOUNT: gettext_lazy("recounted under the meta repository's new inputs"),
 }
 
 
@@ -225,8 +229,9 @@ def results(request, key):
     refusal = count_refusal(request, election, "results")
     if refusal:
         return refusal
+    inputs = count_inputs_of(election)
     with transaction.atomic():
-        result = election_tally(election)
+        result = election_tally(election, inputs)
         audit_record(actor=request.user.username, action=RESULTS_VIEW, election=election,
                      detail={"ballots": result.ballots, "winners": result.winners})
     names = candidate_names(election)
@@ -241,7 +246,8 @@ def results(request, key):
         "exceptions": exception_counts(election),
         "counted_at": timezone.now(),
         "export_kinds": exports.KINDS.items(),
-        **results_charter_context(election, result, names),
+        "count": count_history(election, inputs, names),
+        **results_charter_context(election, result, names, inputs),
     }
     return render(request, "elections/officer/results.html", context)
 

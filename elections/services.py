@@ -25,8 +25,10 @@ from . import secrecy
 from .audit import BALLOTS_LOAD, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
 from .box import ballot_box_ensure, box_lock_accepting
 from .box import ballot_seal as box_seal
+from .count_record import count_freeze
 from .models import (
     Ballot,
+    CountRecord,
     Election,
     EligibleVoter,
     ExceptionRequest,
@@ -598,6 +600,7 @@ def ballots_load(*, election, candidates, ballots, receipts=None, actor):
             _ballot_store(ballot_id=uuid.uuid4(), election=election, ranks=ranks, receipt=receipt)
         audit_record(actor=actor, action=BALLOTS_LOAD, election=election,
                      detail={"ballots": len(rows), "receipts": "kept" if kept else "generated"})
+        count_freeze(election=election, cause=CountRecord.LOADED)
     return len(rows)
 
 

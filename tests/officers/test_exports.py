@@ -9,6 +9,7 @@ import yaml
 from django.core.management import call_command
 from django.urls import reverse
 
+from elections.count_record import count_inputs_document
 from elections.exports import KINDS, read_ballots_yaml
 from elections.models import AuditEvent, Ballot
 from elections.results import election_tally
@@ -64,7 +65,8 @@ def test_the_ballots_csv_recounts_to_the_database_result(login, election, tmp_pa
 def test_the_officers_count_agrees_with_manage_py_tally_by_key(election):
     out = io.StringIO()
     call_command("tally", election.key, "--format", "json", stdout=out)
-    assert json.loads(out.getvalue()) == election_tally(election).to_dict()
+    assert json.loads(out.getvalue()) == {**election_tally(election).to_dict(),
+                                          "inputs": count_inputs_document(election)}
 
 
 def test_the_ballots_csv_lists_every_receipt_once_and_nothing_else_about_voters(login, election):
