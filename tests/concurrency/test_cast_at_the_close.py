@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from elections import services
 from elections.box import ballot_box_ensure, ballot_box_open
-from elections.models import Ballot, Election, SealedBallot, VoteRecord
+from elections.models import Ballot, Election, RollBinding, SealedBallot, VoteRecord
 from tests.browser.builders import build_election, user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -125,3 +125,50 @@ def test_a_cast_that_finds_the_box_opened_stores_nothing():
     assert not VoteRecord.objects.filter(election=election).exists()
     assert not SealedBallot.objects.filter(election=election).exists()
     assert Election.objects.get(pk=election.pk).is_running
+
+
+def test_a_change_that_finds_the_box_opened_keeps_the_ballot_it_had():
+    election = build_election(voters=("alice",))
+    first = services.ballot_cast(election=election, voter=user("alice"), ranks=RANKS, passphrase=PASSPHRASE)
+    box = ballot_box_ensure(election=election)
+    type(box).objects.filter(pk=box.pk).update(opened_at=timezone.now())
+
+    with pytest.raises(services.WrongState, match="Voting has closed"):
+        services.ballot_change(election=election, voter=user("alice"), passphrase=PASSPHRASE,
+                               ranks={"amara": 4, "bjorn": 3, "chen": 2, "dolores": 1})
+
+    type(box).objects.filter(pk=box.pk).update(opened_at=None)
+    view = services.ballot_view(election=election, voter=user("alice"), passphrase=PASSPHRASE)
+    assert (view.receipt, view.ranks) == (first.receipt, RANKS)
+
+
+def test_two_accounts_casting_at_once_under_one_roll_login_store_one_ballot():
+    election = build_election(voters=("v08",))
+    ballot_box_ensure(election=election)
+    first = user("v08")
+    # The login changed hands: the first account was moved aside, the second registered "v08" again.
+    type(first).objects.filter(pk=first.pk).update(username="v08+github-8008")
+    first.refresh_from_db()
+    second = user("v08")
+    RollBinding.objects.all().delete()
+    barrier = threading.Barrier(2)
+
+    def cast_as(voter, login):
+        def cast():
+            # Each account presents the login on the roll at the moment it casts.
+            voter.username = login
+            barrier.wait(10)
+            return services.ballot_cast(election=election, voter=voter, ranks=RANKS, passphrase=PASSPHRASE)
+        return cast
+
+    threads = [_in_thread(cast_as(first, "v08")), _in_thread(cast_as(second, "v08"))]
+    for thread, _outcome in threads:
+        thread.join(60)
+    outcomes = [outcome[0] for _thread, outcome in threads]
+
+    receipts = [o for o in outcomes if isinstance(o, services.CastReceipt)]
+    refusals = [o for o in outcomes if isinstance(o, services.Refusal)]
+    assert len(receipts) == 1 and len(refusals) == 1, outcomes
+    assert isinstance(refusals[0], services.RollEntryTaken | services.Concurrent), refusals
+    assert VoteRecord.objects.filter(election=election).count() == 1
+    assert RollBinding.objects.filter(election=election).count() == 1
