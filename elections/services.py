@@ -345,7 +345,10 @@ def ballot_cast(*, election, voter, ranks, passphrase):
 
     Refuses a second ballot, also under concurrency, and before deriving any key. What is written is
     unreadable until the box is opened: the sealed ballot (fixed length), and the vote record with its
-    hour and the passphrase-sealed link (also fixed length).
+    hour and the passphrase-sealed link (also fixed length). The first ballot under a roll login binds that
+    entry to the voter's account (``RollBinding``); another account presenting the login is refused. The last
+    step locks the box row and checks that it still takes ballots, so no receipt outlives an opening that
+    missed its ballot.
     """
     ranks = ranks_validate(election=election, ranks=ranks)
     passphrase_check_new(passphrase)
