@@ -444,6 +444,8 @@ def ballot_revoke(*, election, voter, passphrase):
         record = _record_locked_unchanged(record)
         SealedBallot.objects.filter(id=link.ballot_id, election=election).delete()
         record.delete()
+        # A revocation that the opening would miss (its ballot counted) is refused the same way.
+        _require_box_accepting(election)
 
 
 @sensitive_variables()

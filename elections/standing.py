@@ -28,16 +28,27 @@ class Standing(NamedTuple):
 
 
 def _standing_sql(connection, ids, *, voted_anywhere):
-    votes, roll, requests = _tables(connection, VoteRecord, EligibleVoter, ExceptionRequest)
+    votes, roll, requests, bindings = _tables(connection, VoteRecord, EligibleVoter, ExceptionRequest, RollBinding)
     # The ids are whole numbers read from the database, written into the SQL as such: a page of fifty elections
     # would otherwise pass 150 parameters for the driver to quote one by one.
-    within = f"election_id IN ({', '.join(str(int(pk)) for pk in ids)})" if ids else "1 = 0"
+    listed = ", ".join(str(int(pk)) for pk in ids)
+
+    def within(alias):
+        return f"{alias}.election_id IN ({listed})" if ids else "1 = 0"
+
     return " UNION ALL ".join([
         officers.officered_sql("'officer', o.election_id"),
-        f"SELECT 'voted', election_id FROM {votes} WHERE voter_id = %s" + ("" if voted_anywhere else f" AND {within}"),
-        f"SELECT 'roll', election_id FROM {roll} WHERE login = %s AND {within}",
+        f"SELECT 'voted', b.election_id FROM {votes} b WHERE b.voter_id = %s"
+        + ("" if voted_anywhere else f" AND {within('b')}"),
+        # On the roll under their login, unless that entry belongs to another account; or holding an entry bound
+        # to their account (see Access).
+        f"SELECT 'roll', v.election_id FROM {roll} v WHERE v.login = %s AND {within('v')} AND NOT EXISTS "
+        f"(SELECT 1 FROM {bindings} t WHERE t.election_id = v.election_id AND t.login = v.login "
+        "AND t.voter_id <> %s)",
+        f"SELECT 'roll', m.election_id FROM {bindings} m JOIN {roll} w ON w.election_id = m.election_id "
+        f"AND w.login = m.login WHERE m.voter_id = %s AND {within('m')}",
         # Any exception request the voter made: its status says whether it grants a vote.
-        f"SELECT status, election_id FROM {requests} WHERE requester_id = %s AND {within}",
+        f"SELECT r.status, r.election_id FROM {requests} r WHERE r.requester_id = %s AND {within('r')}",
     ])
 
 
@@ -47,7 +58,7 @@ def voter_standing(request, election_ids, *, voted_anywhere=False):
     user = request.user
     login = user.username.lower()
     ids = list(election_ids)
-    params = [*officers.officered_params(login), user.pk, login, user.pk]
+    params = [*officers.officered_params(login), user.pk, login, user.pk, user.pk, user.pk]
     found = {"officer": set(), "voted": set(), "roll": set()}
     requested, granted = set(), set()
     connection = rows.connection_for(Election)

@@ -191,3 +191,17 @@ def test_a_rebinding_after_the_close_is_refused(github, election):
     assert "Voting has closed in this election, so a roll entry can no longer change hands." in (
         response.content.decode())
     assert not RollBinding.objects.exists()
+
+
+def test_the_election_page_shows_who_may_vote_as_the_ballot_page_does(github, election, v08_voted_then_renamed):
+    newcomer_client, _ = signed_in(github, "v08", 9009)
+    renamed_client, _ = signed_in(github, "v08-renamed", 8008)
+    detail_url = reverse("elections:detail", args=[election.key])
+
+    newcomer_page = newcomer_client.get(detail_url)
+    renamed_page = renamed_client.get(detail_url)
+
+    assert newcomer_page.status_code == renamed_page.status_code == 200
+    # The newcomer is offered the exception request; the voter who renamed still holds their ballot.
+    assert not newcomer_page.context["eligible"] and newcomer_page.context["can_request_exception"]
+    assert renamed_page.context["eligible"] and renamed_page.context["can_manage_ballot"]

@@ -172,3 +172,16 @@ def test_two_accounts_casting_at_once_under_one_roll_login_store_one_ballot():
     assert isinstance(refusals[0], services.RollEntryTaken | services.Concurrent), refusals
     assert VoteRecord.objects.filter(election=election).count() == 1
     assert RollBinding.objects.filter(election=election).count() == 1
+
+
+def test_a_revocation_that_finds_the_box_opened_is_refused_and_keeps_the_ballot():
+    election = build_election(voters=("alice",))
+    services.ballot_cast(election=election, voter=user("alice"), ranks=RANKS, passphrase=PASSPHRASE)
+    box = ballot_box_ensure(election=election)
+    type(box).objects.filter(pk=box.pk).update(opened_at=timezone.now())
+
+    with pytest.raises(services.WrongState, match="Voting has closed"):
+        services.ballot_revoke(election=election, voter=user("alice"), passphrase=PASSPHRASE)
+
+    assert VoteRecord.objects.filter(election=election).count() == 1
+    assert SealedBallot.objects.filter(election=election).count() == 1
