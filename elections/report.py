@@ -191,6 +191,13 @@ class SteeringReport:
     inputs: object = None
 
     @property
+    def input_organizations(self):
+        """The organizations the count used, by candidate name (for the report's "What the count used")."""
+        return [{"name": self.names.get(c, c), "id": c, "organization": o}
+                for c, o in sorted(self.inputs.organizations.items(),
+                                   key=lambda item: self.names.get(item[0], item[0]).lower())]
+
+    @property
     def ranking(self):
         rows, place = [], 1
         winners, disqualified = set(self.result.winners), self.charter["disqualified"]

@@ -105,6 +105,8 @@ def test_kubernetes_2023_keeps_its_winners_under_its_ballots_digest_until_an_off
     page = officer_client.get(reverse("officers:results", args=[KEY])).content.decode()
     assert "Changed in the meta repository since the count" in page
     assert "counted with Intel Corporation, now Red Hat" in page
+    report_page = officer_client.get(reverse("officers:report", args=[KEY])).content.decode()
+    assert "What the count used" in report_page and "(pohly)</span>: Intel Corporation" in report_page
 
     # An officer recounts under the new inputs, with a reason: the new result, and the earlier one kept.
     response = officer_client.post(reverse("officers:recount", args=[KEY]),
