@@ -30,7 +30,6 @@ from .models import (
     Ballot,
     CountRecord,
     Election,
-    EligibleVoter,
     ExceptionRequest,
     PassphraseAttempt,
     RollBinding,
@@ -353,7 +352,8 @@ def ballot_cast(*, election, voter, ranks, passphrase):
     ranks = ranks_validate(election=election, ranks=ranks)
     passphrase_check_new(passphrase)
     _require_running(election, timezone.now())
-    if _require_eligible(election, voter).voted:
+    access = _require_eligible(election, voter)
+    if access.voted:
         raise _already_voted()
     box = ballot_box_ensure(election=election)
     ballot_id = uuid.uuid4()
@@ -368,7 +368,7 @@ def ballot_cast(*, election, voter, ranks, passphrase):
             # The record first: its unique constraint is what stops a second ballot.
             VoteRecord.objects.create(election=election, voter=voter, voted_at=_hour(now), salt=salt,
                                       sealed_link=sealed)
-            _roll_entry_bind(election=election, voter=voter)
+            _roll_entry_bind(election=election, voter=voter, access=access)
             _sealed_ballot_store(ballot_id=ballot_id, election=election, box=box, ranks=ranks, receipt=receipt)
             _require_box_accepting(election)
     except IntegrityError as exc:
@@ -394,21 +394,16 @@ def _roll_entry_held_by_another(*, election, voter):
             .exists() and not _granted_exception(election=election, voter=voter))
 
 
-def _roll_entry_bind(*, election, voter):
-    """In the cast's transaction: bind the roll entry of ``voter``'s login to their account if it is unbound.
+def _roll_entry_bind(*, election, voter, access):
+    """In the cast's transaction: bind the roll entry of ``voter``'s login to their account if it was unbound
+    when ``access`` was read.
 
     A voter whose entry is bound to another account votes only through an exception the officers granted (that
-    exception is bound to their account). Two accounts casting at once under one login: the unique binding lets
-    one through, the other's cast fails and is refused.
+    exception is bound to their account). Two accounts casting at once under one login: the binding's unique
+    key lets one through; the other's cast fails there and is refused.
     """
-    login = voter.username.lower()
-    binding = RollBinding.objects.filter(election=election, login=login).only("voter_id").first()
-    if binding is not None:
-        if binding.voter_id != voter.pk and not _granted_exception(election=election, voter=voter):
-            raise _roll_entry_taken()
-        return
-    if EligibleVoter.objects.filter(election=election, login=login).exists():
-        RollBinding.objects.create(election=election, login=login, voter=voter,
+    if access.on_roll and not access.roll_bound:
+        RollBinding.objects.create(election=election, login=voter.username.lower(), voter=voter,
                                    github_id=account_github_id(voter) or "")
 
 

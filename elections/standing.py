@@ -90,6 +90,9 @@ class Access:
     voted: bool
     officers_any: bool  # whether the voter officers any current election (the "Officer admin" link)
     roll_taken: bool = False  # their login is on the roll, but its entry belongs to another account
+    # Their login is on the roll, and whether that entry is bound to an account yet (to theirs or another).
+    on_roll: bool = False
+    roll_bound: bool = False
 
 
 # What the ballot pages never show: the documents, the sync's bookkeeping. Left out of their query (and read if
@@ -105,7 +108,7 @@ def _access_sql(connection, where):
     return (
         f"SELECT {rows.columns(Election, connection, 'e', leave_out=BALLOT_LEAVES_OUT)}, "
         f"EXISTS (SELECT 1 FROM {roll} v WHERE v.election_id = e.id AND v.login = %s), "
-        f"EXISTS (SELECT 1 FROM {bindings} t WHERE t.election_id = e.id AND t.login = %s AND t.voter_id <> %s), "
+        f"(SELECT t.voter_id FROM {bindings} t WHERE t.election_id = e.id AND t.login = %s), "
         f"EXISTS (SELECT 1 FROM {bindings} m JOIN {roll} w ON w.election_id = m.election_id AND w.login = m.login "
         "WHERE m.election_id = e.id AND m.voter_id = %s), "
         # An exception is granted to the requester's account, whatever login holds it now.
@@ -120,16 +123,18 @@ def _access(where, where_params, voter):
     connection = rows.connection_for(Election)
     login = voter.username.lower()
     with connection.cursor() as cursor:
-        cursor.execute(_access_sql(connection, where), [login, login, voter.pk, voter.pk, voter.pk,
+        cursor.execute(_access_sql(connection, where), [login, login, voter.pk, voter.pk,
                                                         ExceptionRequest.APPROVED, voter.pk,
                                                         *officers.officered_params(login), *where_params])
         row = cursor.fetchone()
     if row is None:
         return None
-    *columns, on_roll, taken, bound_mine, granted, voted, officers_any = row
+    *columns, on_roll, holder, bound_mine, granted, voted, officers_any = row
     election = rows.instance(Election, connection, columns, leave_out=BALLOT_LEAVES_OUT)
+    taken = holder is not None and holder != voter.pk
     eligible = bool((on_roll and not taken) or bound_mine or granted)
-    return Access(election, eligible, bool(voted), bool(officers_any), roll_taken=bool(on_roll and not eligible))
+    return Access(election, eligible, bool(voted), bool(officers_any), roll_taken=bool(on_roll and not eligible),
+                  on_roll=bool(on_roll), roll_bound=holder is not None)
 
 
 def election_access(voter, key):
