@@ -387,8 +387,9 @@ def election_import(*, data: ElectionData, now, existing=None, stamp=None):
         _sync_logins(EligibleVoter, election, data.voters)
         warnings += _sync_candidates(election, data.candidates, now)
         warnings += custody_sync(election=election, now=now)
-        # A counted election keeps what it was counted with; a change of those inputs is for the officers to see.
-        warnings += count_drift_warnings(election)
+        if existing is not None:
+            # A counted election keeps what it was counted with; a change of those inputs is for the officers.
+            warnings += count_drift_warnings(election)
         election.archived = False
         election.content_hash = data.content_hash()
         election.synced_at = now
