@@ -13,7 +13,7 @@ naming the file and the field (``count_drift_warnings``). An officer may then re
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .charter import NO_RULES, RuleError, rules_from_yaml
 from .models import CountRecord, Disqualification
@@ -23,7 +23,7 @@ from .models import CountRecord, Disqualification
 class CountInputs:
     """The inputs of one count. ``charter`` is election.yaml's rules as stored (``Election.charter``);
     ``organizations`` maps candidate IDs to the organization their profile names (with a representation rule
-    only); ``candidates`` are every candidate ID, withdrawn ones included, sorted."""
+    only); ``candidates`` are every candidate ID, withdrawn ones included, in ID order."""
 
     seats: int
     tie_break: dict | None = None
@@ -61,8 +61,7 @@ def count_inputs_now(election):
     rows = list(election.candidates.order_by("candidate_id").values_list("candidate_id", "withdrawn", "info"))
     inputs = CountInputs(seats=election.no_winners, tie_break=election.tie_break, charter=election.charter or {},
                          candidates=tuple(c for c, _, _ in rows), withdrawn=tuple(c for c, w, _ in rows if w))
-    organizations = inputs.rules().organizations((c, info) for c, _, info in rows)
-    return CountInputs(**{**inputs.__dict__, "organizations": organizations})
+    return replace(inputs, organizations=inputs.rules().organizations((c, info) for c, _, info in rows))
 
 
 def count_record_in_force(election):
