@@ -30,7 +30,8 @@ def reserved_username(user, github_id=None):
     return f"{user.username}+{suffix}"[-150:]
 
 
-def _github_id_of(user):
+def account_github_id(user):
+    """The numeric GitHub id ``user`` is bound to, or None (an account that never signed in through GitHub)."""
     social = UserSocialAuth.objects.filter(user=user, provider=PROVIDER).only("uid").first()
     if social is None or not social.uid.isdigit():
         return None
@@ -40,7 +41,7 @@ def _github_id_of(user):
 def _move_aside(user, *, reason):
     """Give ``user`` a reserved username, keeping everything it holds."""
     old = user.username
-    user.username = reserved_username(user, _github_id_of(user))
+    user.username = reserved_username(user, account_github_id(user))
     user.save(update_fields=["username"])
     audit_record(actor="system", action=ACCOUNT_RENAME,
                  detail={"user_id": user.pk, "from": old, "to": user.username, "reason": reason})

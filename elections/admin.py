@@ -34,11 +34,13 @@ from .models import (
     Ballot,
     BallotBox,
     Candidate,
+    CountRecord,
     Election,
     EligibleVoter,
     ExceptionRequest,
     Officer,
     PassphraseAttempt,
+    RollBinding,
     SealedBallot,
     VoteRecord,
 )
@@ -412,4 +414,28 @@ class AuditEventAdmin(ElectionScopedAdmin):
     list_filter = ["action", ("election", RelatedOnlyFieldListFilter)]
     search_fields = ["actor", "action"]
     fields = ["at", "actor", "action", "election", "detail"]
+    readonly_fields = fields
+
+
+@admin.register(RollBinding, site=officer_admin_site)
+class RollBindingAdmin(ElectionScopedAdmin):
+    """Which account each roll entry used by a ballot belongs to. Officers give an entry to another account on
+    the election's officers' page (an audited decision), never here."""
+
+    list_display = ["login", "voter", "github_id", "election"]
+    list_select_related = ["election", "voter"]
+    list_filter = [("election", RelatedOnlyFieldListFilter)]
+    search_fields = ["login", "github_id"]
+    fields = ["election", "login", "voter", "github_id"]
+    readonly_fields = fields
+
+
+@admin.register(CountRecord, site=officer_admin_site)
+class CountRecordAdmin(ElectionScopedAdmin):
+    """What each count used (elections.count_record): the one in force is the latest of its election."""
+
+    list_display = ["election", "recorded_at", "cause", "decided_by"]
+    list_select_related = ["election"]
+    list_filter = ["cause", ("election", RelatedOnlyFieldListFilter)]
+    fields = ["election", "recorded_at", "cause", "decided_by", "reason", "inputs"]
     readonly_fields = fields

@@ -28,6 +28,8 @@ ACCOUNT_RENAME = "account.rename"
 CANDIDATE_DISQUALIFY = "candidate.disqualify"
 CANDIDATE_REINSTATE = "candidate.reinstate"
 ELECTION_REOPEN = "election.reopen"
+ROLL_REBIND = "roll.rebind"
+COUNT_RECOUNT = "count.recount"
 
 
 def audit_record(*, actor, action, election=None, detail=None):

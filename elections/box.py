@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from . import ballot_box
 from .audit import BOX_OPEN, BOX_REWRAP, audit_record
-from .models import Ballot, BallotBox, Election, SealedBallot
+from .count_record import count_freeze
+from .models import Ballot, BallotBox, CountRecord, Election, SealedBallot
 
 # Ballots written per INSERT when opening a box.
 _BATCH = 2000
@@ -140,6 +141,24 @@ def box_is_sealed(election):
     return SealedBallot.objects.filter(election=election).exists()
 
 
+# --- the end of a cast --------------------------------------------------------------------------------
+
+
+def box_lock_accepting(*, election, now):
+    """Lock ``election``'s box row and say whether it still takes ballots at ``now``: voting runs (its window read
+    again from the database) and the box is unopened.
+
+    For the end of a cast's (or a change's) transaction, after its writes: ``ballot_box_open`` takes the same
+    lock, so a ballot either commits before the opening and is opened with the others, or its cast finds the
+    box opened or the close passed and rolls back. A cast never holds the lock while it waits on its writes.
+    """
+    box = BallotBox.objects.select_for_update().filter(election_id=election.pk).only("id", "opened_at").first()
+    if box is None or box.opened_at is not None:
+        return False
+    window = Election.objects.filter(pk=election.pk).values_list("start_datetime", "end_datetime").first()
+    return window is not None and window[0] <= now < window[1]
+
+
 # --- opening -------------------------------------------------------------------------------------------
 
 
@@ -219,7 +238,13 @@ def ballot_box_open(*, election, actor, private_key=None, dry_run=False, now=Non
         box.save(update_fields=["wrapped_private_key", "wrapping_key_id", "opened_at", "opened_by"])
         audit_record(actor=actor, action=BOX_OPEN, election=election,
                      detail={"ballots": len(opened), "custody": box.custody})
+        _count_inputs_freeze(election)
     return OpenOutcome(election=election, ballots=len(opened))
+
+
+def _count_inputs_freeze(election):
+    """The opening is the count's moment: what the count uses from the meta repository is recorded now."""
+    count_freeze(election=election, cause=CountRecord.OPENED)
 
 
 def _opened_ballots_store(election, opened):

@@ -1,5 +1,6 @@
-"""Officers' pages for decisions after the close: disqualifying a candidate (a step of its own: choose, see what
-it changes, confirm with the reason), reopening a counted election, and the report to the steering body.
+"""Officers' pages for decisions: giving a roll entry to another account while voting runs; after the close,
+disqualifying a candidate (a step of its own: choose, see what it changes, confirm with the reason), recounting
+under the meta repository's new inputs, reopening a counted election, and the report to the steering body.
 
 Access as on the other officers' pages (``_get_election_for_officer``); every decision goes through a
 service in ``elections.decisions`` that writes its audit row.
@@ -17,7 +18,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .audit import RESULTS_VIEW, audit_record
-from .decisions import candidate_disqualify, candidate_reinstate, election_reopen, election_rules
+from .decisions import (
+    candidate_disqualify,
+    candidate_reinstate,
+    count_recount,
+    election_reopen,
+    election_rules,
+    roll_entry_rebind,
+)
 from .models import Candidate
 from .officer_views import count_refusal
 from .officers import _get_election_for_officer
@@ -98,6 +106,27 @@ def reopen(request, key):
     _decide(request, election_reopen, _("Reopened: the next sync may move the close later. Change end_datetime in "
                                         "the meta repository, then sync."), election=election)
     return redirect("officers:overview", election.key)
+
+
+@login_required
+@require_POST
+def recount(request, key):
+    election = _get_election_for_officer(request, key)
+    _decide(request, count_recount, _("Recounted under the inputs the meta repository gives now. The earlier count "
+                                      "stays on this page."), election=election)
+    return redirect("officers:results", election.key)
+
+
+@login_required
+@require_POST
+def rebind(request, key):
+    election = _get_election_for_officer(request, key)
+    login, account = request.POST.get("login", "").strip(), request.POST.get("account", "").strip()
+    _decide(request, roll_entry_rebind,
+            _("The roll entry %(login)s now belongs to the account %(account)s.") % {"login": login,
+                                                                                     "account": account},
+            election=election, login=login, account=account)
+    return redirect(reverse("officers:overview", args=[election.key]) + "#rebind-title")
 
 
 @never_cache

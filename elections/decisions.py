@@ -1,36 +1,39 @@
-"""Officers' decisions after the close: disqualifying a candidate, and reopening a counted election.
+"""Officers' decisions: giving a voter-roll entry to another account while voting runs; after the close,
+disqualifying a candidate and reopening a counted election.
 
-Both are services (keyword-only, one transaction, the audit row written with the change). The charter
+Each is a service (keyword-only, one transaction, the audit row written with the change). The charter
 rules the count applies are gathered here too: the ones election.yaml declares plus the officers'
 disqualifications.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import CANDIDATE_DISQUALIFY, CANDIDATE_REINSTATE, ELECTION_REOPEN, audit_record
-from .charter import NO_RULES, RuleError, rules_from_yaml
-from .models import BallotBox, Disqualification, Election
+from accounts.services import account_github_id
+
+from .audit import (
+    CANDIDATE_DISQUALIFY,
+    CANDIDATE_REINSTATE,
+    COUNT_RECOUNT,
+    ELECTION_REOPEN,
+    ROLL_REBIND,
+    audit_record,
+)
+from .count_record import count_drift, count_freeze, count_inputs_of
+from .models import BallotBox, CountRecord, Disqualification, Election, EligibleVoter, RollBinding, VoteRecord
 
 MAX_REASON = 2000
 
 
-def election_rules(election):
-    """The Rules the count applies: election.yaml's (as imported) and the officers' disqualifications."""
-    try:
-        rules = rules_from_yaml(election.charter or {}, election.no_winners) if election.charter else NO_RULES
-    except RuleError:
-        # The importer refuses such rules; a row edited by hand past it counts without them rather than fail.
-        rules = NO_RULES
+def election_rules(election, inputs=None):
+    """The Rules the count applies: election.yaml's as recorded for the count (``elections.count_record``; the
+    election's own while it has no record) and the officers' disqualifications."""
+    rules = (inputs or count_inputs_of(election)).rules()
     decided = Disqualification.objects.filter(candidate__election=election).select_related("candidate")
     return rules.with_disqualified((d.candidate.candidate_id, d.reason) for d in decided)
-
-
-def election_organizations(election, rules):
-    """Candidate ID -> the organization named by the representation field on their profile."""
-    return rules.organizations(election.candidates.values_list("candidate_id", "info"))
 
 
 def _box_opened(election):
@@ -121,3 +124,74 @@ def counted_lock_message(row, new_end, now):
     return (f"moved later ({row.end_datetime:%Y-%m-%d %H:%M} UTC to {new_end:%Y-%m-%d %H:%M} UTC) after the "
             "election was counted; the election keeps its close. To reopen voting, an officer must first reopen the "
             "election on its officers' page (recorded in the audit trail), then sync again.")
+
+
+def roll_entry_rebind(*, election, login, account, officer, reason, now=None):
+    """Give the voter-roll entry ``login`` to the account now signed in as ``account`` (a voter who renamed their
+    GitHub account, whose roll line still names the old login). Returns the ``RollBinding``.
+
+    Refused after the close, for a login not on the roll, for an account that never signed in here, and while
+    the account that holds the entry has a ballot in the election (the entry would count two ballots).
+    """
+    now = now or timezone.now()
+    reason = _reason(reason)
+    login, account = (login or "").strip().lower(), (account or "").strip().lower()
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        if election.status_at(now) == Election.COMPLETED:
+            raise ValidationError(_("Voting has closed in this election, so a roll entry can no longer change "
+                                    "hands."))
+        if not EligibleVoter.objects.filter(election=election, login=login).exists():
+            raise ValidationError(_("%(login)s is not on this election's voter roll.") % {"login": login})
+        voter = get_user_model().objects.filter(username=account).first()
+        if voter is None:
+            raise ValidationError(_("No account named %(account)s has signed in on this site: ask its voter to "
+                                    "sign in once, then try again.") % {"account": account})
+        binding = RollBinding.objects.select_for_update().filter(election=election, login=login).first()
+        previous = None
+        if binding is not None:
+            if binding.voter_id == voter.pk:
+                raise ValidationError(_("The roll entry %(login)s already belongs to %(account)s.")
+                                      % {"login": login, "account": account})
+            if VoteRecord.objects.filter(election=election, voter_id=binding.voter_id).exists():
+                raise ValidationError(_("The account that holds the roll entry %(login)s has a ballot in this "
+                                        "election: given to another account, the entry would count two ballots. "
+                                        "That ballot must be revoked first.") % {"login": login})
+            previous = {"user_id": binding.voter_id, "github_id": binding.github_id}
+            binding.voter, binding.github_id = voter, account_github_id(voter) or ""
+            binding.save(update_fields=["voter", "github_id"])
+        else:
+            binding = RollBinding.objects.create(election=election, login=login, voter=voter,
+                                                 github_id=account_github_id(voter) or "")
+        audit_record(actor=officer, action=ROLL_REBIND, election=election,
+                     detail={"login": login, "from": previous, "to": {"account": account, "user_id": voter.pk,
+                                                                      "github_id": binding.github_id},
+                             "reason": reason})
+    return binding
+
+
+def count_recount(*, election, officer, reason):
+    """Count a counted election again under the inputs its meta repository gives now (seats, tie-break, charter
+    rules, organizations, withdrawals), as ``officer`` decides with ``reason``. Returns the new ``CountRecord``;
+    the earlier record stays, and with it the result it gave.
+
+    Refused while nothing differs from the record in force (the sync's warnings list what does).
+    """
+    reason = _reason(reason)
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        changes = count_drift(election)
+        if not changes:
+            raise ValidationError(_("The meta repository gives this count the same inputs as when it was counted: a "
+                                    "recount would change nothing."))
+        record = count_freeze(election=election, cause=CountRecord.RECOUNT, decided_by=str(officer).lower(),
+                              reason=reason)
+        # The sync's warnings about these changes are answered by the recount.
+        answered = {str(change) for change in changes}
+        election.sync_warnings = [w for w in election.sync_warnings if w not in answered]
+        election.save(update_fields=["sync_warnings"])
+        audit_record(actor=officer, action=COUNT_RECOUNT, election=election,
+                     detail={"reason": reason, "record": record.pk,
+                             "changes": [{"path": c.path, "field": c.field, "counted": c.counted, "now": c.now}
+                                         for c in changes]})
+    return record

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from .count_record import count_inputs_document
 from .report import report_markdown, steering_report
 from .result_pictures import beat_graph_svg, heat_map_svg
 from .results import (
@@ -105,11 +106,12 @@ def read_ballots_yaml(text):
 def _result_document(election, result):
     names = candidate_names(election)
     return {
-        "election": {"key": election.key, "name": election.name, "seats": election.no_winners,
+        "election": {"key": election.key, "name": election.name, "seats": result.seats,
                      "eligible_voters": eligible_count(election), "exception_requests": exception_counts(election),
                      "counted_at": timezone.now().isoformat()},
         "names": {c: names.get(c, c) for c in result.candidates},
         **result.to_dict(),
+        "inputs": count_inputs_document(election),
     }
 
 

@@ -173,6 +173,33 @@ class EligibleVoter(models.Model):
         return self.login
 
 
+class RollBinding(models.Model):
+    """A voter-roll login bound to the account whose ballot first used it: one roll entry, one ballot.
+
+    A GitHub login can change hands (its owner renames the account, someone else registers the freed name), the
+    account's numeric id never does. The first cast under a roll login binds the entry to that account (and
+    records its GitHub id); another account presenting the same login is refused. The binding outlives the roll
+    line (a login may leave voters.yaml and come back). Officers may give the entry to another account with a
+    reason (``elections.services.roll_entry_rebind``), audited.
+    """
+
+    election = models.ForeignKey(Election, verbose_name=_("election"), on_delete=models.CASCADE,
+                                 related_name="roll_bindings")
+    login = models.CharField(_("GitHub login on the roll"), max_length=100)
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.PROTECT,
+                              related_name="roll_bindings")
+    github_id = models.CharField(_("GitHub account id"), max_length=32, blank=True,
+                                 help_text=_("Empty for an account not signed in through GitHub."))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["election", "login"], name="one_account_per_roll_entry")]
+        verbose_name = _("roll entry binding")
+        verbose_name_plural = _("roll entry bindings")
+
+    def __str__(self):
+        return f"{self.login} in {self.election}"
+
+
 class Candidate(models.Model):
     election = models.ForeignKey(Election, verbose_name=_("election"), on_delete=models.CASCADE,
                                  related_name="candidates")
@@ -440,3 +467,32 @@ class SchemaGeneration(models.Model):
 
     def __str__(self):
         return f"schema generation {self.generation} (release {self.release})"
+
+
+class CountRecord(models.Model):
+    """What a count used, recorded when the ballot box is opened or published ballots are loaded, and at each
+    recount an officer decides (see elections.count_record). The latest record is the one the results, the
+    report, the exports and ``manage.py tally`` count with; earlier ones are kept with their reasons."""
+
+    OPENED = "opened"
+    LOADED = "loaded"
+    RECOUNT = "recount"
+    UPGRADE = "upgrade"
+    CAUSES = [(OPENED, _("ballot box opened")), (LOADED, _("published ballots loaded")),
+              (RECOUNT, _("recount decided by an officer")), (UPGRADE, _("recorded at the upgrade"))]
+
+    election = models.ForeignKey(Election, verbose_name=_("election"), on_delete=models.CASCADE,
+                                 related_name="count_records")
+    inputs = models.JSONField(_("inputs of the count"))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    cause = models.CharField(_("cause"), max_length=10, choices=CAUSES)
+    decided_by = models.CharField(_("decided by"), max_length=100, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("count record")
+        verbose_name_plural = _("count records")
+
+    def __str__(self):
+        return f"Count of {self.election} recorded {self.recorded_at:%Y-%m-%d %H:%M}"

@@ -19,4 +19,6 @@ urlpatterns = [
     path("disqualify", decision_views.disqualify, name="disqualify"),
     path("reinstate", decision_views.reinstate, name="reinstate"),
     path("reopen", decision_views.reopen, name="reopen"),
+    path("roll/rebind", decision_views.rebind, name="rebind"),
+    path("recount", decision_views.recount, name="recount"),
 ]

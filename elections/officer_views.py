@@ -27,6 +27,7 @@ from .audit import (
     BOX_REWRAP,
     CANDIDATE_DISQUALIFY,
     CANDIDATE_REINSTATE,
+    COUNT_RECOUNT,
     ELECTION_RENAME,
     ELECTION_REOPEN,
     EXCEPTION_REVIEW,
@@ -34,6 +35,7 @@ from .audit import (
     LINKS_DESTROY,
     META_SYNC,
     RESULTS_VIEW,
+    ROLL_REBIND,
     SHARE_DEAL,
     SHARE_ENTER,
     SHARE_TAKE,
@@ -41,13 +43,15 @@ from .audit import (
     audit_record,
 )
 from .box import BallotBoxRefused, ballot_box_open, box_is_sealed
+from .count_record import count_inputs_of
 from .custody import custody_of
 from .decisions import election_is_counted
-from .models import AuditEvent, BallotBox, Election, ExceptionRequest
+from .models import AuditEvent, BallotBox, Election, ExceptionRequest, RollBinding
 from .officers import _get_election_for_officer
 from .report import results_charter_context
 from .results import (
     candidate_names,
+    count_history,
     election_tally,
     election_turnout,
     exception_counts,
@@ -91,6 +95,8 @@ _ACTION_LABELS = {
     CANDIDATE_DISQUALIFY: gettext_lazy("disqualified a candidate"),
     CANDIDATE_REINSTATE: gettext_lazy("lifted a disqualification"),
     ELECTION_REOPEN: gettext_lazy("reopened the counted election"),
+    ROLL_REBIND: gettext_lazy("gave a roll entry to another account"),
+    COUNT_RECOUNT: gettext_lazy("recounted under the meta repository's new inputs"),
 }
 
 
@@ -98,6 +104,13 @@ def _action_label(action):
     if action.startswith(f"{EXPORT}."):
         return _("downloaded %(file)s") % {"file": action.removeprefix(EXPORT + ".")}
     return _ACTION_LABELS.get(action, action)
+
+
+def _roll_taken_requests(election, requests):
+    """The exception requests whose requester's login is on the roll with its entry bound to another account."""
+    bound = dict(RollBinding.objects.filter(election=election).values_list("login", "voter_id"))
+    return {row.pk for row in requests
+            if bound.get(row.requester.username.lower(), row.requester_id) != row.requester_id}
 
 
 @never_cache
@@ -111,6 +124,7 @@ def overview(request, key):
         "status": election.status,
         "turnout": election_turnout(election),
         "exception_requests": requests,
+        "roll_taken_requests": _roll_taken_requests(election, requests),
         "pending_count": sum(1 for r in requests if r.status == ExceptionRequest.PENDING),
         "roll_additions": granted_logins_missing_from_roll(election),
         "review_open": election.status != Election.COMPLETED,
@@ -219,8 +233,9 @@ def results(request, key):
     refusal = count_refusal(request, election, "results")
     if refusal:
         return refusal
+    inputs = count_inputs_of(election)
     with transaction.atomic():
-        result = election_tally(election)
+        result = election_tally(election, inputs)
         audit_record(actor=request.user.username, action=RESULTS_VIEW, election=election,
                      detail={"ballots": result.ballots, "winners": result.winners})
     names = candidate_names(election)
@@ -235,7 +250,8 @@ def results(request, key):
         "exceptions": exception_counts(election),
         "counted_at": timezone.now(),
         "export_kinds": exports.KINDS.items(),
-        **results_charter_context(election, result, names),
+        "count": count_history(election, inputs, names),
+        **results_charter_context(election, result, names, inputs),
     }
     return render(request, "elections/officer/results.html", context)
 

@@ -4,6 +4,7 @@ panel, and the report to the steering body (one page, one export).
 The count is ``elections.tally.count`` (through ``results.election_tally``); this module only words it.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .charter import organization_key
+from .count_record import count_inputs_of
 from .decisions import election_rules
 from .models import Disqualification, ExceptionRequest
 from .results import ballots_csv_sha256, candidate_names, election_tally, election_turnout
@@ -192,6 +194,15 @@ class SteeringReport:
     ballots_sha256: str
     ballots_csv_sha256: str
     generated_at: object
+    # What the count used (elections.count_record.CountInputs), published so that anyone can recount exactly.
+    inputs: object = None
+
+    @property
+    def input_organizations(self):
+        """The organizations the count used, by candidate name (for the report's "What the count used")."""
+        return [{"name": self.names.get(c, c), "id": c, "organization": o}
+                for c, o in sorted(self.inputs.organizations.items(),
+                                   key=lambda item: self.names.get(item[0], item[0]).lower())]
 
     @property
     def ranking(self):
@@ -208,8 +219,10 @@ class SteeringReport:
 
 
 def steering_report(election):
-    """Gather the report for a completed election (its ballots counted now, as the results page does)."""
-    result = election_tally(election)
+    """Gather the report for a completed election (its ballots counted now with the inputs recorded for its
+    count, as the results page does)."""
+    inputs = count_inputs_of(election)
+    result = election_tally(election, inputs)
     names = candidate_names(election)
     requests = ExceptionRequest.objects.filter(election=election)
     exceptions = {
@@ -224,7 +237,7 @@ def steering_report(election):
         {"id": candidate, "name": names.get(candidate, candidate), "reason": reason,
          "by": by_officer[candidate].decided_by if candidate in by_officer else None,
          "at": by_officer[candidate].decided_at if candidate in by_officer else None}
-        for candidate, reason in election_rules(election).disqualified
+        for candidate, reason in election_rules(election, inputs).disqualified
     ]
     return SteeringReport(
         election=election,
@@ -233,10 +246,11 @@ def steering_report(election):
         turnout=election_turnout(election),
         exceptions=exceptions,
         disqualifications=disqualifications,
-        charter=charter_context(result, names, tie_break=election.tie_break),
+        charter=charter_context(result, names, tie_break=inputs.tie_break),
         ballots_sha256=result.ballots_sha256,
         ballots_csv_sha256=ballots_csv_sha256(election),
         generated_at=timezone.now(),
+        inputs=inputs,
     )
 
 
@@ -293,6 +307,8 @@ def report_markdown(report):
     lines += ["", "## Representation limits", ""]
     lines += [f"- {sentence}" for sentence in disclosure(seating, who) if sentence != seating.limits_sentence]
     lines += ["", seating.limits_sentence]
+    lines += ["", "## What the count used", ""]
+    lines += _inputs_lines(report.inputs, who)
     lines += ["", "## Would another method have changed it?", ""]
     lines += [f"- {sentence}" for sentence in report.charter["verdict"].verdict(lambda c: names.get(c, c))]
     lines += ["", "| Seat | Schulze | Ranked Pairs | Minimax |", "| ---: | --- | --- | --- |"]
@@ -302,12 +318,33 @@ def report_markdown(report):
     return "\n".join(lines) + "\n"
 
 
-def results_charter_context(election, result, names):
+def _inputs_lines(inputs, who):
+    """The inputs of the count, as the report publishes them (the exports carry the same as data)."""
+    record = inputs.record
+    if record is None:
+        lines = ["Read from the election as the meta repository gives it now (its count has no record here)."]
+    else:
+        lines = [f"Recorded {record.recorded_at:%Y-%m-%d %H:%M} UTC ({record.get_cause_display()}"
+                 + (f", by {record.decided_by}: {record.reason}" if record.decided_by else "")
+                 + "); a later change of these in the meta repository does not change this count."]
+    lines += ["", f"- Seats: {inputs.seats}",
+              "- Tie-break: " + (f"`{json.dumps(inputs.tie_break, ensure_ascii=False)}`" if inputs.tie_break
+                                 else "none declared"),
+              "- Charter rules from election.yaml: " + (f"`{json.dumps(inputs.charter, ensure_ascii=False)}`"
+                                                        if inputs.charter else "none"),
+              "- Withdrawn: " + (", ".join(who(c) for c in inputs.withdrawn) or "none")]
+    if inputs.organizations:
+        lines.append("- Organizations: " + "; ".join(f"{who(c)}: {o or 'none'}"
+                                                     for c, o in sorted(inputs.organizations.items())))
+    return lines
+
+
+def results_charter_context(election, result, names, inputs):
     """What the officers' results page adds for the charter: the rules as applied, the panel, and the
-    disqualification forms."""
-    disqualified = set(election_rules(election).disqualified_reasons())
+    disqualification forms. ``inputs``: what the count used (``elections.count_record``)."""
+    disqualified = set(election_rules(election, inputs).disqualified_reasons())
     return {
-        "charter": charter_context(result, names, tie_break=election.tie_break),
+        "charter": charter_context(result, names, tie_break=inputs.tie_break),
         # Those counted: a withdrawn candidate nobody ranked is not in the count at all.
         "disqualify_candidates": [c for c in election.candidates.all()
                                   if c.candidate_id in result.candidates and c.candidate_id not in disqualified],

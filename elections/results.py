@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .audit import BALLOTS_LOAD
-from .decisions import election_organizations, election_rules
-from .models import EligibleVoter, ExceptionRequest, VoteRecord
+from .count_record import CountInputs, count_drift, count_inputs_of
+from .decisions import election_rules
+from .models import CountRecord, EligibleVoter, ExceptionRequest, VoteRecord
 from .places import ordinal
 from .result_pictures import beat_graph_svg, heat_map_svg
 from .tally import NO_OPINION, count, explain_winners, write_ballots_csv
@@ -28,22 +29,20 @@ ARROW = " → "
 # --- inputs of the count --------------------------------------------------------------------------
 
 
-def election_ballots(election):
+def election_ballots(election, inputs=None):
     """``(candidates, ballots, receipts)`` as counted: ``manage.py tally ELECTION_KEY`` reads the same.
 
-    Candidates in ID order; a withdrawn candidate only if some ballot ranks them (ballots cast before the
-    withdrawal still count, but an unranked withdrawn candidate must not tie for a seat). Each ballot keeps
-    only its ranked candidates: "No opinion" is the same as absent.
+    Candidates in ID order, as recorded for the count (``inputs``, read when not given); a withdrawn candidate
+    only if some ballot ranks them (ballots cast before the withdrawal still count, but an unranked withdrawn
+    candidate must not tie for a seat). Each ballot keeps only its ranked candidates: "No opinion" is the same
+    as absent.
     """
+    inputs = inputs or count_inputs_of(election)
     rows = list(election.ballots.values_list("ranks", "receipt"))
     ballots = [{c: rank for c, rank in ranks.items() if rank is not None} for ranks, _ in rows]
     ranked = set().union(*ballots)
-    candidates = [
-        candidate_id
-        for candidate_id, withdrawn in election.candidates.order_by("candidate_id").values_list(
-            "candidate_id", "withdrawn")
-        if not withdrawn or candidate_id in ranked
-    ]
+    withdrawn = set(inputs.withdrawn)
+    candidates = [c for c in inputs.candidates if c not in withdrawn or c in ranked]
     return candidates, ballots, [receipt for _, receipt in rows]
 
 
@@ -82,14 +81,30 @@ def candidate_names(election):
     }
 
 
-def election_tally(election, *, also_disqualified=()):
-    """Count the election's ballots as they stand in the database, under its charter's rules; with the
+def election_tally(election, inputs=None, *, also_disqualified=()):
+    """Count the election's ballots with the inputs recorded for its count (``elections.count_record``; or
+    ``inputs``, an earlier record's), under its charter's rules and the officers' disqualifications; with the
     candidate IDs ``also_disqualified`` disqualified too (what such a decision would change, before it is
     taken)."""
-    candidates, ballots, _receipts = election_ballots(election)
-    rules = election_rules(election).with_disqualified((candidate_id, "") for candidate_id in also_disqualified)
-    return count(candidates, ballots, seats=election.no_winners, tie_break=election.tie_break, rules=rules,
-                 organizations=election_organizations(election, rules))
+    inputs = inputs or count_inputs_of(election)
+    candidates, ballots, _receipts = election_ballots(election, inputs)
+    rules = election_rules(election, inputs).with_disqualified((candidate_id, "") for candidate_id in also_disqualified)
+    return count(candidates, ballots, seats=inputs.seats, tie_break=inputs.tie_break, rules=rules,
+                 organizations=inputs.organizations)
+
+
+def count_history(election, inputs, names):
+    """For the officers' results page: the inputs counted with (``inputs``, the record in force), what the meta
+    repository changed since, and every earlier count with the winners it gave (counted again from its record:
+    the same ballots and inputs give the same result)."""
+    earlier = []
+    for record in list(CountRecord.objects.filter(election=election))[1:]:
+        result = election_tally(election, CountInputs.from_dict(record.inputs, record))
+        earlier.append({"record": record, "seats": result.seats,
+                        "winners": [names.get(c, c) for c in result.winners]})
+    organizations = sorted(inputs.organizations.items(), key=lambda item: names.get(item[0], item[0]).lower())
+    return {"record": inputs.record, "inputs": inputs, "drift": count_drift(election), "earlier": earlier,
+            "organizations": [{"name": names.get(c, c), "id": c, "organization": o} for c, o in organizations]}
 
 
 # --- turnout --------------------------------------------------------------------------------------

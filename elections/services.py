@@ -19,13 +19,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.services import account_logins
+from accounts.services import account_github_id, account_logins
 
 from . import secrecy
 from .audit import BALLOTS_LOAD, BOX_OPEN, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
-from .box import BallotBoxRefused, ballot_box_ensure, random_rowid_insert
+from .box import BallotBoxRefused, ballot_box_ensure, box_lock_accepting, random_rowid_insert
 from .box import ballot_seal as box_seal
-from .models import Ballot, BallotBox, Election, ExceptionRequest, PassphraseAttempt, SealedBallot, VoteRecord
+from .count_record import count_freeze
+from .models import (
+    Ballot,
+    BallotBox,
+    CountRecord,
+    Election,
+    ExceptionRequest,
+    PassphraseAttempt,
+    RollBinding,
+    SealedBallot,
+    VoteRecord,
+)
 from .standing import access_of, standing_candidates
 
 logger = logging.getLogger(__name__)
@@ -57,6 +68,11 @@ class WrongState(Refusal):
 class AlreadyVoted(Refusal):
     status = 409
     title = gettext_lazy("You have already voted")
+
+
+class RollEntryTaken(Refusal):
+    status = 409
+    title = gettext_lazy("Your roll entry was used by another account")
 
 
 class AlreadyRequested(Refusal):
@@ -131,9 +147,18 @@ def _require_running(election, now):
         raise WrongState(_("Voting has closed for this election."))
 
 
-def _require_eligible(election, voter):
-    if not election.is_eligible(voter.username):
-        raise _not_eligible()
+def _require_box_accepting(election):
+    """The last step of a cast's transaction: no receipt for a ballot that the opening of the box would miss."""
+    if not box_lock_accepting(election=election, now=timezone.now()):
+        raise WrongState(_("Voting has closed for this election."))
+
+
+def _require_eligible(election, voter, access=None):
+    """Refuse unless ``voter`` may vote in ``election`` (``standing.Access``, read now unless given)."""
+    access = access or access_of(voter, election)
+    if access is None or not access.eligible:
+        raise _roll_entry_taken() if access is not None and access.roll_taken else _not_eligible()
+    return access
 
 
 def _not_eligible():
@@ -143,14 +168,20 @@ def _not_eligible():
     ))
 
 
-def voting_check(*, election, voter, eligible=None):
+def _roll_entry_taken():
+    return RollEntryTaken(_(
+        "Your GitHub login is on this election's voter roll, but another GitHub account already cast a ballot "
+        "under it: a login can pass to someone else when its owner renames their account. If the roll means you, "
+        "send the election officers an exception request from this election's page: they see it with the others "
+        "and can let you vote."
+    ))
+
+
+def voting_check(*, election, voter, access=None):
     """Raise the refusal that stops ``voter`` from voting in ``election`` now, if any (a read, no write).
-    ``eligible`` may be given when it was just read (``standing.Access``)."""
+    ``access`` may be given when it was just read (``standing.Access``)."""
     _require_running(election, timezone.now())
-    if eligible is None:
-        _require_eligible(election, voter)
-    elif not eligible:
-        raise _not_eligible()
+    _require_eligible(election, voter, access)
 
 
 def ranks_validate(*, election, ranks, candidates=None):
@@ -342,15 +373,16 @@ def ballot_cast(*, election, voter, ranks, passphrase):
 
     Refuses a second ballot, also under concurrency, and before deriving any key. What is written is
     unreadable until the box is opened: the sealed ballot (fixed length), and the vote record with its
-    hour and the passphrase-sealed link (also fixed length).
+    hour and the passphrase-sealed link (also fixed length). The first ballot under a roll login binds that
+    entry to the voter's account (``RollBinding``); another account presenting the login is refused. The last
+    step locks the box row and checks that it still takes ballots, so no receipt outlives an opening that
+    missed its ballot.
     """
     ranks = ranks_validate(election=election, ranks=ranks)
     passphrase_check_new(passphrase, election=election, voter=voter)
     _require_running(election, timezone.now())
-    eligible, voted = access_of(voter, election)
-    if not eligible:
-        raise _not_eligible()
-    if voted:
+    access = _require_eligible(election, voter)
+    if access.voted:
         raise _already_voted()
     box = _box_for_casting(election)
     ballot_id = uuid.uuid4()
@@ -365,14 +397,43 @@ def ballot_cast(*, election, voter, ranks, passphrase):
             # The record first: its unique constraint is what stops a second ballot.
             VoteRecord.objects.create(election=election, voter=voter, voted_at=_hour(now), salt=salt,
                                       sealed_link=sealed)
+            _roll_entry_bind(election=election, voter=voter, access=access)
             _sealed_ballot_store(ballot_id=ballot_id, election=election, box=box, ranks=ranks, receipt=receipt)
+            _require_box_accepting(election)
     except IntegrityError as exc:
+        if not VoteRecord.objects.filter(election=election, voter=voter).exists() and _roll_entry_held_by_another(
+                election=election, voter=voter):
+            raise _roll_entry_taken() from exc
         raise _already_voted() from exc
     except OperationalError as exc:
         if not _is_lock_conflict(exc):
             raise
         raise _concurrent_refusal() from exc
     return CastReceipt(receipt=receipt)
+
+
+def _granted_exception(*, election, voter):
+    return ExceptionRequest.objects.filter(election=election, requester=voter,
+                                           status=ExceptionRequest.APPROVED).exists()
+
+
+def _roll_entry_held_by_another(*, election, voter):
+    """Whether the roll entry of ``voter``'s login is bound to another account (and no exception lets them vote)."""
+    return (RollBinding.objects.filter(election=election, login=voter.username.lower()).exclude(voter=voter)
+            .exists() and not _granted_exception(election=election, voter=voter))
+
+
+def _roll_entry_bind(*, election, voter, access):
+    """In the cast's transaction: bind the roll entry of ``voter``'s login to their account if it was unbound
+    when ``access`` was read.
+
+    A voter whose entry is bound to another account votes only through an exception the officers granted (that
+    exception is bound to their account). Two accounts casting at once under one login: the binding's unique
+    key lets one through; the other's cast fails there and is refused.
+    """
+    if access.on_roll and not access.roll_bound:
+        RollBinding.objects.create(election=election, login=voter.username.lower(), voter=voter,
+                                   github_id=account_github_id(voter) or "")
 
 
 def _already_voted():
@@ -407,6 +468,8 @@ def ballot_revoke(*, election, voter, passphrase):
         record = _record_locked_unchanged(record)
         SealedBallot.objects.filter(id=link.ballot_id, election=election).delete()
         record.delete()
+        # A revocation that the opening would miss (its ballot counted) is refused the same way.
+        _require_box_accepting(election)
 
 
 @sensitive_variables()
@@ -434,6 +497,7 @@ def ballot_change(*, election, voter, passphrase, ranks):
         record.salt = salt
         record.sealed_link = sealed
         record.save(update_fields=["salt", "sealed_link"])
+        _require_box_accepting(election)
     return CastReceipt(receipt=receipt)
 
 
@@ -442,7 +506,8 @@ def ballot_change(*, election, voter, passphrase, ranks):
 
 def exception_request_check(*, election, requester):
     """Raise the refusal that stops ``requester`` from asking for an exception now, if any (a read, no write)."""
-    if election.is_eligible(requester.username):
+    access = access_of(requester, election)
+    if access is not None and access.eligible:
         raise WrongState(_("You are already eligible to vote in this election: no request is needed."),
                          title=_("No exception needed"))
     if timezone.now() >= election.exception_deadline:
@@ -573,6 +638,7 @@ def ballots_load(*, election, candidates, ballots, receipts=None, actor):
                          detail={"ballots": len(rows), "custody": box.custody, "offline": True})
         audit_record(actor=actor, action=BALLOTS_LOAD, election=election,
                      detail={"ballots": len(rows), "receipts": "kept" if kept else "generated"})
+        count_freeze(election=election, cause=CountRecord.LOADED)
     return len(rows)
 
 

@@ -8,12 +8,10 @@ exception requests' election-and-login keys, the vote records' election-and-vote
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.contrib.auth import get_user_model
-
 from elekto_site import rows
 
 from . import officers
-from .models import Candidate, Election, EligibleVoter, ExceptionRequest, VoteRecord
+from .models import Candidate, Election, EligibleVoter, ExceptionRequest, RollBinding, VoteRecord
 
 
 def _tables(connection, *models):
@@ -30,16 +28,27 @@ class Standing(NamedTuple):
 
 
 def _standing_sql(connection, ids, *, voted_anywhere):
-    votes, roll, requests = _tables(connection, VoteRecord, EligibleVoter, ExceptionRequest)
+    votes, roll, requests, bindings = _tables(connection, VoteRecord, EligibleVoter, ExceptionRequest, RollBinding)
     # The ids are whole numbers read from the database, written into the SQL as such: a page of fifty elections
     # would otherwise pass 150 parameters for the driver to quote one by one.
-    within = f"election_id IN ({', '.join(str(int(pk)) for pk in ids)})" if ids else "1 = 0"
+    listed = ", ".join(str(int(pk)) for pk in ids)
+
+    def within(alias):
+        return f"{alias}.election_id IN ({listed})" if ids else "1 = 0"
+
     return " UNION ALL ".join([
         officers.officered_sql("'officer', o.election_id"),
-        f"SELECT 'voted', election_id FROM {votes} WHERE voter_id = %s" + ("" if voted_anywhere else f" AND {within}"),
-        f"SELECT 'roll', election_id FROM {roll} WHERE login = %s AND {within}",
+        f"SELECT 'voted', b.election_id FROM {votes} b WHERE b.voter_id = %s"
+        + ("" if voted_anywhere else f" AND {within('b')}"),
+        # On the roll under their login, unless that entry belongs to another account; or holding an entry bound
+        # to their account (see Access).
+        f"SELECT 'roll', v.election_id FROM {roll} v WHERE v.login = %s AND {within('v')} AND NOT EXISTS "
+        f"(SELECT 1 FROM {bindings} t WHERE t.election_id = v.election_id AND t.login = v.login "
+        "AND t.voter_id <> %s)",
+        f"SELECT 'roll', m.election_id FROM {bindings} m JOIN {roll} w ON w.election_id = m.election_id "
+        f"AND w.login = m.login WHERE m.voter_id = %s AND {within('m')}",
         # Any exception request the voter made: its status says whether it grants a vote.
-        f"SELECT status, election_id FROM {requests} WHERE requester_id = %s AND {within}",
+        f"SELECT r.status, r.election_id FROM {requests} r WHERE r.requester_id = %s AND {within('r')}",
     ])
 
 
@@ -49,7 +58,7 @@ def voter_standing(request, election_ids, *, voted_anywhere=False):
     user = request.user
     login = user.username.lower()
     ids = list(election_ids)
-    params = [*officers.officered_params(login), user.pk, login, user.pk]
+    params = [*officers.officered_params(login), user.pk, login, user.pk, user.pk, user.pk]
     found = {"officer": set(), "voted": set(), "roll": set()}
     requested, granted = set(), set()
     connection = rows.connection_for(Election)
@@ -69,12 +78,21 @@ def voter_standing(request, election_ids, *, voted_anywhere=False):
 
 @dataclass(frozen=True)
 class Access:
-    """An election with whether the voter may vote in it (``Election.is_eligible``) and has a ballot in it."""
+    """An election with whether the voter may vote in it and has a ballot in it.
+
+    Eligible: on the voter roll under their login, unless that roll entry is bound to another account
+    (``RollBinding``: then ``roll_taken``); or holding a roll entry bound to their account (a voter who renamed
+    after casting, or one the officers gave the entry to); or granted an exception by the officers.
+    """
 
     election: Election
     eligible: bool
     voted: bool
     officers_any: bool  # whether the voter officers any current election (the "Officer admin" link)
+    roll_taken: bool = False  # their login is on the roll, but its entry belongs to another account
+    # Their login is on the roll, and whether that entry is bound to an account yet (to theirs or another).
+    on_roll: bool = False
+    roll_bound: bool = False
 
 
 # What the ballot pages never show: the documents, the sync's bookkeeping. Left out of their query (and read if
@@ -85,13 +103,16 @@ CANDIDATE_FIELDS = ("id", "election", "candidate_id", "name", "withdrawn")
 
 
 def _access_sql(connection, where):
-    election, roll, requests, users, votes = _tables(connection, Election, EligibleVoter, ExceptionRequest,
-                                                     get_user_model(), VoteRecord)
+    election, roll, requests, votes, bindings = _tables(connection, Election, EligibleVoter, ExceptionRequest,
+                                                        VoteRecord, RollBinding)
     return (
         f"SELECT {rows.columns(Election, connection, 'e', leave_out=BALLOT_LEAVES_OUT)}, "
         f"EXISTS (SELECT 1 FROM {roll} v WHERE v.election_id = e.id AND v.login = %s), "
-        f"EXISTS (SELECT 1 FROM {requests} r JOIN {users} u ON u.id = r.requester_id "
-        "WHERE r.election_id = e.id AND u.username = %s AND r.status = %s), "
+        f"(SELECT t.voter_id FROM {bindings} t WHERE t.election_id = e.id AND t.login = %s), "
+        f"EXISTS (SELECT 1 FROM {bindings} m JOIN {roll} w ON w.election_id = m.election_id AND w.login = m.login "
+        "WHERE m.election_id = e.id AND m.voter_id = %s), "
+        # An exception is granted to the requester's account, whatever login holds it now.
+        f"EXISTS (SELECT 1 FROM {requests} r WHERE r.election_id = e.id AND r.requester_id = %s AND r.status = %s), "
         f"EXISTS (SELECT 1 FROM {votes} b WHERE b.election_id = e.id AND b.voter_id = %s), "
         f"EXISTS ({officers.officered_sql('1')}) "
         f"FROM {election} e WHERE {where}"
@@ -102,14 +123,18 @@ def _access(where, where_params, voter):
     connection = rows.connection_for(Election)
     login = voter.username.lower()
     with connection.cursor() as cursor:
-        cursor.execute(_access_sql(connection, where), [login, login, ExceptionRequest.APPROVED, voter.pk,
+        cursor.execute(_access_sql(connection, where), [login, login, voter.pk, voter.pk,
+                                                        ExceptionRequest.APPROVED, voter.pk,
                                                         *officers.officered_params(login), *where_params])
         row = cursor.fetchone()
     if row is None:
         return None
-    *columns, on_roll, granted, voted, officers_any = row
+    *columns, on_roll, holder, bound_mine, granted, voted, officers_any = row
     election = rows.instance(Election, connection, columns, leave_out=BALLOT_LEAVES_OUT)
-    return Access(election, bool(on_roll or granted), bool(voted), bool(officers_any))
+    taken = holder is not None and holder != voter.pk
+    eligible = bool((on_roll and not taken) or bound_mine or granted)
+    return Access(election, eligible, bool(voted), bool(officers_any), roll_taken=bool(on_roll and not eligible),
+                  on_roll=bool(on_roll), roll_bound=holder is not None)
 
 
 def election_access(voter, key):
@@ -119,9 +144,8 @@ def election_access(voter, key):
 
 
 def access_of(voter, election):
-    """Whether ``voter`` may vote in ``election`` and has voted there, read now, in one query."""
-    access = _access("e.id = %s", [election.pk], voter)
-    return (access.eligible, access.voted) if access else (False, False)
+    """The ``Access`` of ``voter`` to ``election`` (archived or not), read now, in one query; None when it is gone."""
+    return _access("e.id = %s", [election.pk], voter)
 
 
 def standing_candidates(election):

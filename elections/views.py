@@ -52,7 +52,7 @@ def _voting_access(request, key):
     """``_ballot_access``, and the refusal page when the voter may not vote in that election now (else None)."""
     access = _ballot_access(request, key)
     try:
-        services.voting_check(election=access.election, voter=request.user, eligible=access.eligible)
+        services.voting_check(election=access.election, voter=request.user, access=access)
     except services.Refusal as refusal:
         return access, _refused(request, refusal, election=access.election)
     return access, None

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from elections.audit import ELECTION_RENAME, META_SYNC, audit_record
 from elections.box import ballot_box_ensure
+from elections.count_record import count_drift_warnings
 from elections.custody import custody_sync
 from elections.decisions import counted_lock_message
 from elections.listing import content_changed
@@ -387,6 +388,9 @@ def election_import(*, data: ElectionData, now, existing=None, stamp=None):
         _sync_logins(EligibleVoter, election, data.voters)
         warnings += _sync_candidates(election, data.candidates, now)
         warnings += custody_sync(election=election, now=now)
+        if existing is not None:
+            # A counted election keeps what it was counted with; a change of those inputs is for the officers.
+            warnings += count_drift_warnings(election)
         election.archived = False
         election.content_hash = data.content_hash()
         election.synced_at = now

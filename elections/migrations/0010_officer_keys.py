@@ -5,11 +5,21 @@ from django.db import migrations, models
 from elekto_site.schema import schema_generation_raise
 
 
+def refuse_dropping_officers_shares(apps, schema_editor):
+    BallotBox = apps.get_model("elections", "BallotBox")
+    if BallotBox.objects.filter(custody="officer_keys", opened_at__isnull=True).exists():
+        raise RuntimeError("Ballot boxes that open with their officers' keys are unopened: unapplying this "
+                           "migration would destroy the officers' encrypted shares, and those boxes would never open.")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('elections', '0009_schema_generation'),
     ]
+
+    # Checked by migrate before it unapplies any migration (elekto_site.schema.rollback_refuse).
+    reverse_check = staticmethod(refuse_dropping_officers_shares)
 
     operations = [
         migrations.AddField(

@@ -1,6 +1,7 @@
 """Small tags for the election pages, written in Python because they appear in every row of long lists
 (an ``{% include %}`` per row made the election list several times slower)."""
 
+import json
 from datetime import UTC
 
 from django import template
@@ -50,6 +51,12 @@ def utc_time(value):
         value.strftime("%Y-%m-%dT%H:%M:%SZ"),
         utc_datetime_text(value),
     )
+
+
+@register.filter
+def json_text(value):
+    """``value`` as compact JSON, keys sorted: how the officers' pages show a recorded input of the count."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 @register.filter

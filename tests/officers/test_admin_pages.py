@@ -14,10 +14,12 @@ from elections.models import (
     AuditEvent,
     Ballot,
     Candidate,
+    CountRecord,
     Election,
     EligibleVoter,
     ExceptionRequest,
     Officer,
+    RollBinding,
     VoteRecord,
 )
 from meta_sync.models import SyncRun
@@ -26,7 +28,7 @@ from .conftest import cast, make_election, make_request
 
 pytestmark = pytest.mark.django_db
 
-ELECTION_MODELS = [Election, Candidate, EligibleVoter, Officer, ExceptionRequest, AuditEvent]
+ELECTION_MODELS = [Election, Candidate, EligibleVoter, Officer, ExceptionRequest, AuditEvent, RollBinding, CountRecord]
 FROM_META_REPOSITORY = [Election, Candidate, EligibleVoter, Officer]
 
 
@@ -45,6 +47,10 @@ def populated(users, election_a):
         Officer: election_a.officers.first(),
         ExceptionRequest: election_a.exception_requests.first(),
         AuditEvent: AuditEvent.objects.get(),
+        RollBinding: RollBinding.objects.create(election=election_a, login="vera", voter=users["vera"],
+                                                github_id="1234"),
+        CountRecord: CountRecord.objects.create(election=election_a, cause=CountRecord.OPENED,
+                                                inputs={"seats": 1, "candidates": ["alice"]}),
     }
 
 

@@ -10,6 +10,7 @@ import yaml
 from django.core.management import call_command
 from django.urls import reverse
 
+from elections.count_record import count_inputs_document
 from elections.exports import KINDS, read_ballots_yaml
 from elections.models import AuditEvent, Ballot
 from elections.results import ballots_csv_sha256, election_tally
@@ -69,7 +70,7 @@ def test_the_officers_count_agrees_with_manage_py_tally_by_key(election):
     call_command("tally", election.key, "--format", "json", stdout=out)
     data = json.loads(out.getvalue())
     assert data.pop("ballots_csv_sha256") == ballots_csv_sha256(election)
-    assert data == election_tally(election).to_dict()
+    assert data == {**election_tally(election).to_dict(), "inputs": count_inputs_document(election)}
 
 
 def test_the_ballots_csv_lists_every_receipt_once_and_nothing_else_about_voters(login, election):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from elections.box import box_is_sealed
 from elections.charter import NO_RULES, rules_from_yaml
+from elections.count_record import count_inputs_document, count_inputs_of
 from elections.models import Election
 from elections.results import ballots_csv_sha256, candidate_names, election_tally, eligible_count
 from elections.seats import disclosure
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             raise CommandError("--election-folder goes with --ballots FILE.csv: it says how to count that file.")
         if bool(election_key) == bool(ballots):
             raise CommandError("Give either an election key or --ballots FILE.csv (not both).")
+        document = {}
         try:
             if ballots and election_folder:
                 if seats is not None or tie_break_order or tie_break_seed:
@@ -63,7 +65,9 @@ class Command(BaseCommand):
                     raise CommandError("--seats and --tie-break-* apply to --ballots only: an election's seats "
                                        "and tie-break come from its election.yaml.")
                 election = _completed_election(election_key)
-                result = election_tally(election)
+                inputs = count_inputs_of(election)
+                result = election_tally(election, inputs)
+                document = {"inputs": count_inputs_document(election, inputs)}
                 file_sha256 = ballots_csv_sha256(election)
                 heading = {
                     "election_name": election.name,
@@ -74,7 +78,9 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot count: {exc}") from exc
 
         if format == "json":
-            self.stdout.write(json.dumps({**result.to_dict(), "ballots_csv_sha256": file_sha256}, indent=2))
+            # An election's count publishes what it used, so that anyone can count its ballots.csv again exactly.
+            self.stdout.write(json.dumps({**result.to_dict(), "ballots_csv_sha256": file_sha256, **document},
+                                         indent=2))
         elif format == "markdown":
             self.stdout.write(results_markdown(result, **heading), ending="")
         else:
