@@ -22,9 +22,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from . import ballot_box
-from .audit import BOX_OPEN, BOX_REWRAP, audit_record
+from .audit import BOX_KEY_ROTATE, BOX_OPEN, BOX_REWRAP, audit_record
 from .count_record import count_freeze
-from .models import Ballot, BallotBox, CountRecord, Election, SealedBallot
+from .models import AuditEvent, Ballot, BallotBox, CountRecord, Election, SealedBallot
 
 # Ballots written per INSERT when opening a box.
 _BATCH = 2000
@@ -37,6 +37,10 @@ class BallotBoxRefused(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+class KeyRotationPending(BallotBoxRefused):
+    """No new box while a rotation (``ballot_box_key_rotate``) waits for BALLOT_BOX_KEY to be the new key."""
 
 
 # --- the key from the environment ----------------------------------------------------------------------
@@ -77,6 +81,11 @@ def ballot_box_ensure(*, election):
     if election.officers_to_open:
         return _threshold_box_ensure(election)
     wrapping_key = wrapping_key_current()
+    pending = _rotation_pending(ballot_box.wrapping_key_id(wrapping_key))
+    if pending:
+        raise KeyRotationPending(f"The ballot box key is being rotated: set BALLOT_BOX_KEY to the new key (fingerprint "
+                               f"{pending}) that rotate_ballot_box_key printed, and roll out. No ballot box is made "
+                               "under the old key meanwhile.", status=503)
     pair = ballot_box.keypair_generate()
     wrapped = ballot_box.private_key_wrap(pair.private_key, wrapping_key=wrapping_key, public_key=pair.public_key)
     try:
@@ -286,17 +295,30 @@ def wrapping_key_development():
     return ballot_box.wrapping_key_parse(settings.DEV_BALLOT_BOX_KEY)
 
 
-def ballot_boxes_rewrap(*, actor="system", dry_run=False):
-    """Re-wrap every unopened box not yet under the current BALLOT_BOX_KEY; returns the elections' keys.
+def _rotation_pending(current_id):
+    """The fingerprint of the key a rotation moved the boxes to, while BALLOT_BOX_KEY is another; else None."""
+    latest = (AuditEvent.objects.filter(action=BOX_KEY_ROTATE).order_by("-at", "-pk")
+              .values_list("detail", flat=True).first())
+    target = (latest or {}).get("to")
+    return target if target and target != current_id else None
+
+
+def ballot_boxes_rewrap(*, actor="system", dry_run=False, to=None):
+    """Re-wrap every unopened box not yet under the current BALLOT_BOX_KEY (or the key ``to``); returns the
+    elections' keys.
 
     Each box in its own transaction, with its audit event. Boxes are unwrapped with BALLOT_BOX_KEY,
     BALLOT_BOX_OLD_KEYS or, whatever DEBUG says, the published development key, so that boxes wrapped under it
     (``migrate`` or a cast with DEBUG on and no BALLOT_BOX_KEY) move under a real key (check elekto.E012). A box
     whose key is none of these stops the run with a message naming that key's fingerprint.
     """
-    current = wrapping_key_current()
+    current = to or wrapping_key_current()
     current_id = ballot_box.wrapping_key_id(current)
     keys = [*wrapping_keys_all(), wrapping_key_development()]
+    if to is None and not dry_run:
+        # Boxes are made under the configured key again, whatever an earlier rotation moved them to.
+        with transaction.atomic():
+            audit_record(actor=actor, action=BOX_KEY_ROTATE, detail={"to": current_id})
     due = (BallotBox.objects.filter(custody=BallotBox.ENVIRONMENT, opened_at__isnull=True,
                                     wrapped_private_key__isnull=False)
            .exclude(wrapping_key_id=current_id).select_related("election").order_by("election__key"))
@@ -321,3 +343,22 @@ def ballot_boxes_rewrap(*, actor="system", dry_run=False):
                              detail={"from": previous, "to": current_id})
             done.append(box.election.key)
     return done
+
+
+def ballot_box_key_rotate(*, actor="system"):
+    """Move every unopened box under a new ballot box key made now; returns ``(key text, fingerprint, keys of the
+    elections moved)``. The key is shown once and stored nowhere.
+
+    Until BALLOT_BOX_KEY is that key, no new box is made (``ballot_box_ensure`` refuses), so that none is left
+    under the old key once it is discarded; the boxes open again once it is configured. A box made by a request
+    that began before the rotation is moved by the second pass.
+    """
+    text = ballot_box.wrapping_key_generate()
+    key = ballot_box.wrapping_key_parse(text)
+    key_id = ballot_box.wrapping_key_id(key)
+    with transaction.atomic():
+        audit_record(actor=actor, action=BOX_KEY_ROTATE,
+                     detail={"from": ballot_box.wrapping_key_id(wrapping_key_current()), "to": key_id})
+    moved = ballot_boxes_rewrap(actor=actor, to=key)
+    moved += ballot_boxes_rewrap(actor=actor, to=key)
+    return text, key_id, moved

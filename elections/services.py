@@ -23,7 +23,7 @@ from accounts.services import account_github_id, account_logins
 
 from . import secrecy
 from .audit import BALLOTS_LOAD, BOX_OPEN, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
-from .box import BallotBoxRefused, ballot_box_ensure, box_lock_accepting, random_rowid_insert
+from .box import BallotBoxRefused, KeyRotationPending, ballot_box_ensure, box_lock_accepting, random_rowid_insert
 from .box import ballot_seal as box_seal
 from .count_record import count_freeze
 from .models import (
@@ -253,6 +253,10 @@ def _box_for_casting(election):
     missing) refuses the cast with what the officers must fix, rather than failing."""
     try:
         return ballot_box_ensure(election=election)
+    except KeyRotationPending as exc:
+        logger.error("ballot box of %s cannot be made: %s", election.key, exc.message)
+        raise WrongState(_("This site's ballot box key is being changed: for a few minutes no ballot can be cast "
+                           "in this election. Nothing was cast; try again later."), status=503) from None
     except BallotBoxRefused as exc:
         logger.error("ballot box of %s cannot be made: %s", election.key, exc.message)
         raise WrongState(_("The ballot box of this election is not ready: its officers must fix election.yaml "

@@ -1,5 +1,6 @@
 """The ballot box: ballots sealed when cast, the key kept wrapped, the box opened only after the close."""
 
+import io
 import json
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from elections import ballot_box, secrecy
+from elections import ballot_box, secrecy, services
 from elections.audit import BOX_OPEN, BOX_REWRAP
 from elections.box import BallotBoxRefused, ballot_box_ensure, ballot_box_open, ballot_boxes_rewrap
 from elections.models import AuditEvent, Ballot, BallotBox, Election, EligibleVoter, SealedBallot, VoteRecord
@@ -182,6 +183,41 @@ def test_rotating_the_environment_key_rewraps_every_unopened_box(cast_many, sett
     settings.BALLOT_BOX_OLD_KEYS = []
     close(cast_many)
     assert ballot_box_open(election=cast_many, actor="system").ballots == len(RANKINGS)
+
+
+def test_one_command_rotates_the_key_and_the_old_key_then_opens_nothing(cast_many, settings, capsys, now):
+    old = settings.BALLOT_BOX_KEY
+    waiting = make_election("waiting---2099", start=now + timedelta(days=1), end=now + timedelta(days=2))
+    call_command("rotate_ballot_box_key")
+    printed = capsys.readouterr().out
+    new = printed.split("shown once and stored nowhere:\n")[1].splitlines()[0]
+    new_id = ballot_box.wrapping_key_id(ballot_box.wrapping_key_parse(new))
+    assert f"Re-wrapped the ballot box of {cast_many.key}." in printed and new_id in printed
+    assert BallotBox.objects.get(election=cast_many).wrapping_key_id == new_id
+    assert AuditEvent.objects.filter(action=BOX_REWRAP, election=cast_many).count() == 1
+    # Until BALLOT_BOX_KEY is the new key, no box is made under the old one, which is about to be discarded.
+    with pytest.raises(BallotBoxRefused, match=f"being rotated.*{new_id}"):
+        ballot_box_ensure(election=waiting)
+    assert not BallotBox.objects.filter(election=waiting).exists()
+    close(cast_many)
+    with pytest.raises(BallotBoxRefused, match=new_id):
+        ballot_box_open(election=cast_many, actor="system")
+    # The old key discarded, the new one configured: the box opens, and new boxes are made under the new key.
+    settings.BALLOT_BOX_KEY, settings.BALLOT_BOX_OLD_KEYS = new, []
+    assert ballot_box_ensure(election=waiting).wrapping_key_id == new_id
+    wrapped = BallotBox.objects.get(election=cast_many).wrapped_private_key
+    with pytest.raises(ballot_box.BoxError):
+        ballot_box.private_key_unwrap(wrapped, wrapping_keys=[ballot_box.wrapping_key_parse(old)],
+                                      public_key=bytes(BallotBox.objects.get(election=cast_many).public_key))
+    assert ballot_box_open(election=cast_many, actor="system").ballots == len(RANKINGS)
+
+
+def test_a_cast_while_the_key_is_being_rotated_is_refused_with_a_page_and_stores_nothing(running, voter, now):
+    call_command("rotate_ballot_box_key", stdout=io.StringIO())
+    with pytest.raises(services.WrongState, match="ballot box key is being changed") as refused:
+        ballot_cast(election=running, voter=voter, ranks=RANKINGS[0], passphrase=PASSPHRASE)
+    assert refused.value.status == 503
+    assert not SealedBallot.objects.exists() and not VoteRecord.objects.exists()
 
 
 def test_the_command_opens_after_the_close_and_says_what_a_dry_run_would_do(cast_many, capsys):
