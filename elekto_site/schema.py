@@ -147,12 +147,15 @@ def schema_generation_raise(generation):
 
 def rollback_refuse(sender, *, plan=None, apps=None, **kwargs):
     """``pre_migrate`` receiver: refuse a ``migrate`` whose plan unapplies a migration whose ``reverse_check``
-    objects, before any migration is unapplied. The check raises with the reason; the command stops with it."""
+    objects, before any migration is unapplied. Each check raises with its reason; the command stops with all of
+    them, so that one reading says everything that stands in the way."""
+    objections = []
     for migration, backwards in plan or ():
         check = getattr(migration, "reverse_check", None)
         if backwards and check is not None:
             try:
                 check(apps, None)
             except RuntimeError as exc:
-                raise CommandError(f"Cannot unapply {migration.app_label}.{migration.name}: {exc} Nothing was "
-                                   "unapplied.") from None
+                objections.append(f"Cannot unapply {migration.app_label}.{migration.name}: {exc}")
+    if objections:
+        raise CommandError(" ".join(objections) + " Nothing was unapplied.")

@@ -11,11 +11,11 @@ from elections.audit import ROLL_REBIND
 from elections.models import AuditEvent, ExceptionRequest, RollBinding, VoteRecord
 from tests.browser.builders import build_election
 from tests.conftest import box_open_now
+from tests.security.conftest import PASSPHRASE
 
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-PASSPHRASE = "correct horse battery staple"
 RANKS = {"amara": 1, "bjorn": 2, "chen": 3, "dolores": 4}
 OTHER_RANKS = {"amara": 4, "bjorn": 3, "chen": 2, "dolores": 1}
 

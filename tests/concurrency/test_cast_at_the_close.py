@@ -17,10 +17,10 @@ from elections import services
 from elections.box import ballot_box_ensure, ballot_box_open
 from elections.models import Ballot, Election, RollBinding, SealedBallot, VoteRecord
 from tests.browser.builders import build_election, user
+from tests.security.conftest import PASSPHRASE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSPHRASE = "correct horse battery staple"
 RANKS = {"amara": 1, "bjorn": 2, "chen": 3, "dolores": 4}
 # How long the cast's write is held once the box opening has started.
 HOLD_SECONDS = 1.0

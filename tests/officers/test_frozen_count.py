@@ -19,6 +19,7 @@ from elections.results import candidate_names
 from meta_sync.services import sync_meta
 from tests.browser.builders import build_election, user
 from tests.conftest import box_open_now, shared_fixture
+from tests.security.conftest import PASSPHRASE
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +162,7 @@ def test_opening_the_box_records_the_inputs_and_a_later_seat_change_changes_no_w
                          ("v2", {"amara": 2, "bjorn": 1, "chen": 3, "dolores": 4}),
                          ("v3", {"amara": 1, "bjorn": 3, "chen": 2, "dolores": 4})):
         services.ballot_cast(election=election, voter=user(voter), ranks=ranks,
-                             passphrase="correct horse battery staple")
+                             passphrase=PASSPHRASE)
     box_open_now(election)
 
     record = CountRecord.objects.get(election=election)

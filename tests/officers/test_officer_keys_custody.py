@@ -21,6 +21,7 @@ from elections.key_shares import check_code_in
 from elections.models import AuditEvent, Ballot, BallotBox, Election, KeyShare, SealedBallot
 from tests.browser.builders import build_election, user
 from tests.officer_keys import officer_identities, pinned
+from tests.security.conftest import PASSPHRASE
 
 OFFICERS = ("olivia", "oscar", "otto")
 SHARE_LINE = re.compile(r"^[\w-]+ share \d+ of \d+: [A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}$", re.MULTILINE)
@@ -141,8 +142,8 @@ def closed_with_ballots(identities):
     for login, ranks in (("alice", {"amara": 1, "bjorn": 2, "chen": 3, "dolores": 4}),
                          ("bob", {"amara": 2, "bjorn": 1, "chen": 3, "dolores": 4})):
         form = {f"rank-{c}": str(r) for c, r in ranks.items()}
-        form.update(step="cast", mode="cast", passphrase="correct horse battery staple",
-                    passphrase_again="correct horse battery staple")
+        form.update(step="cast", mode="cast", passphrase=PASSPHRASE,
+                    passphrase_again=PASSPHRASE)
         assert signed_in(login).post(reverse("elections:vote", args=[election.key]), form).status_code == 303
     files = {login: decrypted(election, identities, login) for login in OFFICERS}
     close(election)
@@ -275,8 +276,8 @@ def test_the_command_shows_who_has_not_confirmed_and_deals_again_only_before_vot
 def test_a_cast_into_a_threshold_election_without_officers_keys_is_refused_and_writes_nothing():
     election = build_election("board---2026", officers=OFFICERS, officers_to_open=2)
     form = {"rank-amara": "1", "rank-bjorn": "2", "rank-chen": "3", "rank-dolores": "4", "step": "cast",
-            "mode": "cast", "passphrase": "correct horse battery staple",
-            "passphrase_again": "correct horse battery staple"}
+            "mode": "cast", "passphrase": PASSPHRASE,
+            "passphrase_again": PASSPHRASE}
     response = signed_in("alice").post(reverse("elections:vote", args=[election.key]), form)
     assert response.status_code == 503
     assert "its officers must fix election.yaml" in response.content.decode()

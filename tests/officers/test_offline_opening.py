@@ -24,6 +24,7 @@ from elections.tally import count
 from tests.browser.builders import build_election, user
 from tests.conftest import REPO_ROOT
 from tests.officer_keys import officer_identities, pinned
+from tests.security.conftest import PASSPHRASE
 
 OFFICERS = ("olivia", "oscar", "otto")
 BALLOTS = {"alice": {"amara": 1, "bjorn": 2, "chen": 3, "dolores": 4},
@@ -42,8 +43,8 @@ def closed(tmp_path):
         client = Client()
         client.force_login(user(login), backend="django.contrib.auth.backends.ModelBackend")
         form = {f"rank-{c}": "no-opinion" if r is None else str(r) for c, r in ranks.items()}
-        form.update(step="cast", mode="cast", passphrase="correct horse battery staple",
-                    passphrase_again="correct horse battery staple")
+        form.update(step="cast", mode="cast", passphrase=PASSPHRASE,
+                    passphrase_again=PASSPHRASE)
         assert client.post(reverse("elections:vote", args=[election.key]), form).status_code == 303
     shares = {}
     for row in KeyShare.objects.filter(box__election=election):

@@ -19,6 +19,7 @@ from tests.voting.conftest import PASSPHRASE, cast_data, make_election
 
 RANKS = {"alice": 1, "bob": 2, "carol": None}
 RELEASE = elekto_site.__version__
+GENERATION = elekto_site.SCHEMA_GENERATION
 
 
 @pytest.fixture
@@ -95,8 +96,8 @@ def test_a_voters_cast_to_an_older_release_is_refused_with_a_503_page_and_nothin
     assert "The site is being upgraded" in response.content.decode()
     assert "no ballot was cast, changed or revoked" in response.content.decode()
     assert database_rows() == before
-    assert ("This server runs release 1.0.0 (schema generation 0); the database was upgraded to release "
-            f"{RELEASE} (schema generation 1): finish the rollout") in caplog.text
+    assert (f"This server runs release 1.0.0 (schema generation {GENERATION - 1}); the database was upgraded to "
+            f"release {RELEASE} (schema generation {GENERATION}): finish the rollout") in caplog.text
 
 
 @pytest.mark.parametrize("path", ["/v1/webhooks/meta/sync", "/admin/elections/election/", "/logout",
@@ -150,8 +151,9 @@ def test_health_takes_a_process_of_the_previous_release_out_of_service(previous_
     response = Client().get("/health")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "outdated", "database": "ok", "release": "1.0.0", "schema_generation": 0,
-                               "database_schema_generation": 1, "database_release": RELEASE}
+    assert response.json() == {"status": "outdated", "database": "ok", "release": "1.0.0",
+                               "schema_generation": GENERATION - 1, "database_schema_generation": GENERATION,
+                               "database_release": RELEASE}
 
 
 def test_health_and_writes_are_fine_for_the_release_that_migrated_the_database(election, voter):
