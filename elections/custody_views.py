@@ -112,9 +112,10 @@ def _given_shares(request):
 
 
 @sensitive_variables()
-def _open_with_officers_shares(request, election):
+def _box_open_and_report(request, election, box_open):
+    """Open the box with ``box_open`` (a service call) and say how it went on the officers' page."""
     try:
-        opened = officer_shares_open(election=election, actor=request.user.username, given=_given_shares(request))
+        opened = box_open()
     except BallotBoxRefused as exc:
         messages.error(request, exc.message)
     else:
@@ -168,14 +169,8 @@ def key_shares_open(request, key):
 @require_POST
 def _key_shares_open(request, key):
     election = _get_election_for_officer(request, key)
+    actor = request.user.username
     if not custody_of(election).legacy:
-        return _open_with_officers_shares(request, election)
-    try:
-        opened = threshold_box_open(election=election, actor=request.user.username)
-    except BallotBoxRefused as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, ngettext("The ballot box is open: %(count)d ballot was read.",
-                                           "The ballot box is open: %(count)d ballots were read.",
-                                           opened.ballots) % {"count": opened.ballots})
-    return redirect("officers:overview", key=election.key)
+        return _box_open_and_report(request, election, lambda: officer_shares_open(
+            election=election, actor=actor, given=_given_shares(request)))
+    return _box_open_and_report(request, election, lambda: threshold_box_open(election=election, actor=actor))

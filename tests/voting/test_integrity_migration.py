@@ -4,25 +4,13 @@ elections already counted record the inputs they are counted with at the upgrade
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from social_django.models import UserSocialAuth
 
 from elections.models import CountRecord, RollBinding
+from tests.voting.migrations import latest, migrate
 
 BEFORE = [("elections", "0008_verbose_names")]
-
-
-def latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from elections import secrecy
@@ -13,23 +11,12 @@ from elections.box import ballot_box_open
 from elections.models import Ballot, BallotBox, Election, SealedBallot, VoteRecord
 from elections.services import ballot_view
 from tests.voting.conftest import PASSPHRASE
+from tests.voting.migrations import latest, migrate
 from tests.voting.test_secrecy import v1_link_seal
 
 BEFORE = [("elections", "0003_election_source_stamp")]
 RANKS_WITH_RECEIPTS = [({"alice": 1, "bob": 2, "carol": None}, "RCPT-0"),
                        ({"alice": None, "bob": 1, "carol": 1}, "RCPT-1")]
-
-
-def latest():
-    """Every app's last migration: 0005_seal_running_ballots runs on the way, and the current models fit."""
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.fixture
