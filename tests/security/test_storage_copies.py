@@ -21,9 +21,10 @@ def test_a_receipt_and_a_rank_written_in_plain_text_are_found_in_the_table_and_t
     receipt = "-".join(secrets.token_hex(2).upper() for _ in range(6))
     election = build_election(f"canary---{tag}")
     with transaction.atomic():
-        # A text column: PostgreSQL's jsonb keeps numbers in a binary form that no text search reads.
+        # Text: PostgreSQL's jsonb keeps numbers in a binary form that no text search reads. It also writes the
+        # values one after the other, so the rank ends with a full stop, lest a receipt starting with a digit follow.
         audit_record(actor="canary", action="canary", election=election,
-                     detail={"receipt": receipt, "ranks": f"{tag}-canary: 3"})
+                     detail={"receipt": receipt, "ranks": f"{tag}-canary: 3."})
     found = find_needles(raw_copies(tmp_path), {"receipt": receipt_needle(receipt),
                                                 "rank": rank_needle(f"{tag}-canary", 3)})
     assert {f.needle for f in found} == {"receipt", "rank"}
