@@ -372,8 +372,9 @@ _WRONG_PASSPHRASE = gettext_lazy("That passphrase does not open your ballot. Not
 
 
 @sensitive_variables()
-def ballot_cast(*, election, voter, ranks, passphrase):
-    """Cast ``voter``'s ballot, sealed to the election's box; returns the receipt.
+def ballot_cast(*, election, voter, ranks, passphrase, candidates=None):
+    """Cast ``voter``'s ballot, sealed to the election's box; returns the receipt. ``candidates``, the standing
+    candidates, may be given when the request has just read them (``ranks_validate``).
 
     Refuses a second ballot, also under concurrency, and before deriving any key. What is written is
     unreadable until the box is opened: the sealed ballot (fixed length), and the vote record with its
@@ -382,7 +383,7 @@ def ballot_cast(*, election, voter, ranks, passphrase):
     step locks the box row and checks that it still takes ballots, so no receipt outlives an opening that
     missed its ballot.
     """
-    ranks = ranks_validate(election=election, ranks=ranks)
+    ranks = ranks_validate(election=election, ranks=ranks, candidates=candidates)
     passphrase_check_new(passphrase, election=election, voter=voter)
     _require_running(election, timezone.now())
     access = _require_eligible(election, voter)
@@ -477,12 +478,12 @@ def ballot_revoke(*, election, voter, passphrase):
 
 
 @sensitive_variables()
-def ballot_change(*, election, voter, passphrase, ranks):
+def ballot_change(*, election, voter, passphrase, ranks, candidates=None):
     """Replace the voter's ballot in one step (new id, new receipt, sealed under the same passphrase).
 
-    The attempt limit is checked before any key derivation.
+    The attempt limit is checked before any key derivation. ``candidates`` as for ``ballot_cast``.
     """
-    ranks = ranks_validate(election=election, ranks=ranks)
+    ranks = ranks_validate(election=election, ranks=ranks, candidates=candidates)
     _require_eligible(election, voter)
     record = _open_record(election=election, voter=voter)
     link = _link_open(record, election=election, voter=voter, passphrase=passphrase)

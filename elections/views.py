@@ -434,9 +434,10 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
     try:
         if changing:
             receipt = services.ballot_change(election=election, voter=request.user, passphrase=passphrase,
-                                             ranks=ranks)
+                                             ranks=ranks, candidates=context["candidates"])
         else:
-            receipt = services.ballot_cast(election=election, voter=request.user, ranks=ranks, passphrase=passphrase)
+            receipt = services.ballot_cast(election=election, voter=request.user, ranks=ranks, passphrase=passphrase,
+                                           candidates=context["candidates"])
     except services.WrongPassphrase as refusal:
         passphrase_form.add_error("passphrase", refusal.message)
         return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=suggestion,
