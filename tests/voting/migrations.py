@@ -1,5 +1,7 @@
 """Running the elections' migrations to a point in their history, for tests of what a migration does to data."""
 
+from contextlib import contextmanager
+
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -15,3 +17,12 @@ def migrate(targets):
     executor.loader.build_graph()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
+
+
+@contextmanager
+def migrated_back_to(targets):
+    """The historical apps at ``targets``; every app's last migration again afterwards, whatever happened."""
+    try:
+        yield migrate(targets)
+    finally:
+        migrate(latest())

@@ -8,16 +8,15 @@ from django.utils import timezone
 from social_django.models import UserSocialAuth
 
 from elections.models import CountRecord, RollBinding
-from tests.voting.migrations import latest, migrate
+from tests.voting.migrations import latest, migrate, migrated_back_to
 
 BEFORE = [("elections", "0008_verbose_names")]
 
 
 @pytest.fixture
 def before_the_upgrade(transactional_db):
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(latest())
+    with migrated_back_to(BEFORE) as apps:
+        yield apps
 
 
 def test_cast_ballots_bind_their_roll_entries_and_counted_elections_record_their_inputs(before_the_upgrade):

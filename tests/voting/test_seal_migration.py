@@ -11,7 +11,7 @@ from elections.box import ballot_box_open
 from elections.models import Ballot, BallotBox, Election, SealedBallot, VoteRecord
 from elections.services import ballot_view
 from tests.voting.conftest import PASSPHRASE
-from tests.voting.migrations import latest, migrate
+from tests.voting.migrations import latest, migrate, migrated_back_to
 from tests.voting.test_secrecy import v1_link_seal
 
 BEFORE = [("elections", "0003_election_source_stamp")]
@@ -21,9 +21,8 @@ RANKS_WITH_RECEIPTS = [({"alice": 1, "bob": 2, "carol": None}, "RCPT-0"),
 
 @pytest.fixture
 def before_the_box(transactional_db):
-    apps = migrate(BEFORE)
-    yield apps
-    migrate(latest())
+    with migrated_back_to(BEFORE) as apps:
+        yield apps
 
 
 def test_running_ballots_are_sealed_completed_ones_stay_readable_and_v1_links_keep_working(before_the_box):
