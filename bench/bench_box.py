@@ -42,9 +42,10 @@ def child_main(number):
     from django.core.management import call_command
     from django.utils import timezone
 
-    from elections import ballot_box, secrecy
-    from elections.box import ballot_box_ensure, ballot_box_open
+    from elections.ballot_box import crypto
+    from elections.ballot_box.box import ballot_box_ensure, ballot_box_open
     from elections.models import Ballot, Candidate, Election, SealedBallot
+    from elections.voting import secrecy
 
     call_command("migrate", verbosity=0)
     now = timezone.now()
@@ -59,7 +60,7 @@ def child_main(number):
     for _ in range(number):
         ranks = {c: rng.choice([None, *range(1, len(CANDIDATES) + 1)]) for c in CANDIDATES}
         ranks[CANDIDATES[rng.randrange(len(CANDIDATES))]] = 1
-        rows.append(SealedBallot(election=election, sealed=ballot_box.ballot_seal(
+        rows.append(SealedBallot(election=election, sealed=crypto.ballot_seal(
             public_key, ranks=ranks, receipt=secrecy.receipt_generate())))
         if len(rows) == 5000:
             SealedBallot.objects.bulk_create(rows, batch_size=1000)

@@ -169,7 +169,7 @@ def argon2_main(args):
     _django({})
     from django.conf import settings
 
-    from elections import secrecy
+    from elections.voting import secrecy
 
     samples = []
     for _ in range(int(args[0])):

@@ -5,7 +5,7 @@
 2. For 37 and 370 generated elections (plus the demo's), each with 1,500 voters and 6 candidates, on MariaDB
    (``BENCH_DATABASE_URL`` with a suffix per scale) and on SQLite: the public list and election page, and,
    signed in as a voter on every roll, the dashboard, the election list and an election page. Nothing is cached
-   by time: pages are built from parts rendered once per content version (``elections.listing``).
+   by time: pages are built from parts rendered once per content version (``elections.voting.listing``).
 
 The load comes from wrk (Debian's package; ``scripts/bootstrap.sh`` does not install it, the benchmark does
 when it can), 2 threads and 8 keep-alive connections, on loopback; it shares the 2 cores with gunicorn and the

@@ -1,4 +1,4 @@
-"""Benchmark of the count (elections.tally): random ballots over 13 candidates with a "No opinion" mix.
+"""Benchmark of the count (elections.counting.tally): random ballots over 13 candidates with a "No opinion" mix.
 
 Targets (issue 4): 100,000 ballots in <= 1 s and 1,000,000 ballots in <= 10 s. Times are the median of
 several runs of ``count()`` on ballots already in memory (as the command has them after reading the
@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from elections.tally import count, read_ballots_csv, write_ballots_csv  # noqa: E402
+from elections.counting.tally import count, read_ballots_csv, write_ballots_csv  # noqa: E402
 
 CANDIDATES = [f"candidate-{i:02d}" for i in range(13)]
 

@@ -26,10 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
-from meta_sync.services import SyncBusy, sync_meta
-
-from . import services
-from .models import (
+from elections.models import (
     AuditEvent,
     Ballot,
     BallotBox,
@@ -44,9 +41,11 @@ from .models import (
     SealedBallot,
     VoteRecord,
 )
-from .officers import is_operator, may_use_officer_admin, officer_election_ids
-from .results import election_turnout
-from .templatetags.elekto import utc_time
+from elections.officers.access import is_operator, may_use_officer_admin, officer_election_ids
+from elections.officers.results import election_turnout
+from elections.templatetags.elekto import utc_time
+from elections.voting import services
+from meta_sync.services import SyncBusy, sync_meta
 
 
 class OfficerAdminSite(admin.AdminSite):
@@ -207,7 +206,7 @@ class ElectionAdmin(FromMetaRepositoryAdmin):
         ).exclude(requester__username__in=on_roll)
         granted_count = Coalesce(Subquery(granted.order_by().values("election").annotate(n=Count("pk")).values("n"),
                                           output_field=IntegerField()), 0)
-        # Counted as on the officers' page (elections.results.election_turnout): the roll plus granted
+        # Counted as on the officers' page (elections.officers.results.election_turnout): the roll plus granted
         # exceptions; ballots loaded from a published ballots.csv stand for voters who voted.
         return super().get_queryset(request).annotate(
             eligible_count=_count_of(EligibleVoter) + granted_count, voted_count=_count_of(VoteRecord),

@@ -6,7 +6,7 @@ row are committed together or not at all.
 
 from django.db import transaction
 
-from .models import AuditEvent
+from elections.models import AuditEvent
 
 # Action names, one place, so the admin filter and the tests agree on them.
 RESULTS_VIEW = "results.view"

@@ -9,14 +9,14 @@ each an audited decision with its reason, apply on top of it.
 
 A sync that changes one of these fields afterwards updates the election's pages but not its count: it warns,
 naming the file and the field (``count_drift_warnings``). An officer may then recount under the new inputs
-(``elections.decisions.count_recount``): a new record, the earlier one and its result kept and shown.
+(``elections.officers.decisions.count_recount``): a new record, the earlier one and its result kept and shown.
 """
 
 import json
 from dataclasses import dataclass, field, replace
 
-from .charter import NO_RULES, RuleError, rules_from_yaml
-from .models import CountRecord, Disqualification
+from elections.counting.charter import NO_RULES, RuleError, rules_from_yaml
+from elections.models import CountRecord, Disqualification
 
 
 @dataclass(frozen=True)

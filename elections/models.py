@@ -67,9 +67,9 @@ class Election(models.Model):
     eligibility = models.TextField(_("who may vote"), blank=True)
     exception_description = models.TextField(_("about exception requests"), blank=True)
     exception_due = models.DateTimeField(_("exception requests close"), null=True, blank=True)
-    # Declared tie-break (from election.yaml), or null: see elections.tally.
+    # Declared tie-break (from election.yaml), or null: see elections.counting.tally.
     tie_break = models.JSONField(_("declared tie-break"), null=True, blank=True)
-    # The charter's rules from election.yaml (representation, seat_terms, disqualified): see elections.charter.
+    # The charter's rules from election.yaml (representation, seat_terms, disqualified): see elections.counting.charter.
     charter = models.JSONField(_("charter rules"), default=dict, blank=True)
     description = models.TextField(_("description"), blank=True, help_text=_("election_desc.md"))
     results = models.TextField(_("results"), blank=True, help_text=_("results.md, as published by the officers"))
@@ -86,11 +86,11 @@ class Election(models.Model):
     # Set when the encrypted voter-to-ballot links were destroyed (delete_after).
     links_destroyed_at = models.DateTimeField(_("ballot links destroyed"), null=True, blank=True)
     # ballot_box: {officers_to_open: K} in election.yaml: K officers' key shares open the box (threshold mode);
-    # null for the default mode. See elections.custody.
+    # null for the default mode. See elections.ballot_box.custody.
     officers_to_open = models.PositiveSmallIntegerField(_("officers needed to open the ballot box"), null=True,
                                                         blank=True)
     # ballot_box.officer_keys: each officer's public keys as pinned at import (login -> [{"key", "kind",
-    # "fingerprint"}]); their shares are encrypted to them (elections.officer_keys).
+    # "fingerprint"}]); their shares are encrypted to them (elections.ballot_box.officer_keys).
     officer_keys = models.JSONField(_("officers' public keys"), default=dict, blank=True)
     # Set when officers reopen a counted election: the next sync may move end_datetime later (then cleared).
     reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
@@ -180,7 +180,7 @@ class RollBinding(models.Model):
     account's numeric id never does. The first cast under a roll login binds the entry to that account (and
     records its GitHub id); another account presenting the same login is refused. The binding outlives the roll
     line (a login may leave voters.yaml and come back). Officers may give the entry to another account with a
-    reason (``elections.services.roll_entry_rebind``), audited.
+    reason (``elections.voting.services.roll_entry_rebind``), audited.
     """
 
     election = models.ForeignKey(Election, verbose_name=_("election"), on_delete=models.CASCADE,
@@ -229,7 +229,7 @@ class VoteRecord(models.Model):
 
     ``sealed_link`` is AES-GCM ciphertext of the sealed ballot's id, the ranks and the receipt (padded to a
     fixed size), under a key derived with Argon2id from the voter's passphrase, a server-side pepper and
-    ``salt`` (see elections.secrecy). Without the passphrase and the pepper the database cannot join this row
+    ``salt`` (see elections.voting.secrecy). Without the passphrase and the pepper the database cannot join this row
     to its ballot. Both are emptied when the links of a ``delete_after`` election are destroyed.
     ``voted_at`` is rounded down to the hour: enough for the turnout chart, too coarse to order voters.
     """
@@ -248,7 +248,7 @@ class VoteRecord(models.Model):
 
 
 class BallotBox(models.Model):
-    """An election's key pair: ballots are sealed to ``public_key`` when cast (see elections.ballot_box).
+    """An election's key pair: ballots are sealed to ``public_key`` when cast (see elections.ballot_box.crypto).
 
     ``custody`` says who holds the private key. ``environment``: it is stored here only wrapped under a key
     from the environment (BALLOT_BOX_KEY; ``wrapping_key_id`` names which one). ``officer_keys``: it is split
@@ -277,7 +277,7 @@ class BallotBox(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     opened_by = models.CharField(max_length=100, blank=True)
     # Threshold custody: the private key wrapped under a key that only ``threshold`` officers' shares rebuild
-    # (elections.key_shares); destroyed when the box is opened.
+    # (elections.ballot_box.key_shares); destroyed when the box is opened.
     shared_private_key = models.BinaryField(max_length=128, null=True, blank=True)
 
     def __str__(self):
@@ -289,7 +289,7 @@ class BallotBox(models.Model):
 
 
 class KeyShare(models.Model):
-    """One officer's share of a threshold-mode box key (see elections.custody). Never the share in clear.
+    """One officer's share of a threshold-mode box key (see elections.ballot_box.custody). Never the share in clear.
 
     Officers' keys (``BallotBox.OFFICER_KEYS``): ``sealed_share`` is the share file encrypted with age to the
     officer's own public keys (``recipients``: their fingerprints at the deal), which only that officer can
@@ -432,7 +432,7 @@ class AuditEvent(models.Model):
 
 class ContentVersion(models.Model):
     """A counter raised in the same transaction as every write that changes what election pages show (the meta
-    sync's imports). Parts of pages rendered once are kept per version (``elections.listing``), so a page is
+    sync's imports). Parts of pages rendered once are kept per version (``elections.voting.listing``), so a page is
     never behind an import. One row, ``pk=1``."""
 
     value = models.PositiveBigIntegerField(default=0)

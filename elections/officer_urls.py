@@ -1,16 +1,17 @@
 from django.urls import path
 
-from . import custody_views, decision_views, officer_views
+from elections.ballot_box import views as custody_views
+from elections.officers import decision_views, views
 
 app_name = "officers"
 
 # Mounted under app/elections/<key>/admin/.
 urlpatterns = [
-    path("", officer_views.overview, name="overview"),
-    path("exceptions/<int:pk>/review", officer_views.review_exception, name="review_exception"),
-    path("ballot-box/open", officer_views.open_ballot_box, name="open_ballot_box"),
-    path("results", officer_views.results, name="results"),
-    path("export/<str:kind>", officer_views.export, name="export"),
+    path("", views.overview, name="overview"),
+    path("exceptions/<int:pk>/review", views.review_exception, name="review_exception"),
+    path("ballot-box/open", views.open_ballot_box, name="open_ballot_box"),
+    path("results", views.results, name="results"),
+    path("export/<str:kind>", views.export, name="export"),
     path("ballot-box/key-share", custody_views.key_share, name="key_share"),
     path("ballot-box/key-share/download", custody_views.key_share_download, name="key_share_download"),
     path("ballot-box/key-share/enter", custody_views.key_share_submit, name="key_share_enter"),

@@ -10,7 +10,7 @@ import sys
 from django.conf import settings
 from django.core import checks
 
-from elections.ballot_box import wrapping_key_parse
+from elections.ballot_box.crypto import wrapping_key_parse
 
 
 @checks.register(checks.Tags.security, deploy=False)
@@ -96,7 +96,7 @@ MIN_PEPPER_LENGTH = 32
 def _ballot_secret_errors():
     """BALLOT_BOX_KEY (elekto.E010) and PASSPHRASE_PEPPER (elekto.E011): present, well formed, not published."""
     errors = []
-    key_hint = ("Generate one with python -c 'from elections.ballot_box import wrapping_key_generate as g; "
+    key_hint = ("Generate one with python -c 'from elections.ballot_box.crypto import wrapping_key_generate as g; "
                 "print(g())' and keep it outside the database (a Secret); see docs/production.md, Ballot box key.")
     for name, values in (("BALLOT_BOX_KEY", [settings.BALLOT_BOX_KEY]),
                          ("BALLOT_BOX_OLD_KEYS", settings.BALLOT_BOX_OLD_KEYS)):
@@ -167,10 +167,10 @@ def check_ballot_boxes_off_the_development_key(app_configs=None, **kwargs):
     as ``migrate`` or a first cast with DEBUG on and no BALLOT_BOX_KEY leaves it: anyone can open it."""
     from django.db import DatabaseError, connection
 
-    from elections import ballot_box
+    from elections.ballot_box import crypto
     from elections.models import BallotBox
 
-    development_id = ballot_box.wrapping_key_id(ballot_box.wrapping_key_parse(settings.DEV_BALLOT_BOX_KEY))
+    development_id = crypto.wrapping_key_id(crypto.wrapping_key_parse(settings.DEV_BALLOT_BOX_KEY))
     try:
         if BallotBox._meta.db_table not in connection.introspection.table_names():
             return []  # a database not migrated yet holds no box

@@ -5,7 +5,7 @@ from django.views.debug import SafeExceptionReporterFilter
 
 class ErrorReportFilter(SafeExceptionReporterFilter):
     """Django's filter, hiding every cookie's value as well as the Cookie header's: besides the session and CSRF
-    cookies, the voting pages' cookies carry a ballot's ranks and receipt (``elections.ballot_cookies``)."""
+    cookies, the voting pages' cookies carry a ballot's ranks and receipt (``elections.voting.ballot_cookies``)."""
 
     def get_safe_cookies(self, request):
         return {name: self.cleansed_substitute for name in getattr(request, "COOKIES", {})}

@@ -9,8 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import last_modified, require_POST, require_safe
 
-from elections import listing
 from elections.models import Election
+from elections.voting import listing
 from elekto_site import schema
 from elekto_site.health import database_health
 from elekto_site.middleware import schema_ahead_response

@@ -19,8 +19,9 @@ The format, as officers write it by hand:
   (alias ``exceptions_due``), tie_break, ballot_box (``{officers_to_open: K, officer_keys: {login: KEY}}``:
   threshold mode, the box key split among the officers and each share encrypted to that officer's own keys, see
   docs/ballot-secrecy.md), a charter's rules: representation, seat_terms, disqualified (see
-  ``elections.charter``), and the rules candidates' bios follow: ``bio: {max_words: 450, recommended_words: 300,
-  required_sections: ["## About Me"]}`` (checked by ``meta_sync.check``, not by the import).
+  ``elections.counting.charter``), and the rules candidates' bios follow:
+  ``bio: {max_words: 450, recommended_words: 300, required_sections: ["## About Me"]}`` (checked by
+  ``meta_sync.check``, not by the import).
 * ``voters.yaml``: ``eligible_voters:`` a list of GitHub logins.
 * ``candidate-<id>.md``: a YAML header between two lines of three or more dashes (``name``, ``ID``, ``info``),
   then the Markdown bio.
@@ -44,8 +45,14 @@ from pathlib import Path
 import yaml
 
 from accounts.github import is_valid_login, normalize_login
-from elections import officer_keys
-from elections.charter import RuleError, Rules, disqualified_from_yaml, representation_from_yaml, seat_terms_from_yaml
+from elections.ballot_box import officer_keys
+from elections.counting.charter import (
+    RuleError,
+    Rules,
+    disqualified_from_yaml,
+    representation_from_yaml,
+    seat_terms_from_yaml,
+)
 
 ERROR = "error"
 WARNING = "warning"
@@ -178,10 +185,10 @@ class ElectionData:
     # Threshold mode: how many of the officers must enter their key shares to open the ballot box (None: the
     # default mode, where the box key is kept wrapped under the server's environment key).
     officers_to_open: int | None = None
-    # Threshold mode: each officer's usable public keys, pinned (login -> [elections.officer_keys.OfficerKey
+    # Threshold mode: each officer's usable public keys, pinned (login -> [elections.ballot_box.officer_keys.OfficerKey
     # .to_dict()]); their shares are encrypted to them.
     officer_keys: dict = field(default_factory=dict)
-    # The charter's rules (elections.charter.Rules.to_dict()): representation, seat_terms, disqualified.
+    # The charter's rules (elections.counting.charter.Rules.to_dict()): representation, seat_terms, disqualified.
     charter: dict = field(default_factory=dict)
     description: str = ""
     results: str = ""

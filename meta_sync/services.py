@@ -20,12 +20,12 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from elections.audit import ELECTION_RENAME, META_SYNC, audit_record
-from elections.box import ballot_box_ensure
+from elections.ballot_box.box import ballot_box_ensure
+from elections.ballot_box.custody import custody_sync
 from elections.count_record import count_drift_warnings
-from elections.custody import custody_sync
-from elections.decisions import counted_lock_message
-from elections.listing import content_changed
 from elections.models import Ballot, BallotBox, Candidate, Election, EligibleVoter, Officer, SealedBallot, VoteRecord
+from elections.officers.decisions import counted_lock_message
+from elections.voting.listing import content_changed
 
 from .identity import plan_identities
 from .models import ElectionAlias, SyncRun

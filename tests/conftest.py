@@ -92,7 +92,7 @@ def _test_settings(settings):
 def _fresh_page_parts():
     # Rendered page parts are kept per content version, which the meta sync raises; tests also write elections
     # directly, and each test's rollback takes the version back, so each test starts with nothing kept.
-    from elections import listing
+    from elections.voting import listing
 
     listing.forget()
     yield
@@ -105,7 +105,7 @@ def box_open_now(election, *, actor="test-operator"):
 
     from django.utils import timezone
 
-    from elections.box import ballot_box_open
+    from elections.ballot_box.box import ballot_box_open
     from elections.models import Ballot, Election
 
     now = timezone.now()

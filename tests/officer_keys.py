@@ -12,7 +12,7 @@ import pyrage
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from elections.officer_keys import key_read
+from elections.ballot_box.officer_keys import key_read
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from django.conf import settings
 from django.db import migrations
 from django.utils import timezone
 
-from elections import ballot_box
+from elections.ballot_box import crypto
 
 
 def _wrapping_key():
     try:
-        return ballot_box.wrapping_key_parse(settings.BALLOT_BOX_KEY)
+        return crypto.wrapping_key_parse(settings.BALLOT_BOX_KEY)
     except ValueError as exc:
         raise RuntimeError(
             "Running elections have plaintext ballots to seal, and BALLOT_BOX_KEY is missing or invalid "
@@ -38,19 +38,19 @@ def seal_running_ballots(apps, schema_editor):
         box = BallotBox.objects.filter(election=election).first()
         if box is None:
             wrapping_key = _wrapping_key()
-            pair = ballot_box.keypair_generate()
+            pair = crypto.keypair_generate()
             box = BallotBox.objects.create(
                 election=election,
                 custody="environment",
                 public_key=pair.public_key,
-                wrapped_private_key=ballot_box.private_key_wrap(pair.private_key, wrapping_key=wrapping_key,
+                wrapped_private_key=crypto.private_key_wrap(pair.private_key, wrapping_key=wrapping_key,
                                                                 public_key=pair.public_key),
-                wrapping_key_id=ballot_box.wrapping_key_id(wrapping_key),
+                wrapping_key_id=crypto.wrapping_key_id(wrapping_key),
             )
         public_key = bytes(box.public_key)
         SealedBallot.objects.bulk_create(
             [SealedBallot(id=ballot_id, election=election,
-                          sealed=ballot_box.ballot_seal(public_key, ranks=ranks, receipt=receipt))
+                          sealed=crypto.ballot_seal(public_key, ranks=ranks, receipt=receipt))
              for ballot_id, ranks, receipt in ballots],
             batch_size=1000,
         )

@@ -29,7 +29,7 @@ def bind_cast_ballots(apps, schema_editor):
 
 def record_counted_inputs(apps, schema_editor):
     """Record what each counted election (box opened, or published ballots loaded) is counted with today."""
-    from elections.charter import NO_RULES, RuleError, rules_from_yaml
+    from elections.counting.charter import NO_RULES, RuleError, rules_from_yaml
 
     Election = apps.get_model("elections", "Election")
     BallotBox = apps.get_model("elections", "BallotBox")

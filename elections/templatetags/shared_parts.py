@@ -2,7 +2,7 @@
 
 An election page's public parts (its voting window, its description, its candidates' links) change only when the
 meta sync imports, or when time moves the election to another status. Wrapped in ``{% shared_part %}``, they
-are rendered by the first request after an import and reused by the next ones, from ``elections.listing``'s
+are rendered by the first request after an import and reused by the next ones, from ``elections.voting.listing``'s
 per-process store, which a new content version empties.
 
     {% shared_part election.pk status %}...{% endshared_part %}
@@ -16,7 +16,7 @@ tokens, messages or the requested URL): the piece would be shown to the next vis
 from django import template
 from django.utils.translation import get_language
 
-from elections import listing
+from elections.voting import listing
 
 register = template.Library()
 

@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from social_django.models import UserSocialAuth
 
-from elections import services
 from elections.audit import ACCOUNT_RENAME
 from elections.models import AuditEvent, ExceptionRequest, VoteRecord
+from elections.voting import services
 from tests.browser.builders import build_election
 
 pytestmark = pytest.mark.django_db

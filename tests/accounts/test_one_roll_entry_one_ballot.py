@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from elections import services
 from elections.audit import ROLL_REBIND
 from elections.models import AuditEvent, ExceptionRequest, RollBinding, VoteRecord
+from elections.voting import services
 from tests.browser.builders import build_election
 from tests.conftest import box_open_now
 from tests.security.conftest import PASSPHRASE

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from elections import services
 from elections.models import Ballot, Election, ExceptionRequest
+from elections.voting import services
 from tests.browser.builders import at, build_election, user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

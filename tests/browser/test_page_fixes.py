@@ -78,7 +78,7 @@ def test_pages_load_without_a_failed_request(page, sign_in):
 
 
 def test_revoking_takes_a_page_of_its_own_and_viewing_cannot_revoke(page, sign_in):
-    from elections import services
+    from elections.voting import services
     from tests.browser.builders import user
 
     election = build_election(KEY)

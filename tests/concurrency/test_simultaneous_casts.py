@@ -9,9 +9,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from elections import services
 from elections.models import SealedBallot, VoteRecord
-from elections.results import election_tally
+from elections.officers.results import election_tally
+from elections.voting import services
 from tests.browser.builders import build_election, user
 from tests.concurrency.conftest import run_at_once, simultaneous_connections
 from tests.conftest import box_open_now, review_fields

@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from elections import services
 from elections.models import PassphraseAttempt, VoteRecord
+from elections.voting import services
 from tests.browser.builders import build_election, user
 from tests.concurrency.conftest import run_at_once
 

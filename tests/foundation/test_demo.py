@@ -53,7 +53,7 @@ def test_a_demo_voter_can_sign_in_and_open_the_running_election(client, settings
 
 
 def test_the_demos_completed_council_shows_a_cycle_settled_and_a_charter_limit_at_work(client, settings):
-    from elections.results import election_tally
+    from elections.officers.results import election_tally
 
     sync_examples()
     call_command("load_ballots", "council---2025", str(EXAMPLE_META / "elections/council/2025/ballots.csv"),

@@ -14,8 +14,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from elections import services
 from elections.models import ExceptionRequest
+from elections.voting import services
 from tests.conftest import REPO_ROOT
 from tests.officers.conftest import cast, make_election
 

@@ -6,8 +6,8 @@ import pytest
 from django.utils import translation
 
 from elections.audit import ELECTION_REOPEN
-from elections.decisions import election_reopen
 from elections.models import AuditEvent, Ballot, Election
+from elections.officers.decisions import election_reopen
 from meta_sync.parser import parse_election
 from meta_sync.services import sync_meta
 from tests.meta_sync.conftest import candidate_text

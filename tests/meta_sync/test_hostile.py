@@ -319,7 +319,7 @@ def _walk_pages(client, voter, officer, candidate_id):
     urls = [reverse("elections:results", args=[key]), reverse("elections:candidate", args=[key, candidate_id])]
     client.force_login(officer)
     urls += [reverse("officers:overview", args=[key]), reverse("officers:results", args=[key])]
-    from elections import exports
+    from elections.officers import exports
 
     urls += [reverse("officers:export", args=[key, kind]) for kind in exports.KINDS]
     for url in urls:

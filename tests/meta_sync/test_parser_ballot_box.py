@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from elections.officer_keys import ssh_fingerprint
+from elections.ballot_box.officer_keys import ssh_fingerprint
 from meta_sync.parser import parse_election
 
 OFFICERS = "election_officers:\n  - officer-one\n"

@@ -5,8 +5,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from elections import services
 from elections.models import AuditEvent, BallotBox, Election, ExceptionRequest, SealedBallot, VoteRecord
+from elections.voting import services
 from meta_sync.models import ElectionAlias
 from meta_sync.services import sync_meta
 
@@ -197,7 +197,7 @@ def _reseal_as_version_1(record, *, election_key, ballot_id, receipt):
 
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    from elections import secrecy
+    from elections.voting import secrecy
 
     header = struct.pack(">BIIB", 1, 1, 1024, 1)  # version 1: version, Argon2 time cost, memory, parallelism
     key = secrecy.key_derive(PASSPHRASE, bytes(record.salt), time_cost=1, memory_kib=1024, parallelism=1)

@@ -4,9 +4,9 @@ are the rows that dealing wrote, so that the legacy path (take, enter, open) kee
 
 from django.db import transaction
 
-from elections import ballot_box, key_shares
 from elections.audit import SHARE_DEAL, audit_record
-from elections.box import wrapping_key_current
+from elections.ballot_box import crypto, key_shares
+from elections.ballot_box.box import wrapping_key_current
 from elections.models import BallotBox, KeyShare
 
 
@@ -14,8 +14,8 @@ def legacy_deal(election):
     officers = sorted(election.officers.values_list("login", flat=True))
     needed = election.officers_to_open
     server_key = wrapping_key_current()
-    key_id = ballot_box.wrapping_key_id(server_key)
-    pair = ballot_box.keypair_generate()
+    key_id = crypto.wrapping_key_id(server_key)
+    pair = crypto.keypair_generate()
     custody_key = key_shares.custody_key_generate()
     shares = key_shares.shares_split(custody_key, needed=needed, holders=len(officers))
     with transaction.atomic():

@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from elections.audit import CANDIDATE_DISQUALIFY, CANDIDATE_REINSTATE
+from elections.counting.tally import ballots_digest, read_ballots_csv
 from elections.models import AuditEvent, BallotBox, Disqualification
-from elections.results import election_tally
-from elections.tally import ballots_digest, read_ballots_csv
+from elections.officers.results import election_tally
 from tests.officers.conftest import cast_many, make_election, make_request
 
 pytestmark = pytest.mark.django_db

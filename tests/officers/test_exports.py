@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from elections.count_record import count_inputs_document
-from elections.exports import KINDS, read_ballots_yaml
+from elections.counting.tally import ballots_digest, count, read_ballots_csv
 from elections.models import AuditEvent, Ballot
-from elections.results import ballots_csv_sha256, election_tally
-from elections.tally import ballots_digest, count, read_ballots_csv
+from elections.officers.exports import KINDS, read_ballots_yaml
+from elections.officers.results import ballots_csv_sha256, election_tally
 
 from .conftest import cast_many, make_election
 

@@ -11,11 +11,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from elections import exports, services
 from elections.audit import COUNT_RECOUNT
 from elections.models import AuditEvent, Candidate, CountRecord, Election
-from elections.report import report_markdown, steering_report
-from elections.results import candidate_names
+from elections.officers import exports
+from elections.officers.report import report_markdown, steering_report
+from elections.officers.results import candidate_names
+from elections.voting import services
 from meta_sync.services import sync_meta
 from tests.browser.builders import build_election, user
 from tests.conftest import box_open_now, shared_fixture

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from elections import ballot_box
 from elections.audit import BALLOTS_LOAD
-from elections.box import ballot_box_ensure
+from elections.ballot_box import crypto
+from elections.ballot_box.box import ballot_box_ensure
 from elections.models import AuditEvent, Ballot, BallotBox, Election, SealedBallot, VoteRecord
 from tests.conftest import EXAMPLE_META, shared_fixture
 from tests.officers.conftest import cast, make_election
@@ -188,7 +188,7 @@ def test_loaded_ballots_are_opened_ballots_counted_without_any_box_to_open(compl
 
 def test_it_refuses_an_election_with_sealed_ballots(completed, tmp_path):
     box = ballot_box_ensure(election=completed)
-    SealedBallot.objects.create(election=completed, sealed=ballot_box.ballot_seal(
+    SealedBallot.objects.create(election=completed, sealed=crypto.ballot_seal(
         bytes(box.public_key), ranks={"alice": 1, "bob": 2, "carol": 3}, receipt="R-SEALED"))
 
     assert_refused(completed.key, write(tmp_path, "alice,bob,carol\n3,2,1\n"), "already has ballots")

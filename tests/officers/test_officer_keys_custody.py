@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from elections.audit import SHARE_CONFIRM, SHARE_DEAL, SHARES_COMBINE
-from elections.custody import custody_of, custody_sync
-from elections.key_shares import check_code_in
+from elections.ballot_box.custody import custody_of, custody_sync
+from elections.ballot_box.key_shares import check_code_in
 from elections.models import AuditEvent, Ballot, BallotBox, Election, KeyShare, SealedBallot
 from tests.browser.builders import build_election, user
 from tests.officer_keys import officer_identities, pinned
@@ -205,7 +205,7 @@ def test_a_wrong_or_missing_share_is_named_and_nothing_is_written(closed_with_ba
     election, files = closed_with_ballots
     olivia, oscar = share_of(files["olivia"]), share_of(files["oscar"])
     if mistake == "dealt before":
-        from elections.key_shares import Share, share_encode
+        from elections.ballot_box.key_shares import Share, share_encode
 
         box = BallotBox.objects.get(election=election)
         wrong = share_encode(Share(2, bytes(16)), election_key=election.key, holders=3, binding=box.public_key)

@@ -1,5 +1,5 @@
 """The offline opening: ``manage.py export_sealed_box KEY`` writes the sealed ballots alone, K officers open that
-file on their own machine with ``python -m elections.open_sealed_box`` (no Django, no database, no settings),
+file on their own machine with ``python -m elections.ballot_box.open_sealed_box`` (no Django, no database, no settings),
 and ``manage.py load_ballots KEY ballots.csv`` stores the ballots as the opened box, counted exactly once."""
 
 import json
@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from elections.audit import BOX_EXPORT, BOX_OPEN
-from elections.custody import custody_sync
+from elections.ballot_box.custody import custody_sync
+from elections.counting.tally import count
 from elections.models import AuditEvent, Ballot, BallotBox, Election, KeyShare, SealedBallot
-from elections.results import election_tally
-from elections.tally import count
+from elections.officers.results import election_tally
 from tests.browser.builders import build_election, user
 from tests.conftest import REPO_ROOT
 from tests.officer_keys import officer_identities, pinned
@@ -59,7 +59,7 @@ def closed(tmp_path):
 def open_offline(export, *shares, output):
     """The documented command, in a process of its own with no Django settings; it must not import Django."""
     arguments = [str(export), *(a for share in shares for a in ("--share", str(share))), "--output", str(output)]
-    program = ("import sys; from elections.open_sealed_box import main; code = main(sys.argv[1:]); "
+    program = ("import sys; from elections.ballot_box.open_sealed_box import main; code = main(sys.argv[1:]); "
                "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'Django was imported'; "
                "sys.exit(code)")
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
@@ -125,6 +125,6 @@ def test_the_sealed_box_is_exported_only_after_the_close(closed, tmp_path):
 
 
 def test_the_opener_is_a_documented_module_command():
-    done = subprocess.run([sys.executable, "-m", "elections.open_sealed_box", "--help"], cwd=REPO_ROOT,
+    done = subprocess.run([sys.executable, "-m", "elections.ballot_box.open_sealed_box", "--help"], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0 and "export_sealed_box" in done.stdout

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from elections import services
 from elections.models import ExceptionRequest
-from elections.results import turnout_chart
+from elections.officers.results import turnout_chart
+from elections.voting import services
 from tests.officers.conftest import cast, make_election, make_request
 
 pytestmark = pytest.mark.django_db

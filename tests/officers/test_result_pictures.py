@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
+from elections.counting.tally import count
 from elections.models import AuditEvent
-from elections.result_pictures import beat_graph_svg, cell_colours, heat_map_svg
-from elections.tally import count
+from elections.officers.pictures import beat_graph_svg, cell_colours, heat_map_svg
 
 from .conftest import cast_many, make_election
 

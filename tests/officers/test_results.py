@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from elections.models import AuditEvent
-from elections.results import election_tally, results_page
+from elections.officers.results import election_tally, results_page
 
 from .conftest import cast, cast_many, make_election
 

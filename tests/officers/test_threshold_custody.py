@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from elections.audit import SHARE_DEAL, SHARE_ENTER, SHARE_TAKE
-from elections.custody import custody_of, custody_sync
+from elections.ballot_box.custody import custody_of, custody_sync
 from elections.models import AuditEvent, Ballot, BallotBox, Election, KeyShare, SealedBallot
 from tests.browser.builders import build_election, user
 from tests.officers.legacy_custody import legacy_deal
@@ -191,7 +191,7 @@ def test_a_wrong_share_is_refused_and_named_and_opens_nothing(closed_with_ballot
         return
     if mistake == "dealt before":
         # A well-formed share of this election that is not the one dealt (say, kept from before a re-deal).
-        from elections.key_shares import Share, share_encode
+        from elections.ballot_box.key_shares import Share, share_encode
 
         box = BallotBox.objects.get(election=election)
         wrong = share_encode(Share(1, bytes(16)), election_key=election.key, holders=3, binding=box.public_key)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from elections.models import ExceptionRequest
-from elections.results import election_turnout
+from elections.officers.results import election_turnout
 from meta_sync.models import SyncRun
 
 from .conftest import cast, make_election, make_request

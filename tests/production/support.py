@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 
-from elections.ballot_box import wrapping_key_generate
+from elections.ballot_box.crypto import wrapping_key_generate
 from tests.conftest import REPO_ROOT
 
 # Variables of the runner's environment that would change what a subprocess under test sees.

@@ -9,10 +9,10 @@ from django.core import checks
 from django.core.management import call_command
 from django.utils import timezone
 
-from elections import ballot_box
-from elections.box import BallotBoxRefused, ballot_box_open
+from elections.ballot_box import crypto
+from elections.ballot_box.box import BallotBoxRefused, ballot_box_open
 from elections.models import BallotBox, Election
-from elections.services import ballot_cast
+from elections.voting.services import ballot_cast
 from tests.conftest import REPO_ROOT, TEST_BALLOT_BOX_KEY
 from tests.production.support import production_env, run_python
 from tests.voting.conftest import PASSPHRASE, make_election
@@ -25,7 +25,7 @@ CHECK_DEPLOY = (
 
 
 def key_id(text):
-    return ballot_box.wrapping_key_id(ballot_box.wrapping_key_parse(text))
+    return crypto.wrapping_key_id(crypto.wrapping_key_parse(text))
 
 
 @pytest.fixture

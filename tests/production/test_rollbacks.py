@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from elections.models import Candidate, Disqualification, SealedBallot, VoteRecord
-from elections.services import ballot_cast
+from elections.voting.services import ballot_cast
 from tests.voting.conftest import PASSPHRASE, make_election
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 import elekto_site
 from elections.models import AuditEvent, BallotBox, Election, SchemaGeneration, SealedBallot, VoteRecord
-from elections.services import ballot_cast
+from elections.voting.services import ballot_cast
 from elekto_site import schema
 from tests.conftest import EXAMPLE_META
 from tests.voting.conftest import PASSPHRASE, cast_data, make_election

@@ -10,9 +10,9 @@ from html.parser import HTMLParser
 
 from django.utils import timezone
 
-from elections import services
-from elections.box import ballot_box_open
+from elections.ballot_box.box import ballot_box_open
 from elections.models import Election, ExceptionRequest
+from elections.voting import services
 from tests.browser.builders import build_election, user
 
 RUNNING = "hostile---running"

@@ -1,4 +1,5 @@
-"""Threshold custody of the ballot box key (elections.key_shares): plain Python, tested without a database."""
+"""Threshold custody of the ballot box key (elections.ballot_box.key_shares): plain Python, tested without a
+database."""
 
 import itertools
 import subprocess
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from elections.key_shares import (
+from elections.ballot_box.key_shares import (
     Share,
     ShareError,
     custody_key_generate,
@@ -33,9 +34,10 @@ FIXED = Share(2, bytes.fromhex("00112233445566778899aabbccddeeff"))
 
 
 def test_the_module_imports_without_django():
-    code = "import sys, elections.key_shares; sys.exit(1 if any(m.startswith('django') for m in sys.modules) else 0)"
+    code = ("import sys, elections.ballot_box.key_shares; "
+            "sys.exit(1 if any(m.startswith('django') for m in sys.modules) else 0)")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr or "elections.key_shares imported Django"
+    assert result.returncode == 0, result.stderr or "elections.ballot_box.key_shares imported Django"
 
 
 @settings(deadline=None)  # the machine may be busy: a slow run is not a wrong one

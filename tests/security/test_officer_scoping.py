@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from elections import services
 from elections.models import AuditEvent, Election, ExceptionRequest
+from elections.voting import services
 from tests.browser.builders import build_election, user
 
 OWN = "own---2026"

@@ -17,8 +17,8 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.urls import reverse
 
-from elections import services
 from elections.models import Ballot, SealedBallot, VoteRecord
+from elections.voting import services
 from tests.browser.builders import build_election, user
 from tests.conftest import box_open_now, canonical_key_order
 from tests.security.conftest import PASSPHRASE, vote_form

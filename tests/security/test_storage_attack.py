@@ -20,13 +20,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from elections.box import BallotBoxRefused, ballot_box_open
-from elections.custody import custody_of, custody_sync
-from elections.key_shares import check_code_in, share_decode
+from elections.ballot_box.box import BallotBoxRefused, ballot_box_open
+from elections.ballot_box.custody import custody_of, custody_sync
+from elections.ballot_box.key_shares import check_code_in, share_decode
+from elections.counting.tally import count
 from elections.models import Ballot, BallotBox, Election, KeyShare, SealedBallot
-from elections.results import election_tally
-from elections.tally import count
-from elections.views import ranks_grouped
+from elections.officers.results import election_tally
+from elections.voting.views import ranks_grouped
 from tests.browser.builders import build_election, user
 from tests.officer_keys import officer_identities, pinned
 from tests.officers.legacy_custody import legacy_deal

@@ -9,7 +9,7 @@ import secrets
 from django.db import connection, transaction
 
 from elections.audit import audit_record
-from elections.ballot_box import keypair_generate
+from elections.ballot_box.crypto import keypair_generate
 from elections.models import SealedBallot
 from tests.browser.builders import build_election
 from tests.security.storage import find_needles, private_key_windows, raw_copies

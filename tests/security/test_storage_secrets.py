@@ -20,9 +20,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, models
 
-from elections import ballot_box, ballot_cookies, key_shares
-from elections.box import wrapping_keys_all
+from elections.ballot_box import crypto, key_shares
+from elections.ballot_box.box import wrapping_keys_all
 from elections.models import Ballot, BallotBox, KeyShare, SealedBallot
+from elections.voting import ballot_cookies
 from tests.security import test_storage_attack
 from tests.security.storage import RawFile, find_needles, private_key_windows, raw_copies
 from tests.security.test_storage_attack import (
@@ -43,7 +44,7 @@ LEGACY = {**THRESHOLD, "legacy": True}
 @pytest.fixture
 def server_secrets(settings):
     """Every secret of the server's environment, an old ballot box key among them (as after a rotation)."""
-    settings.BALLOT_BOX_OLD_KEYS = [ballot_box.wrapping_key_generate()]
+    settings.BALLOT_BOX_OLD_KEYS = [crypto.wrapping_key_generate()]
     settings.PASSPHRASE_OLD_PEPPERS = [secrets.token_urlsafe(32)]
     return settings
 
@@ -100,7 +101,7 @@ def file_blobs(files):
     id), cut to the lengths a wrapped private key and a held share have."""
     blobs = []
     for key in wrapping_keys_all():
-        key_id = ballot_box.wrapping_key_id(key).encode()
+        key_id = crypto.wrapping_key_id(key).encode()
         for raw in files:
             for match in re.finditer(re.escape(key_id), raw.content):
                 start = match.start()
@@ -113,12 +114,12 @@ def attack(blobs, box):
     """What every server secret opens among ``blobs``, with the project's own functions: (private keys, shares)."""
     public_key = bytes(box.public_key)
     keys = secret_keys()
-    by_id = {ballot_box.wrapping_key_id(k): k for k in wrapping_keys_all()}
+    by_id = {crypto.wrapping_key_id(k): k for k in wrapping_keys_all()}
     private_keys, shares = set(), set()
     for blob in blobs:
         try:
-            private_keys.add(ballot_box.private_key_unwrap(blob, wrapping_keys=keys, public_key=public_key))
-        except (ballot_box.BoxError, ValueError, IndexError, UnicodeDecodeError):
+            private_keys.add(crypto.private_key_unwrap(blob, wrapping_keys=keys, public_key=public_key))
+        except (crypto.BoxError, ValueError, IndexError, UnicodeDecodeError):
             pass
         try:
             share = key_shares.share_release(blob, wrapping_keys=by_id, binding=public_key)
@@ -135,7 +136,7 @@ def attack(blobs, box):
         custody_key = key_shares.shares_combine([key_shares.Share(i, v) for i, v in sorted(shares)][:box.threshold])
         private_keys.add(key_shares.key_unwrap(box.shared_private_key, custody_key, binding=public_key))
     # Every secret tried as the box's private key itself.
-    private_keys |= {k for k in keys if ballot_box.public_key_of(k) == public_key}
+    private_keys |= {k for k in keys if crypto.public_key_of(k) == public_key}
     return private_keys, shares
 
 
@@ -144,8 +145,8 @@ def ballots_opened(private_keys, sealed):
     for key in private_keys:
         for blob in sealed:
             try:
-                opened.append(ballot_box.ballot_open(key, blob))
-            except ballot_box.BoxError:
+                opened.append(crypto.ballot_open(key, blob))
+            except crypto.BoxError:
                 pass
     return opened
 
@@ -181,7 +182,7 @@ def test_with_officers_keys_no_server_secret_opens_a_share_a_key_or_a_ballot_in_
                                       binding=bytes(box.public_key)) for _number, text in files.values()]
     custody_key = key_shares.shares_combine(shares[:box.threshold])
     private_key = key_shares.key_unwrap(box.shared_private_key, custody_key, binding=bytes(box.public_key))
-    assert ballot_box.public_key_of(private_key) == bytes(box.public_key)
+    assert crypto.public_key_of(private_key) == bytes(box.public_key)
     needles = key_needles(private_key, custody_key)
     clamped = bytes([private_key[0] & 0xF8]) + private_key[1:31] + bytes([private_key[31] & 0x7F | 0x40])
     probe = [RawFile("probe", b"\x00" * 7 + clamped + custody_key.hex().encode() + b"\xff")]

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from elections.tally import BallotFileError, count, read_ballots_csv, write_ballots_csv
+from elections.counting.tally import BallotFileError, count, read_ballots_csv, write_ballots_csv
 from tests.tally.helpers import FIXTURES, pairwise_by_definition
 
 

@@ -6,9 +6,9 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from elections.charter import Representation, Rules, organization_key
-from elections.seats import fill_seats
-from elections.tally import ballots_digest, count
+from elections.counting.charter import Representation, Rules, organization_key
+from elections.counting.seats import fill_seats
+from elections.counting.tally import ballots_digest, count
 from tests.tally.helpers import plain_seats
 from tests.tally.test_properties import elections
 

@@ -8,8 +8,8 @@ committee from one company, two-year and one-year seats, a tie settled by a publ
 
 import pytest
 
-from elections.charter import RuleError, Rules, representation_from_yaml, rules_from_yaml, seat_terms_from_yaml
-from elections.tally import count, read_ballots_csv, results_markdown
+from elections.counting.charter import RuleError, Rules, representation_from_yaml, rules_from_yaml, seat_terms_from_yaml
+from elections.counting.tally import count, read_ballots_csv, results_markdown
 from meta_sync.parser import parse_election
 from tests.conftest import shared_fixture
 

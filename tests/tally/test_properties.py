@@ -5,7 +5,7 @@ import random
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from elections.tally import count
+from elections.counting.tally import count
 from tests.tally.helpers import pairwise_by_definition
 
 NAMES = ["ada", "bo", "cy", "di", "ed", "flo"]

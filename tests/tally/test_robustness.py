@@ -16,7 +16,7 @@ Checked against published worked examples:
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elections.robustness import (
+from elections.counting.robustness import (
     MINIMAX,
     RANKED_PAIRS,
     SCHULZE,
@@ -26,7 +26,7 @@ from elections.robustness import (
     ranked_pairs,
     smith_set,
 )
-from elections.tally import count
+from elections.counting.tally import count
 from tests.tally.helpers import pairwise_by_definition
 from tests.tally.test_properties import elections
 
@@ -86,7 +86,7 @@ def test_the_tennessee_example_under_each_method():
 
 
 def test_the_panel_fills_each_methods_seats_with_the_same_rules():
-    from elections.charter import rules_from_yaml
+    from elections.counting.charter import rules_from_yaml
 
     orgs = {"Memphis": None, "Nashville": "State", "Chattanooga": "State", "Knoxville": None}
     rules = rules_from_yaml({"representation": {"max_per_organization": 1}}, 2)

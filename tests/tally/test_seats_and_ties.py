@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from elections.charter import Rules, SeatTerm, representation_from_yaml, seat_terms_from_yaml
-from elections.tally import count, explain_winners, results_markdown
+from elections.counting.charter import Rules, SeatTerm, representation_from_yaml, seat_terms_from_yaml
+from elections.counting.tally import count, explain_winners, results_markdown
 
 # ann and ben each win one head-to-head ballot against the other; both beat cat and dan.
 TIED_AT_THE_TOP = [

@@ -7,7 +7,7 @@ from itertools import accumulate
 import pytest
 from django.core.management import call_command
 
-from elections.tally import count, read_ballots_csv
+from elections.counting.tally import count, read_ballots_csv
 from tests.conftest import REAL_DATA, shared_fixture
 from tests.tally.helpers import ballots_from_vector, flatten
 

@@ -19,7 +19,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from elections.models import Candidate, Election, EligibleVoter, Officer  # noqa: E402
-from elections.services import ballot_cast  # noqa: E402
+from elections.voting.services import ballot_cast  # noqa: E402
 
 
 def setup(passphrase):

@@ -12,7 +12,7 @@ import json
 import pytest
 
 import elekto_site
-from elections.ballot_box import wrapping_key_generate
+from elections.ballot_box.crypto import wrapping_key_generate
 from tests.conftest import REPO_ROOT
 from tests.upgrade.changelog import previous_guarded_release
 from tests.upgrade.support import PASSPHRASE, manage, release_tree, run_code, scratch_database, site_env

@@ -18,9 +18,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from elections import services  # noqa: E402
-from elections.box import ballot_box_open  # noqa: E402
+from elections.ballot_box.box import ballot_box_open  # noqa: E402
 from elections.models import Ballot, Election, SealedBallot  # noqa: E402
+from elections.voting import services  # noqa: E402
 
 PASSPHRASE = sys.argv[1]
 STORY = json.loads(sys.argv[2])

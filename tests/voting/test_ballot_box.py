@@ -10,13 +10,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from elections import ballot_box, secrecy, services
 from elections.audit import BOX_OPEN, BOX_REWRAP
-from elections.box import BallotBoxRefused, ballot_box_ensure, ballot_box_open, ballot_boxes_rewrap
+from elections.ballot_box import crypto
+from elections.ballot_box.box import BallotBoxRefused, ballot_box_ensure, ballot_box_open, ballot_boxes_rewrap
+from elections.counting.tally import count
 from elections.models import AuditEvent, Ballot, BallotBox, Election, EligibleVoter, SealedBallot, VoteRecord
-from elections.results import election_tally
-from elections.services import ballot_cast
-from elections.tally import count
+from elections.officers.results import election_tally
+from elections.voting import secrecy, services
+from elections.voting.services import ballot_cast
 from tests.conftest import REPO_ROOT, TEST_BALLOT_BOX_KEY
 from tests.voting.conftest import PASSPHRASE, make_election
 
@@ -33,50 +34,50 @@ RANKINGS = [
 
 
 def test_the_box_cryptography_imports_no_django():
-    code = "import sys, elections.ballot_box; assert not any(m.startswith('django') for m in sys.modules)"
+    code = "import sys, elections.ballot_box.crypto; assert not any(m.startswith('django') for m in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
 
 
 def test_a_sealed_ballot_opens_with_the_private_key_only():
-    pair, other = ballot_box.keypair_generate(), ballot_box.keypair_generate()
-    sealed = ballot_box.ballot_seal(pair.public_key, ranks=RANKINGS[1], receipt="ABCD-EFGH")
-    assert ballot_box.ballot_open(pair.private_key, sealed) == ballot_box.OpenedBallot(RANKINGS[1], "ABCD-EFGH")
-    with pytest.raises(ballot_box.BoxError, match="does not open with this key"):
-        ballot_box.ballot_open(other.private_key, sealed)
-    with pytest.raises(ballot_box.BoxError):
-        ballot_box.ballot_open(pair.private_key, sealed[:-1] + bytes([sealed[-1] ^ 1]))
+    pair, other = crypto.keypair_generate(), crypto.keypair_generate()
+    sealed = crypto.ballot_seal(pair.public_key, ranks=RANKINGS[1], receipt="ABCD-EFGH")
+    assert crypto.ballot_open(pair.private_key, sealed) == crypto.OpenedBallot(RANKINGS[1], "ABCD-EFGH")
+    with pytest.raises(crypto.BoxError, match="does not open with this key"):
+        crypto.ballot_open(other.private_key, sealed)
+    with pytest.raises(crypto.BoxError):
+        crypto.ballot_open(pair.private_key, sealed[:-1] + bytes([sealed[-1] ^ 1]))
 
 
 def test_the_ciphertext_length_never_depends_on_the_ranks():
-    pair = ballot_box.keypair_generate()
+    pair = crypto.keypair_generate()
     candidates = [f"candidate-{n}" for n in range(12)]
     rankings = [dict.fromkeys(candidates, None) | {candidates[0]: 1},
                 {c: n + 1 for n, c in enumerate(candidates)},
                 dict.fromkeys(candidates, 12),
                 {c: None if n % 2 else 10 for n, c in enumerate(candidates)}]
-    lengths = {len(ballot_box.ballot_seal(pair.public_key, ranks=r, receipt=secrecy.receipt_generate()))
+    lengths = {len(crypto.ballot_seal(pair.public_key, ranks=r, receipt=secrecy.receipt_generate()))
                for r in rankings}
     assert len(lengths) == 1
 
 
 def test_the_private_key_unwraps_only_with_its_wrapping_key_and_for_its_own_box():
-    pair, other = ballot_box.keypair_generate(), ballot_box.keypair_generate()
-    key, wrong = ballot_box.wrapping_key_parse(ballot_box.wrapping_key_generate()), bytes(32)
-    wrapped = ballot_box.private_key_wrap(pair.private_key, wrapping_key=key, public_key=pair.public_key)
+    pair, other = crypto.keypair_generate(), crypto.keypair_generate()
+    key, wrong = crypto.wrapping_key_parse(crypto.wrapping_key_generate()), bytes(32)
+    wrapped = crypto.private_key_wrap(pair.private_key, wrapping_key=key, public_key=pair.public_key)
     assert pair.private_key not in wrapped
-    assert ballot_box.private_key_unwrap(wrapped, wrapping_keys=[wrong, key],
+    assert crypto.private_key_unwrap(wrapped, wrapping_keys=[wrong, key],
                                          public_key=pair.public_key) == pair.private_key
-    with pytest.raises(ballot_box.BoxError, match=ballot_box.wrapping_key_id(key)):
-        ballot_box.private_key_unwrap(wrapped, wrapping_keys=[wrong], public_key=pair.public_key)
-    with pytest.raises(ballot_box.BoxError, match="moved from another box"):
-        ballot_box.private_key_unwrap(wrapped, wrapping_keys=[key], public_key=other.public_key)
+    with pytest.raises(crypto.BoxError, match=crypto.wrapping_key_id(key)):
+        crypto.private_key_unwrap(wrapped, wrapping_keys=[wrong], public_key=pair.public_key)
+    with pytest.raises(crypto.BoxError, match="moved from another box"):
+        crypto.private_key_unwrap(wrapped, wrapping_keys=[key], public_key=other.public_key)
 
 
 @pytest.mark.parametrize("text", ["", "short", "not base64 at all!!", "AAAA"])
 def test_a_malformed_wrapping_key_is_refused(text):
     with pytest.raises(ValueError):
-        ballot_box.wrapping_key_parse(text)
+        crypto.wrapping_key_parse(text)
 
 
 # --- casting and opening ------------------------------------------------------------------------------
@@ -100,9 +101,9 @@ def close(election):
 def test_the_box_is_made_at_the_first_cast_and_keeps_its_key_only_wrapped(cast_many):
     box = BallotBox.objects.get(election=cast_many)
     assert box.custody == BallotBox.ENVIRONMENT and box.opened_at is None
-    assert box.wrapping_key_id == ballot_box.wrapping_key_id(ballot_box.wrapping_key_parse(TEST_BALLOT_BOX_KEY))
-    private_key = ballot_box.private_key_unwrap(box.wrapped_private_key,
-                                                wrapping_keys=[ballot_box.wrapping_key_parse(TEST_BALLOT_BOX_KEY)],
+    assert box.wrapping_key_id == crypto.wrapping_key_id(crypto.wrapping_key_parse(TEST_BALLOT_BOX_KEY))
+    private_key = crypto.private_key_unwrap(box.wrapped_private_key,
+                                                wrapping_keys=[crypto.wrapping_key_parse(TEST_BALLOT_BOX_KEY)],
                                                 public_key=bytes(box.public_key))
     assert private_key not in bytes(box.wrapped_private_key)
     assert ballot_box_ensure(election=cast_many).pk == box.pk
@@ -147,15 +148,15 @@ def test_a_key_from_another_box_is_refused_and_opens_nothing(cast_many):
     close(cast_many)
     with pytest.raises(BallotBoxRefused, match="does not belong to this election's ballot box"):
         ballot_box_open(election=cast_many, actor="olga-officer",
-                        private_key=ballot_box.keypair_generate().private_key)
+                        private_key=crypto.keypair_generate().private_key)
     assert SealedBallot.objects.count() == len(RANKINGS)
 
 
 def test_a_threshold_box_needs_the_key_from_the_shares(cast_many):
     close(cast_many)
     box = BallotBox.objects.get()
-    private_key = ballot_box.private_key_unwrap(box.wrapped_private_key,
-                                                wrapping_keys=[ballot_box.wrapping_key_parse(TEST_BALLOT_BOX_KEY)],
+    private_key = crypto.private_key_unwrap(box.wrapped_private_key,
+                                                wrapping_keys=[crypto.wrapping_key_parse(TEST_BALLOT_BOX_KEY)],
                                                 public_key=bytes(box.public_key))
     BallotBox.objects.filter(pk=box.pk).update(custody=BallotBox.THRESHOLD, threshold=2, wrapped_private_key=None)
     with pytest.raises(BallotBoxRefused, match="shares of 2 officers"):
@@ -165,7 +166,7 @@ def test_a_threshold_box_needs_the_key_from_the_shares(cast_many):
 
 def test_opening_without_the_right_environment_key_names_the_missing_key(cast_many, settings):
     close(cast_many)
-    settings.BALLOT_BOX_KEY = ballot_box.wrapping_key_generate()
+    settings.BALLOT_BOX_KEY = crypto.wrapping_key_generate()
     with pytest.raises(BallotBoxRefused, match="BALLOT_BOX_OLD_KEYS"):
         ballot_box_open(election=cast_many, actor="olga-officer")
     assert SealedBallot.objects.count() == len(RANKINGS)
@@ -173,13 +174,13 @@ def test_opening_without_the_right_environment_key_names_the_missing_key(cast_ma
 
 def test_rotating_the_environment_key_rewraps_every_unopened_box(cast_many, settings):
     old = settings.BALLOT_BOX_KEY
-    settings.BALLOT_BOX_KEY = new = ballot_box.wrapping_key_generate()
+    settings.BALLOT_BOX_KEY = new = crypto.wrapping_key_generate()
     settings.BALLOT_BOX_OLD_KEYS = [old]
     assert ballot_boxes_rewrap(dry_run=True) == [cast_many.key]
     call_command("rewrap_ballot_boxes")
     assert ballot_boxes_rewrap() == []  # idempotent
     assert AuditEvent.objects.filter(action=BOX_REWRAP).count() == 1
-    assert BallotBox.objects.get().wrapping_key_id == ballot_box.wrapping_key_id(ballot_box.wrapping_key_parse(new))
+    assert BallotBox.objects.get().wrapping_key_id == crypto.wrapping_key_id(crypto.wrapping_key_parse(new))
     settings.BALLOT_BOX_OLD_KEYS = []
     close(cast_many)
     assert ballot_box_open(election=cast_many, actor="system").ballots == len(RANKINGS)
@@ -191,7 +192,7 @@ def test_one_command_rotates_the_key_and_the_old_key_then_opens_nothing(cast_man
     call_command("rotate_ballot_box_key")
     printed = capsys.readouterr().out
     new = printed.split("shown once and stored nowhere:\n")[1].splitlines()[0]
-    new_id = ballot_box.wrapping_key_id(ballot_box.wrapping_key_parse(new))
+    new_id = crypto.wrapping_key_id(crypto.wrapping_key_parse(new))
     assert f"Re-wrapped the ballot box of {cast_many.key}." in printed and new_id in printed
     assert BallotBox.objects.get(election=cast_many).wrapping_key_id == new_id
     assert AuditEvent.objects.filter(action=BOX_REWRAP, election=cast_many).count() == 1
@@ -206,8 +207,8 @@ def test_one_command_rotates_the_key_and_the_old_key_then_opens_nothing(cast_man
     settings.BALLOT_BOX_KEY, settings.BALLOT_BOX_OLD_KEYS = new, []
     assert ballot_box_ensure(election=waiting).wrapping_key_id == new_id
     wrapped = BallotBox.objects.get(election=cast_many).wrapped_private_key
-    with pytest.raises(ballot_box.BoxError):
-        ballot_box.private_key_unwrap(wrapped, wrapping_keys=[ballot_box.wrapping_key_parse(old)],
+    with pytest.raises(crypto.BoxError):
+        crypto.private_key_unwrap(wrapped, wrapping_keys=[crypto.wrapping_key_parse(old)],
                                       public_key=bytes(BallotBox.objects.get(election=cast_many).public_key))
     assert ballot_box_open(election=cast_many, actor="system").ballots == len(RANKINGS)
 
@@ -335,7 +336,7 @@ def test_past_the_attempt_limit_no_key_is_derived_for_view_change_or_revoke(vote
 def test_a_second_cast_fails_before_any_key_derivation(voter, running, derivations):
     ballot_cast(election=running, voter=voter, ranks=RANKINGS[0], passphrase=PASSPHRASE)
     derivations.clear()
-    from elections.services import AlreadyVoted
+    from elections.voting.services import AlreadyVoted
 
     with pytest.raises(AlreadyVoted):
         ballot_cast(election=running, voter=voter, ranks=RANKINGS[1], passphrase=PASSPHRASE)
@@ -351,7 +352,7 @@ def v1_voter(running, voter):
     from tests.voting.test_secrecy import v1_link_seal
 
     box = ballot_box_ensure(election=running)
-    sealed = SealedBallot.objects.create(election=running, sealed=ballot_box.ballot_seal(
+    sealed = SealedBallot.objects.create(election=running, sealed=crypto.ballot_seal(
         bytes(box.public_key), ranks=RANKINGS[2], receipt="OLD1-RECE-IPT0"))
     salt = secrecy.salt_generate()
     link = v1_link_seal(ballot_id=str(sealed.id), receipt="OLD1-RECE-IPT0", passphrase=PASSPHRASE, salt=salt,

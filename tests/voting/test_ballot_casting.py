@@ -154,7 +154,7 @@ def test_it_rejects_an_invalid_ballot_with_a_clear_message(voter_client, running
 @pytest.mark.parametrize("left", [{"alice": "", "bob": "", "carol": ""}, {}])
 def test_a_ballot_left_at_its_defaults_is_cast_after_a_review_that_says_it_prefers_no_one(voter_client, running,
                                                                                           left):
-    from elections.results import election_tally
+    from elections.officers.results import election_tally
 
     review = voter_client.post(vote_url(running), vote_data(left), follow=True)
 

@@ -19,8 +19,8 @@ from django.core.signals import got_request_exception
 from django.test import Client
 from django.views.debug import ExceptionReporter
 
-from elections import ballot_cookies
 from elections.models import Candidate, SealedBallot, VoteRecord
+from elections.voting import ballot_cookies
 from tests.voting.conftest import PASSPHRASE, cast_data, make_election, vote_data
 
 GOOD = {"alice": 1, "bob": 2, "carol": None}
@@ -355,7 +355,7 @@ def test_error_reports_hide_the_voting_cookies_and_the_cookie_header(voter_clien
 
     got_request_exception.connect(keep)
     try:
-        with mock.patch("elections.views._candidates_for_voter", side_effect=RuntimeError("boom")):
+        with mock.patch("elections.voting.views._candidates_for_voter", side_effect=RuntimeError("boom")):
             with pytest.raises(RuntimeError):
                 voter_client.get(vote_url(running, "review"))
     finally:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from elections.audit import LINKS_DESTROY
 from elections.models import AuditEvent, PassphraseAttempt, SealedBallot, VoteRecord
-from elections.services import ballot_links_destroy
+from elections.voting.services import ballot_links_destroy
 from tests.conftest import box_open_now, review_fields
 from tests.voting.conftest import PASSPHRASE, cast_data, vote_data
 

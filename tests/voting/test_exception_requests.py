@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from elections.models import ExceptionRequest
-from elections.services import AlreadyRequested, exception_request_submit
+from elections.voting.services import AlreadyRequested, exception_request_submit
 
 FORM = {
     "name": "Oscar Outsider",

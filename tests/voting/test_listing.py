@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from elections import listing
+from elections.voting import listing
 from meta_sync.services import sync_meta
 from tests.meta_sync.conftest import MetaRepo
 

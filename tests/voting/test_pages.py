@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from elections.models import Candidate, EligibleVoter, ExceptionRequest, Officer
-from elections.services import ballot_cast
+from elections.voting.services import ballot_cast
 from tests.voting.conftest import PASSPHRASE, make_election
 
 
@@ -152,7 +152,7 @@ def test_list_pages_use_a_number_of_queries_independent_of_voters_and_candidates
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from elections import listing
+        from elections.voting import listing
 
         listing.forget()
         counts = {}
@@ -191,7 +191,8 @@ def test_the_ballot_opens_candidate_pages_in_a_new_tab_so_the_chosen_ranks_stay(
     assert html.count('target="_blank" rel="noopener"') == 3
     assert html.count("(opens in a new tab)") == 3
     assert "1 seat to fill" in html
-    # The ballot says how the count (elections.tally) reads it: unranked is last, "No opinion" is no preference.
+    # The ballot says how the count (elections.counting.tally) reads it: unranked is last, "No opinion" is no
+    # preference.
     assert ("A candidate you leave unranked counts below every candidate you rank, while “No opinion” counts "
             "neither for nor against that candidate.") in " ".join(html.split())
 

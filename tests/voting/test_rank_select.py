@@ -5,7 +5,7 @@ import re
 import pytest
 from django import forms
 
-from elections.forms import BallotForm
+from elections.voting.forms import BallotForm
 
 
 class _Candidate:

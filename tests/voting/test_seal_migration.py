@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from elections import secrecy
-from elections.box import ballot_box_open
+from elections.ballot_box.box import ballot_box_open
 from elections.models import Ballot, BallotBox, Election, SealedBallot, VoteRecord
-from elections.services import ballot_view
+from elections.voting import secrecy
+from elections.voting.services import ballot_view
 from tests.voting.conftest import PASSPHRASE
 from tests.voting.migrations import latest, migrate, migrated_back_to
 from tests.voting.test_secrecy import v1_link_seal

@@ -10,9 +10,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils import translation
 
-from elections import secrecy
 from elections.models import Ballot, EligibleVoter, SealedBallot, VoteRecord
-from elections.services import ballot_cast
+from elections.voting import secrecy
+from elections.voting.services import ballot_cast
 from tests.conftest import box_open_now
 from tests.voting.conftest import PASSPHRASE, cast_data
 

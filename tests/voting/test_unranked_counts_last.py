@@ -3,7 +3,7 @@
 
 from datetime import timedelta
 
-from elections.tally import read_ballots_csv
+from elections.counting.tally import read_ballots_csv
 from tests.conftest import box_open_now
 from tests.voting.conftest import cast_data, make_election
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.test.html import parse_html
 
-from elections.forms import BallotForm, NewPassphraseForm, PassphraseInput, RankSelect
+from elections.voting.forms import BallotForm, NewPassphraseForm, PassphraseInput, RankSelect
 
 
 class Candidate:

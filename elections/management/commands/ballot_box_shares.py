@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from elections.box import BallotBoxRefused
-from elections.custody import custody_of, key_shares_deal_again
+from elections.ballot_box.box import BallotBoxRefused
+from elections.ballot_box.custody import custody_of, key_shares_deal_again
 from elections.models import Election
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from elections.services import ballot_links_destroy
+from elections.voting.services import ballot_links_destroy
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from elections.box import BallotBoxRefused
-from elections.custody import sealed_box_export
+from elections.ballot_box.box import BallotBoxRefused
+from elections.ballot_box.custody import sealed_box_export
 from elections.models import Election
 
 
@@ -15,8 +15,8 @@ class Command(BaseCommand):
         "After the close of an election whose box opens with its officers' keys, write its sealed ballots alone "
         "(shuffled, no voter, no time), with the box's public key and its key wrapped so that only K officers' "
         "shares open it, to a file. K officers open that file on their own machine with "
-        "python -m elections.open_sealed_box FILE --share ... --share ...; manage.py load_ballots KEY ballots.csv "
-        "then stores the ballots as the opened box. Recorded in the audit trail."
+        "python -m elections.ballot_box.open_sealed_box FILE --share ... --share ...; "
+        "manage.py load_ballots KEY ballots.csv then stores the ballots as the opened box. Recorded in the audit trail."
     )
 
     def add_arguments(self, parser):
@@ -36,5 +36,6 @@ class Command(BaseCommand):
         path = Path(output or f"{election.key}-sealed-box.json")
         path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
         self.stdout.write(f"Wrote the {len(document['sealed'])} sealed ballots of {election.key} to {path}. "
-                          f"{document['officers_to_open']} officers open it with: python -m elections.open_sealed_box "
-                          f"{path} --share SHARE --share SHARE --output ballots.csv")
+                          f"{document['officers_to_open']} officers open it with: "
+                          f"python -m elections.ballot_box.open_sealed_box {path} "
+                          "--share SHARE --share SHARE --output ballots.csv")

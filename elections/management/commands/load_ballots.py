@@ -7,9 +7,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from elections.counting.tally import RECEIPT_COLUMN, BallotFileError, read_ballots_csv
 from elections.models import Election
-from elections.services import BallotsLoadRefused, ballots_load
-from elections.tally import RECEIPT_COLUMN, BallotFileError, read_ballots_csv
+from elections.voting.services import BallotsLoadRefused, ballots_load
 
 
 class _DryRun(Exception):

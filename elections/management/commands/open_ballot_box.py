@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from elections.box import BallotBoxRefused, ballot_box_open
+from elections.ballot_box.box import BallotBoxRefused, ballot_box_open
 from elections.models import Election
 
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from elections.box import BallotBoxRefused, ballot_boxes_rewrap
+from elections.ballot_box.box import BallotBoxRefused, ballot_boxes_rewrap
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from elections.box import BallotBoxRefused, ballot_box_key_rotate
+from elections.ballot_box.box import BallotBoxRefused, ballot_box_key_rotate
 
 
 class Command(BaseCommand):

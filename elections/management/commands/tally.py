@@ -1,4 +1,4 @@
-"""Count an election's ballots, or recount a published ballots.csv, with elections.tally."""
+"""Count an election's ballots, or recount a published ballots.csv, with elections.counting.tally."""
 
 import hashlib
 import json
@@ -8,13 +8,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from elections.box import box_is_sealed
-from elections.charter import NO_RULES, rules_from_yaml
+from elections.ballot_box.box import box_is_sealed
 from elections.count_record import count_inputs_document, count_inputs_of
+from elections.counting.charter import NO_RULES, rules_from_yaml
+from elections.counting.seats import disclosure
+from elections.counting.tally import BallotFileError, count, read_ballots_csv, results_markdown
 from elections.models import Election
-from elections.results import ballots_csv_sha256, candidate_names, election_tally, eligible_count
-from elections.seats import disclosure
-from elections.tally import BallotFileError, count, read_ballots_csv, results_markdown
+from elections.officers.results import ballots_csv_sha256, candidate_names, election_tally, eligible_count
 from meta_sync.parser import parse_election
 
 

@@ -13,13 +13,13 @@ counts (``d[X][Y]``: ballots ranking X above Y) it computes:
 * **Minimax** (Simpson-Kramer), winning votes: a candidate's score is the largest number of ballots by which
   anyone beat them head to head (0 when unbeaten); lowest score first, equal scores tied.
 
-Each method's ranking fills the seats with the same rules as the count (``elections.seats.fill_seats``:
+Each method's ranking fills the seats with the same rules as the count (``elections.counting.seats.fill_seats``:
 tie-break, representation limits, disqualifications), so the seats compare like for like.
 """
 
 from dataclasses import dataclass, field
 
-from .seats import fill_seats
+from elections.counting.seats import fill_seats
 
 __all__ = ["Panel", "condorcet_winner", "minimax", "panel", "ranked_pairs", "smith_set"]
 
@@ -153,7 +153,7 @@ def _seat(candidate, who):
 
 
 def panel(result, *, tie_break=None):
-    """The robustness panel for a ``TallyResult`` (``elections.tally.count``), filling each method's seats
+    """The robustness panel for a ``TallyResult`` (``elections.counting.tally.count``), filling each method's seats
     with the result's rules and the election's declared ``tie_break``."""
     candidates, d = result.candidates, result.pairwise
     seating = result.seating

@@ -18,10 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from meta_sync.models import SyncRequest, SyncRun
-
-from . import exports
-from .audit import (
+from elections.audit import (
     BALLOTS_LOAD,
     BOX_OPEN,
     BOX_REWRAP,
@@ -42,14 +39,15 @@ from .audit import (
     SHARES_COMBINE,
     audit_record,
 )
-from .box import BallotBoxRefused, ballot_box_open, box_is_sealed
-from .count_record import count_inputs_of
-from .custody import custody_of
-from .decisions import election_is_counted
-from .models import AuditEvent, BallotBox, Election, ExceptionRequest, RollBinding
-from .officers import _get_election_for_officer
-from .report import results_charter_context
-from .results import (
+from elections.ballot_box.box import BallotBoxRefused, ballot_box_open, box_is_sealed
+from elections.ballot_box.custody import custody_of
+from elections.count_record import count_inputs_of
+from elections.models import AuditEvent, BallotBox, Election, ExceptionRequest, RollBinding
+from elections.officers import exports
+from elections.officers.access import _get_election_for_officer
+from elections.officers.decisions import election_is_counted
+from elections.officers.report import results_charter_context
+from elections.officers.results import (
     candidate_names,
     count_history,
     election_tally,
@@ -58,7 +56,8 @@ from .results import (
     granted_logins_missing_from_roll,
     results_page,
 )
-from .services import exception_request_review
+from elections.voting.services import exception_request_review
+from meta_sync.models import SyncRequest, SyncRun
 
 
 def _not_before_close(request, election, what):

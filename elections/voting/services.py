@@ -20,13 +20,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.services import account_github_id, account_logins
-
-from . import secrecy
-from .audit import BALLOTS_LOAD, BOX_OPEN, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
-from .box import BallotBoxRefused, KeyRotationPending, ballot_box_ensure, box_lock_accepting, random_rowid_insert
-from .box import ballot_seal as box_seal
-from .count_record import count_freeze
-from .models import (
+from elections.audit import BALLOTS_LOAD, BOX_OPEN, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
+from elections.ballot_box.box import (
+    BallotBoxRefused,
+    KeyRotationPending,
+    ballot_box_ensure,
+    box_lock_accepting,
+    random_rowid_insert,
+)
+from elections.ballot_box.box import ballot_seal as box_seal
+from elections.count_record import count_freeze
+from elections.models import (
     Ballot,
     BallotBox,
     CountRecord,
@@ -37,7 +41,8 @@ from .models import (
     SealedBallot,
     VoteRecord,
 )
-from .standing import access_of, standing_candidates
+from elections.voting import secrecy
+from elections.voting.standing import access_of, standing_candidates
 
 logger = logging.getLogger(__name__)
 
@@ -648,8 +653,9 @@ def ballots_load(*, election, candidates, ballots, receipts=None, actor):
 
 
 def _ballots_load_opened_offline(election, count):
-    """The election's box when the ballots loaded are that box opened offline (elections.open_sealed_box), else
-    None. Only for a closed officers'-keys box still sealed, with as many ballots as the box holds."""
+    """The election's box when the ballots loaded are that box opened offline
+    (elections.ballot_box.open_sealed_box), else None. Only for a closed officers'-keys box still sealed, with as
+    many ballots as the box holds."""
     box = BallotBox.objects.select_for_update().filter(election=election, opened_at__isnull=True,
                                                        custody=BallotBox.OFFICER_KEYS).first()
     if box is None:
@@ -661,8 +667,8 @@ def _ballots_load_opened_offline(election, count):
         raise BallotsLoadRefused(f"{election.key} is still open: its sealed box is opened only after the close.")
     if count != sealed or election.ballots.exists():
         raise BallotsLoadRefused(f"The file holds {count} ballots, but the sealed box of {election.key} holds "
-                                 f"{sealed}: it is not that box opened (python -m elections.open_sealed_box). "
-                                 "Nothing was loaded.")
+                                 f"{sealed}: it is not that box opened "
+                                 "(python -m elections.ballot_box.open_sealed_box). Nothing was loaded.")
     return box
 
 

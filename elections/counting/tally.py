@@ -17,12 +17,12 @@ Counting rules
       the best path's worth, or 0 when there is none (widest-path closure, O(C^3)).
     * Y *defeats* X when ``p[Y][X] > p[X][Y]``. The ranking groups candidates by their number of defeats,
       fewest first; candidates with the same number form one tied group.
-    * Seats are filled from the top groups (``elections.seats``). When a group straddles the last seat the
+    * Seats are filled from the top groups (``elections.counting.seats``). When a group straddles the last seat the
       count does not pick silently: ``winners`` holds only the candidates surely elected and ``tie`` says
       which candidates are tied for how many seats, unless the election declared a tie-break (``{"order":
-      [IDs]}`` or ``{"seed": "text"}``, see ``elections.seats``). When a tie-break decides seats, ``winners``
+      [IDs]}`` or ``{"seed": "text"}``, see ``elections.counting.seats``). When a tie-break decides seats, ``winners``
       is filled, ``tie`` still discloses the tie that was broken and ``tie_break_note`` says how.
-    * A charter's rules (``elections.charter``: representation limits, seat terms, disqualifications) apply
+    * A charter's rules (``elections.counting.charter``: representation limits, seat terms, disqualifications) apply
       while filling seats; ``seating`` discloses who was passed over, why, and who took the seat instead.
 
 ballots.csv (Elekto's published format)
@@ -43,8 +43,8 @@ from operator import itemgetter
 
 import numpy as np
 
-from .charter import NO_RULES, Rules
-from .seats import Seating, check_tie_break, disclosure, fill_seats, seats_phrase, seed_digest
+from elections.counting.charter import NO_RULES, Rules
+from elections.counting.seats import Seating, check_tie_break, disclosure, fill_seats, seats_phrase, seed_digest
 
 NO_OPINION = "No opinion"
 RECEIPT_COLUMN = "receipt"
@@ -99,7 +99,7 @@ class TallyResult:
     tie_break_note: str | None = None
     seats: int = 1
     tie_break: dict | None = field(default=None, compare=False)
-    # How the seats were filled under the election's rules (elections.seats.Seating).
+    # How the seats were filled under the election's rules (elections.counting.seats.Seating).
     seating: Seating | None = field(default=None, compare=False)
     # SHA-256 of the ballots counted, whatever their order (see ballots_digest).
     ballots_sha256: str = ""
@@ -148,9 +148,9 @@ def count(candidates: Sequence[str], ballots: Iterable[Mapping[str, int | None]]
     ``candidates``: the candidate IDs (distinct strings); their order is kept in the output but never affects
     who wins. ``ballots``: mappings of candidate ID to rank number or None (see the module docstring); an
     empty ballot counts as cast but expresses no preference. ``seats``: how many winners (1 or more).
-    ``tie_break``: None, ``{"order": [...]}`` or ``{"seed": "..."}``. ``rules`` (elections.charter.Rules):
+    ``tie_break``: None, ``{"order": [...]}`` or ``{"seed": "..."}``. ``rules`` (elections.counting.charter.Rules):
     the charter's representation limits, seat terms and disqualifications, applied while filling seats
-    (``elections.seats``); ``organizations`` maps candidate IDs to their organization for those limits.
+    (``elections.counting.seats``); ``organizations`` maps candidate IDs to their organization for those limits.
 
     Raises ValueError for a ballot naming an unknown candidate or holding a rank that is not a whole number
     of 1 or more, for duplicate candidates, for fewer than one seat, and for a malformed tie-break.
@@ -161,7 +161,7 @@ def count(candidates: Sequence[str], ballots: Iterable[Mapping[str, int | None]]
         raise ValueError(f"seats must be a whole number of 1 or more, not {seats!r}")
     check_tie_break(tie_break)
     if rules is not None and not isinstance(rules, Rules):
-        raise ValueError(f"rules must be elections.charter.Rules, not {type(rules).__name__}")
+        raise ValueError(f"rules must be elections.counting.charter.Rules, not {type(rules).__name__}")
 
     weights, ranks = _aggregate(candidates, ballots)
     total = int(weights.sum())

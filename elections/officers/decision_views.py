@@ -3,7 +3,7 @@ disqualifying a candidate (a step of its own: choose, see what it changes, confi
 under the meta repository's new inputs, reopening a counted election, and the report to the steering body.
 
 Access as on the other officers' pages (``_get_election_for_officer``); every decision goes through a
-service in ``elections.decisions`` that writes its audit row.
+service in ``elections.officers.decisions`` that writes its audit row.
 """
 
 from django.contrib import messages
@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .audit import RESULTS_VIEW, audit_record
-from .decisions import (
+from elections.audit import RESULTS_VIEW, audit_record
+from elections.models import Candidate
+from elections.officers.access import _get_election_for_officer
+from elections.officers.decisions import (
     candidate_disqualify,
     candidate_reinstate,
     count_recount,
@@ -26,11 +28,9 @@ from .decisions import (
     election_rules,
     roll_entry_rebind,
 )
-from .models import Candidate
-from .officer_views import count_refusal
-from .officers import _get_election_for_officer
-from .report import steering_report
-from .results import candidate_names, election_tally
+from elections.officers.report import steering_report
+from elections.officers.results import candidate_names, election_tally
+from elections.officers.views import count_refusal
 
 
 def _candidate(election, request):
@@ -38,7 +38,7 @@ def _candidate(election, request):
 
 
 def _decide(request, decision, success, **target):
-    """Take ``decision`` (a service of ``elections.decisions``) as this officer, with the reason they gave, and
+    """Take ``decision`` (a service of ``elections.officers.decisions``) as this officer, with the reason they gave, and
     tell them how it went: ``success``, or why it was refused. Returns whether it was taken."""
     try:
         decision(officer=request.user.username, reason=request.POST.get("reason"), **target)

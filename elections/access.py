@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from .models import Election, Officer
+from elections.models import Election, Officer
 
 
 def is_operator(user):

@@ -18,13 +18,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import ballot_cookies, listing, officers, secrecy, services
-from .forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, PassphraseForm
-from .markdown import render_markdown
-from .models import Candidate, Election, ExceptionRequest, VoteRecord
-from .officers import may_manage
-from .places import place_labels
-from .standing import election_access, standing_candidates, voter_standing
+from elections.markdown import render_markdown
+from elections.models import Candidate, Election, ExceptionRequest, VoteRecord
+from elections.officers.access import may_manage, officer_link_known
+from elections.places import place_labels
+from elections.voting import ballot_cookies, listing, secrecy, services
+from elections.voting.forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, PassphraseForm
+from elections.voting.standing import election_access, standing_candidates, voter_standing
 
 STATUS_FILTERS = Election.STATUSES
 RESULTS_TITLE = re.compile(r"\A\s*#[ \t][^\n]*(\n|\Z)")
@@ -44,7 +44,7 @@ def _ballot_access(request, key):
     access = election_access(request.user, key)
     if access is None:
         raise Http404(f"There is no election {key!r}.")
-    officers.officer_link_known(request, access.officers_any)
+    officer_link_known(request, access.officers_any)
     return access
 
 

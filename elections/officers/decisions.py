@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import account_github_id
-
-from .audit import (
+from elections.audit import (
     CANDIDATE_DISQUALIFY,
     CANDIDATE_REINSTATE,
     COUNT_RECOUNT,
@@ -22,8 +21,8 @@ from .audit import (
     ROLL_REBIND,
     audit_record,
 )
-from .count_record import count_drift, count_freeze, count_inputs_of
-from .models import BallotBox, CountRecord, Disqualification, Election, EligibleVoter, RollBinding, VoteRecord
+from elections.count_record import count_drift, count_freeze, count_inputs_of
+from elections.models import BallotBox, CountRecord, Disqualification, Election, EligibleVoter, RollBinding, VoteRecord
 
 MAX_REASON = 2000
 

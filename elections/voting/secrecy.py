@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext
 
-from .ballot_box import padded_size, payload_pad, payload_unpad
+from elections.ballot_box.crypto import padded_size, payload_pad, payload_unpad
 
 SALT_BYTES = 16
 NONCE_BYTES = 12

@@ -23,9 +23,9 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .markdown import render_markdown
-from .models import Candidate, ContentVersion, Election
-from .templatetags.elekto import public_election_row, status_badge, voter_badge, when_line
+from elections.markdown import render_markdown
+from elections.models import Candidate, ContentVersion, Election
+from elections.templatetags.elekto import public_election_row, status_badge, voter_badge, when_line
 
 # Elections a list page shows.
 PAGE_SIZE = 50

@@ -8,10 +8,9 @@ exception requests' election-and-login keys, the vote records' election-and-vote
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from elections.models import Candidate, Election, EligibleVoter, ExceptionRequest, RollBinding, VoteRecord
+from elections.officers import access
 from elekto_site import rows
-
-from . import officers
-from .models import Candidate, Election, EligibleVoter, ExceptionRequest, RollBinding, VoteRecord
 
 
 def _tables(connection, *models):
@@ -37,7 +36,7 @@ def _standing_sql(connection, ids, *, voted_anywhere):
         return f"{alias}.election_id IN ({listed})" if ids else "1 = 0"
 
     return " UNION ALL ".join([
-        officers.officered_sql("'officer', o.election_id"),
+        access.officered_sql("'officer', o.election_id"),
         f"SELECT 'voted', b.election_id FROM {votes} b WHERE b.voter_id = %s"
         + ("" if voted_anywhere else f" AND {within('b')}"),
         # On the roll under their login, unless that entry belongs to another account; or holding an entry bound
@@ -58,7 +57,7 @@ def voter_standing(request, election_ids, *, voted_anywhere=False):
     user = request.user
     login = user.username.lower()
     ids = list(election_ids)
-    params = [*officers.officered_params(login), user.pk, login, user.pk, user.pk, user.pk]
+    params = [*access.officered_params(login), user.pk, login, user.pk, user.pk, user.pk]
     found = {"officer": set(), "voted": set(), "roll": set()}
     requested, granted = set(), set()
     connection = rows.connection_for(Election)
@@ -71,7 +70,7 @@ def voter_standing(request, election_ids, *, voted_anywhere=False):
                 requested.add(election_id)
                 if name == ExceptionRequest.APPROVED:
                     granted.add(election_id)
-    if not officers.is_operator(user):
+    if not access.is_operator(user):
         request._officer_election_ids = frozenset(found["officer"])
     return Standing(found["roll"] | granted, found["voted"], found["officer"], requested)
 
@@ -114,7 +113,7 @@ def _access_sql(connection, where):
         # An exception is granted to the requester's account, whatever login holds it now.
         f"EXISTS (SELECT 1 FROM {requests} r WHERE r.election_id = e.id AND r.requester_id = %s AND r.status = %s), "
         f"EXISTS (SELECT 1 FROM {votes} b WHERE b.election_id = e.id AND b.voter_id = %s), "
-        f"EXISTS ({officers.officered_sql('1')}) "
+        f"EXISTS ({access.officered_sql('1')}) "
         f"FROM {election} e WHERE {where}"
     )
 
@@ -125,7 +124,7 @@ def _access(where, where_params, voter):
     with connection.cursor() as cursor:
         cursor.execute(_access_sql(connection, where), [login, login, voter.pk, voter.pk,
                                                         ExceptionRequest.APPROVED, voter.pk,
-                                                        *officers.officered_params(login), *where_params])
+                                                        *access.officered_params(login), *where_params])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -35,8 +35,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
 
-from . import secrecy
-from .ballot_box import RECEIPT_MAX
+from elections.ballot_box.crypto import RECEIPT_MAX
+from elections.voting import secrecy
 
 REVIEW = "ballot_review"
 RECEIPT = "ballot_receipt"

@@ -1,11 +1,11 @@
-"""Open an exported ballot box on an officer's own machine: ``python -m elections.open_sealed_box``.
+"""Open an exported ballot box on an officer's own machine: ``python -m elections.ballot_box.open_sealed_box``.
 
 For officers who do not want the server to ever see the box's key. After the close an operator runs
 ``manage.py export_sealed_box KEY``, which writes the sealed ballots alone (shuffled, no voter, no time), the
 box's public key, its private key wrapped under the custody key, and the digests of the officers' shares. On
 one machine, K officers then give their decrypted shares (``age -d -i KEY FILE.age`` each):
 
-    python -m elections.open_sealed_box board---2026-sealed-box.json \\
+    python -m elections.ballot_box.open_sealed_box board---2026-sealed-box.json \\
         --share olivia-share.txt --share oscar-share.txt --output ballots.csv
 
 Each ``--share`` is a decrypted share file or the share's line itself. The shares are checked, the key rebuilt
@@ -23,8 +23,8 @@ import secrets
 import sys
 from pathlib import Path
 
-from elections import ballot_box, key_shares
-from elections.tally import write_ballots_csv
+from elections.ballot_box import crypto, key_shares
+from elections.counting.tally import write_ballots_csv
 
 FORMAT = "elekto-sealed-box"
 VERSION = 1
@@ -92,8 +92,8 @@ def box_open(export, share_texts):
     try:
         custody_key = key_shares.shares_combine(shares)
         private_key = key_shares.key_unwrap(export["wrapped_private_key"], custody_key, binding=export["public_key"])
-        opened = ballot_box.ballots_open(private_key, export["sealed"])
-    except (key_shares.ShareError, ballot_box.BoxError) as exc:
+        opened = crypto.ballots_open(private_key, export["sealed"])
+    except (key_shares.ShareError, crypto.BoxError) as exc:
         raise OpenError(str(exc)) from None
     secrets.SystemRandom().shuffle(opened)
     candidates = list(export["candidates"])
@@ -114,7 +114,7 @@ def _share_text(value):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m elections.open_sealed_box",
+        prog="python -m elections.ballot_box.open_sealed_box",
         description="Open a ballot box exported with manage.py export_sealed_box, with K officers' decrypted "
                     "shares, and write its ballots.csv for manage.py load_ballots.")
     parser.add_argument("export", metavar="EXPORT.json", help="The file export_sealed_box wrote.")

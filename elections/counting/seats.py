@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .charter import NO_RULES, Rules, organization_key
+from elections.counting.charter import NO_RULES, Rules, organization_key
 
 __all__ = ["Seating", "check_tie_break", "disclosure", "fill_seats", "seed_digest"]
 
@@ -214,7 +214,7 @@ class _Committee:
 def fill_seats(ranking, seats, *, tie_break=None, rules=None, organizations=None):
     """Fill ``seats`` from ``ranking`` (groups of tied candidate IDs, best first). Returns a ``Seating``.
 
-    ``rules`` (elections.charter.Rules) adds representation limits, seat terms and disqualifications;
+    ``rules`` (elections.counting.charter.Rules) adds representation limits, seat terms and disqualifications;
     ``organizations`` maps candidate IDs to the value of the representation field on their profile (absent
     or blank: no organization). See the module docstring for the rule, ties included: an unbroken tie leaves
     undecided only the seats that some way of breaking it would fill differently.

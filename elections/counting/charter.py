@@ -1,6 +1,6 @@
 """A community charter's rules for filling seats, as declared in ``election.yaml``. Pure Python, no Django.
 
-Three optional keys, read by the meta-format parser and applied by the count (``elections.seats``):
+Three optional keys, read by the meta-format parser and applied by the count (``elections.counting.seats``):
 
 ``representation``
     How many seats one organization may hold on the whole committee::

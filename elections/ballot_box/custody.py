@@ -1,8 +1,8 @@
 """Threshold custody of a ballot box: the election's private key is split among its officers, k of n.
 
 Declared in election.yaml as ``ballot_box: {officers_to_open: K, officer_keys: {login: KEY}}``. The
-cryptography is ``elections.key_shares`` and ``elections.officer_keys`` (no Django); the box itself, sealing
-and opening, is ``elections.box``. Here:
+cryptography is ``elections.ballot_box.key_shares`` and ``elections.ballot_box.officer_keys`` (no Django);
+the box itself, sealing and opening, is ``elections.ballot_box.box``. Here:
 
 * ``custody_sync`` (called by the import) deals the shares when the election is imported in threshold mode,
   and deals them again, with a new key pair, when K, the officers or their keys change while that is still
@@ -35,10 +35,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 
-from . import ballot_box, key_shares, officer_keys
-from .audit import BOX_EXPORT, SHARE_CONFIRM, SHARE_DEAL, SHARE_ENTER, SHARE_TAKE, SHARES_COMBINE, audit_record
-from .box import BallotBoxRefused, ballot_box_open, wrapping_key_current, wrapping_keys_all
-from .models import BallotBox, Election, KeyShare, SealedBallot
+from elections.audit import BOX_EXPORT, SHARE_CONFIRM, SHARE_DEAL, SHARE_ENTER, SHARE_TAKE, SHARES_COMBINE, audit_record
+from elections.ballot_box import crypto, key_shares, officer_keys
+from elections.ballot_box.box import BallotBoxRefused, ballot_box_open, wrapping_key_current, wrapping_keys_all
+from elections.models import BallotBox, Election, KeyShare, SealedBallot
 
 
 class ShareRefused(BallotBoxRefused):
@@ -125,11 +125,11 @@ def custody_of(election):
 
 def _server_key():
     key = wrapping_key_current()
-    return key, ballot_box.wrapping_key_id(key)
+    return key, crypto.wrapping_key_id(key)
 
 
 def _server_keys():
-    return {ballot_box.wrapping_key_id(k): k for k in wrapping_keys_all()}
+    return {crypto.wrapping_key_id(k): k for k in wrapping_keys_all()}
 
 
 def _pinned_keys(election, officers):
@@ -147,7 +147,7 @@ def _deal(box, *, election, needed, officers, keys, actor, again):
     key, the custody key is split, and each share goes into a file (with a random check code) encrypted at
     once with age to its officer's ``keys``. Nothing is written before every share is encrypted.
     """
-    pair = ballot_box.keypair_generate()
+    pair = crypto.keypair_generate()
     custody_key = key_shares.custody_key_generate()
     shares = key_shares.shares_split(custody_key, needed=needed, holders=len(officers))
     rows = []
@@ -179,12 +179,12 @@ def _deal(box, *, election, needed, officers, keys, actor, again):
 def _environment_box(box, *, election, actor):
     """Back to the default mode: a fresh key pair wrapped under BALLOT_BOX_KEY; the shares are deleted."""
     server_key, key_id = _server_key()
-    pair = ballot_box.keypair_generate()
+    pair = crypto.keypair_generate()
     KeyShare.objects.filter(box=box).delete()
     box.custody = BallotBox.ENVIRONMENT
     box.threshold = None
     box.public_key = pair.public_key
-    box.wrapped_private_key = ballot_box.private_key_wrap(pair.private_key, wrapping_key=server_key,
+    box.wrapped_private_key = crypto.private_key_wrap(pair.private_key, wrapping_key=server_key,
                                                           public_key=pair.public_key)
     box.wrapping_key_id = key_id
     box.shared_private_key = None
@@ -386,7 +386,7 @@ def officer_shares_open(*, election, actor, given, now=None):
 
     ``given`` lists ``GivenShare``s (blank texts are ignored). Each is checked (its form, its checksum, that it
     is the share dealt to the officer whose field it is in); the key is rebuilt in memory, the box opened in
-    one transaction (``elections.box.ballot_box_open``) and the key forgotten. No share is written anywhere,
+    one transaction (``elections.ballot_box.box.ballot_box_open``) and the key forgotten. No share is written anywhere,
     before or after. Any refusal (too early, a wrong share, too few) names the problem and writes nothing.
     """
     now = now or timezone.now()
@@ -444,14 +444,14 @@ def officer_shares_open(*, election, actor, given, now=None):
 
 
 def sealed_box_export(*, election, actor, now=None):
-    """The sealed box of a closed officers'-keys election as a document for ``elections.open_sealed_box``.
+    """The sealed box of a closed officers'-keys election as a document for ``elections.ballot_box.open_sealed_box``.
 
     Only what opening needs, and only readable with K shares: the sealed ballots (shuffled: no voter, no time,
     no order), the public key, the private key wrapped under the custody key, the candidates and each share's
     number, holder and digest. Refused before the close (the box must not open while ballots can change) and
     for other custodies. The export is recorded in the audit trail.
     """
-    from .open_sealed_box import FORMAT, VERSION
+    from elections.ballot_box.open_sealed_box import FORMAT, VERSION
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -551,7 +551,7 @@ class EnterOutcome:
     number: int
     entered: int
     needed: int
-    opened: object = None  # elections.box.OpenOutcome once the box is open
+    opened: object = None  # elections.ballot_box.box.OpenOutcome once the box is open
 
     @property
     def still_needed(self):
@@ -609,7 +609,7 @@ def key_share_enter(*, election, officer, text, now=None):
 
 @sensitive_variables()
 def threshold_box_open(*, election, actor, now=None):
-    """Rebuild the key from K entered shares and open the box (``elections.box.ballot_box_open``).
+    """Rebuild the key from K entered shares and open the box (``elections.ballot_box.box.ballot_box_open``).
 
     In one transaction with the opening: the held and entered shares and the wrapped key are destroyed.
     Raises ``ShareRefused`` while fewer than K shares are in, ``BallotBoxRefused`` when the opening fails.

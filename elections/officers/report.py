@@ -1,7 +1,7 @@
 """What officers disclose about a count beyond the winners: the charter's rules as applied, the robustness
 panel, and the report to the steering body (one page, one export).
 
-The count is ``elections.tally.count`` (through ``results.election_tally``); this module only words it.
+The count is ``elections.counting.tally.count`` (through ``results.election_tally``); this module only words it.
 """
 
 import json
@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .charter import organization_key
-from .count_record import count_inputs_of
-from .decisions import election_rules
-from .models import Disqualification, ExceptionRequest
-from .results import ballots_csv_sha256, candidate_names, election_tally, election_turnout
-from .robustness import MINIMAX, RANKED_PAIRS, SCHULZE, panel
-from .seats import DISQUALIFIED, LIMIT, disclosure
+from elections.count_record import count_inputs_of
+from elections.counting.charter import organization_key
+from elections.counting.robustness import MINIMAX, RANKED_PAIRS, SCHULZE, panel
+from elections.counting.seats import DISQUALIFIED, LIMIT, disclosure
+from elections.models import Disqualification, ExceptionRequest
+from elections.officers.decisions import election_rules
+from elections.officers.results import ballots_csv_sha256, candidate_names, election_tally, election_turnout
 
 
 def _and_list(items):
@@ -36,7 +36,7 @@ def _holders(entry, who):
 
 
 def _why_passed_over(entry, rep, who):
-    """The reader's-language version of a skipped entry's ``detail`` (elections.seats)."""
+    """The reader's-language version of a skipped entry's ``detail`` (elections.counting.seats)."""
     if entry["because"] == DISQUALIFIED:
         return _("disqualified: %(reason)s") % {"reason": entry["detail"].removeprefix("disqualified: ")}
     organization = entry["organization"]
@@ -61,7 +61,7 @@ def limits_sentence(seating):
 
 
 def charter_sentences(seating, who):
-    """``elections.seats.disclosure`` in the reader's language, for the officers' pages."""
+    """``elections.counting.seats.disclosure`` in the reader's language, for the officers' pages."""
     sentences = []
     rep = seating.rules.representation
     if rep:

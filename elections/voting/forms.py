@@ -5,8 +5,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .models import ExceptionRequest
-from .places import ordinal
+from elections.models import ExceptionRequest
+from elections.places import ordinal
 
 RANK_PREFIX = "rank-"
 

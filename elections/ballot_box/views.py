@@ -20,8 +20,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .box import BallotBoxRefused
-from .custody import (
+from elections.ballot_box.box import BallotBoxRefused
+from elections.ballot_box.custody import (
     GivenShare,
     custody_of,
     key_share_confirm,
@@ -32,7 +32,7 @@ from .custody import (
     share_file_name,
     threshold_box_open,
 )
-from .officers import _get_election_for_officer
+from elections.officers.access import _get_election_for_officer
 
 
 def _refused(request, election, exc):

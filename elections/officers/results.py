@@ -1,6 +1,6 @@
 """Figures for the officers' pages: turnout during the election, and the count explained after it.
 
-The count itself is ``elections.tally.count``; this module only gathers its inputs from the database and
+The count itself is ``elections.counting.tally.count``; this module only gathers its inputs from the database and
 turns a ``TallyResult`` into what a page shows: named tables, the pictures of ``result_pictures``, and
 plain-language sentences about why each winner won.
 """
@@ -15,13 +15,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .audit import BALLOTS_LOAD
-from .count_record import CountInputs, count_drift, count_inputs_of
-from .decisions import election_rules
-from .models import CountRecord, EligibleVoter, ExceptionRequest, VoteRecord
-from .places import ordinal
-from .result_pictures import beat_graph_svg, heat_map_svg
-from .tally import NO_OPINION, count, explain_winners, write_ballots_csv
+from elections.audit import BALLOTS_LOAD
+from elections.count_record import CountInputs, count_drift, count_inputs_of
+from elections.counting.tally import NO_OPINION, count, explain_winners, write_ballots_csv
+from elections.models import CountRecord, EligibleVoter, ExceptionRequest, VoteRecord
+from elections.officers.decisions import election_rules
+from elections.officers.pictures import beat_graph_svg, heat_map_svg
+from elections.places import ordinal
 
 ARROW = " → "
 

@@ -5,7 +5,7 @@ of voting or of the rows in the database, and every download of ballots.csv is t
 the report and ``manage.py tally`` give for it is what ``sha256sum ballots.csv`` prints. Each row carries its
 receipt, so that each voter can find their own ballot and check it was counted as cast.
 
-Every export is also readable back: ballots.csv by ``elections.tally.read_ballots_csv`` (and ``manage.py
+Every export is also readable back: ballots.csv by ``elections.counting.tally.read_ballots_csv`` (and ``manage.py
 tally --ballots``), ballots.yaml by ``read_ballots_yaml`` here.
 """
 
@@ -19,10 +19,11 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from .count_record import count_inputs_document
-from .report import report_markdown, steering_report
-from .result_pictures import beat_graph_svg, heat_map_svg
-from .results import (
+from elections.count_record import count_inputs_document
+from elections.counting.tally import results_markdown
+from elections.officers.pictures import beat_graph_svg, heat_map_svg
+from elections.officers.report import report_markdown, steering_report
+from elections.officers.results import (
     ballots_csv,
     ballots_in_file_order,
     candidate_names,
@@ -30,7 +31,6 @@ from .results import (
     eligible_count,
     exception_counts,
 )
-from .tally import results_markdown
 
 BALLOTS_CSV = "ballots.csv"
 BALLOTS_YAML = "ballots.yaml"

@@ -1,6 +1,6 @@
 """The ballot box on the server: each election's key pair, its custody, and opening the box after the close.
 
-The cryptography is ``elections.ballot_box`` (no Django). Here:
+The cryptography is ``elections.ballot_box.crypto`` (no Django). Here:
 
 * ``ballot_box_ensure`` creates an election's box (key pair) when the election is imported, or lazily at the
   first cast, race-free. By default (``BallotBox.ENVIRONMENT``) the private key is stored only wrapped under
@@ -21,10 +21,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from . import ballot_box
-from .audit import BOX_KEY_ROTATE, BOX_OPEN, BOX_REWRAP, audit_record
-from .count_record import count_freeze
-from .models import AuditEvent, Ballot, BallotBox, CountRecord, Election, SealedBallot
+from elections.audit import BOX_KEY_ROTATE, BOX_OPEN, BOX_REWRAP, audit_record
+from elections.ballot_box import crypto
+from elections.count_record import count_freeze
+from elections.models import AuditEvent, Ballot, BallotBox, CountRecord, Election, SealedBallot
 
 # Ballots written per INSERT when opening a box.
 _BATCH = 2000
@@ -51,7 +51,7 @@ def wrapping_key_current():
     if not settings.BALLOT_BOX_KEY:
         raise ImproperlyConfigured("BALLOT_BOX_KEY is not set: ballot boxes cannot be created or opened.")
     try:
-        return ballot_box.wrapping_key_parse(settings.BALLOT_BOX_KEY)
+        return crypto.wrapping_key_parse(settings.BALLOT_BOX_KEY)
     except ValueError as exc:
         raise ImproperlyConfigured(f"BALLOT_BOX_KEY is not a ballot box key: {exc}") from exc
 
@@ -61,7 +61,7 @@ def wrapping_keys_all():
     keys = [wrapping_key_current()]
     for text in settings.BALLOT_BOX_OLD_KEYS:
         try:
-            keys.append(ballot_box.wrapping_key_parse(text))
+            keys.append(crypto.wrapping_key_parse(text))
         except ValueError:
             continue  # reported by the checks (elekto.E010)
     return keys
@@ -81,13 +81,13 @@ def ballot_box_ensure(*, election):
     if election.officers_to_open:
         return _threshold_box_ensure(election)
     wrapping_key = wrapping_key_current()
-    pending = _rotation_pending(ballot_box.wrapping_key_id(wrapping_key))
+    pending = _rotation_pending(crypto.wrapping_key_id(wrapping_key))
     if pending:
         raise KeyRotationPending(f"The ballot box key is being rotated: set BALLOT_BOX_KEY to the new key (fingerprint "
                                f"{pending}) that rotate_ballot_box_key printed, and roll out. No ballot box is made "
                                "under the old key meanwhile.", status=503)
-    pair = ballot_box.keypair_generate()
-    wrapped = ballot_box.private_key_wrap(pair.private_key, wrapping_key=wrapping_key, public_key=pair.public_key)
+    pair = crypto.keypair_generate()
+    wrapped = crypto.private_key_wrap(pair.private_key, wrapping_key=wrapping_key, public_key=pair.public_key)
     try:
         with transaction.atomic():
             return BallotBox.objects.create(
@@ -95,15 +95,15 @@ def ballot_box_ensure(*, election):
                 custody=BallotBox.ENVIRONMENT,
                 public_key=pair.public_key,
                 wrapped_private_key=wrapped,
-                wrapping_key_id=ballot_box.wrapping_key_id(wrapping_key),
+                wrapping_key_id=crypto.wrapping_key_id(wrapping_key),
             )
     except IntegrityError:
         return BallotBox.objects.get(election=election)
 
 
 def _threshold_box_ensure(election):
-    """A threshold-mode election's box, dealt now if its import has not dealt it (see elections.custody)."""
-    from .custody import custody_sync  # custody builds on this module
+    """A threshold-mode election's box, dealt now if its import has not dealt it (see elections.ballot_box.custody)."""
+    from elections.ballot_box.custody import custody_sync  # custody builds on this module
 
     warnings = []
     try:
@@ -119,8 +119,8 @@ def _threshold_box_ensure(election):
 
 
 def ballot_seal(*, box, ranks, receipt):
-    """The sealed bytes of one ballot for ``box`` (see elections.ballot_box.ballot_seal)."""
-    return ballot_box.ballot_seal(bytes(box.public_key), ranks=ranks, receipt=receipt)
+    """The sealed bytes of one ballot for ``box`` (see elections.ballot_box.crypto.ballot_seal)."""
+    return crypto.ballot_seal(bytes(box.public_key), ranks=ranks, receipt=receipt)
 
 
 def random_rowid_insert(model, **values):
@@ -180,7 +180,7 @@ class OpenOutcome:
 
 def _private_key_for(box, private_key):
     if private_key is not None:
-        if ballot_box.public_key_of(private_key) != bytes(box.public_key):
+        if crypto.public_key_of(private_key) != bytes(box.public_key):
             raise BallotBoxRefused("That key does not belong to this election's ballot box. Nothing was opened.",
                                    status=400)
         return bytes(private_key)
@@ -190,10 +190,10 @@ def _private_key_for(box, private_key):
     if box.wrapped_private_key is None:
         raise BallotBoxRefused("This ballot box's private key is gone: it cannot be opened.", status=410)
     try:
-        return ballot_box.private_key_unwrap(box.wrapped_private_key, wrapping_keys=wrapping_keys_all(),
+        return crypto.private_key_unwrap(box.wrapped_private_key, wrapping_keys=wrapping_keys_all(),
                                              public_key=bytes(box.public_key))
-    except ballot_box.BoxError as exc:
-        if box.wrapping_key_id == ballot_box.wrapping_key_id(wrapping_key_development()):
+    except crypto.BoxError as exc:
+        if box.wrapping_key_id == crypto.wrapping_key_id(wrapping_key_development()):
             raise BallotBoxRefused("This ballot box is wrapped under the published development key: run python "
                                    "manage.py rewrap_ballot_boxes to move it under BALLOT_BOX_KEY, then open it "
                                    "(see docs/production.md).", status=500) from exc
@@ -232,8 +232,8 @@ def ballot_box_open(*, election, actor, private_key=None, dry_run=False, now=Non
             return OpenOutcome(election=election, ballots=sealed_count, dry_run=True)
         sealed = SealedBallot.objects.filter(election=election).values_list("sealed", flat=True)
         try:
-            opened = ballot_box.ballots_open(key, sealed.iterator(chunk_size=_BATCH))
-        except ballot_box.BoxError as exc:
+            opened = crypto.ballots_open(key, sealed.iterator(chunk_size=_BATCH))
+        except crypto.BoxError as exc:
             raise BallotBoxRefused(f"The ballot box of {election.name} cannot be opened: {exc}. Nothing was "
                                    "written.", status=500) from exc
         # The order of the rows (and of their ids) says nothing about the order of casting.
@@ -292,7 +292,7 @@ def _opened_ballots_store(election, opened):
 def wrapping_key_development():
     """The published development key (settings.DEV_BALLOT_BOX_KEY), which wraps boxes created with DEBUG on and no
     BALLOT_BOX_KEY. Anyone can read it: it only ever unwraps, to move such boxes under BALLOT_BOX_KEY."""
-    return ballot_box.wrapping_key_parse(settings.DEV_BALLOT_BOX_KEY)
+    return crypto.wrapping_key_parse(settings.DEV_BALLOT_BOX_KEY)
 
 
 def _rotation_pending(current_id):
@@ -313,7 +313,7 @@ def ballot_boxes_rewrap(*, actor="system", dry_run=False, to=None):
     whose key is none of these stops the run with a message naming that key's fingerprint.
     """
     current = to or wrapping_key_current()
-    current_id = ballot_box.wrapping_key_id(current)
+    current_id = crypto.wrapping_key_id(current)
     keys = [*wrapping_keys_all(), wrapping_key_development()]
     if to is None and not dry_run:
         # Boxes are made under the configured key again, whatever an earlier rotation moved them to.
@@ -329,13 +329,13 @@ def ballot_boxes_rewrap(*, actor="system", dry_run=False, to=None):
             if box.opened_at is not None or box.wrapped_private_key is None or box.wrapping_key_id == current_id:
                 continue
             try:
-                private_key = ballot_box.private_key_unwrap(box.wrapped_private_key, wrapping_keys=keys,
+                private_key = crypto.private_key_unwrap(box.wrapped_private_key, wrapping_keys=keys,
                                                             public_key=bytes(box.public_key))
-            except ballot_box.BoxError as exc:
+            except crypto.BoxError as exc:
                 raise BallotBoxRefused(f"{box.election.key}: {exc}.", status=500) from exc
             if not dry_run:
                 previous = box.wrapping_key_id
-                box.wrapped_private_key = ballot_box.private_key_wrap(
+                box.wrapped_private_key = crypto.private_key_wrap(
                     private_key, wrapping_key=current, public_key=bytes(box.public_key))
                 box.wrapping_key_id = current_id
                 box.save(update_fields=["wrapped_private_key", "wrapping_key_id"])
@@ -353,12 +353,12 @@ def ballot_box_key_rotate(*, actor="system"):
     under the old key once it is discarded; the boxes open again once it is configured. A box made by a request
     that began before the rotation is moved by the second pass.
     """
-    text = ballot_box.wrapping_key_generate()
-    key = ballot_box.wrapping_key_parse(text)
-    key_id = ballot_box.wrapping_key_id(key)
+    text = crypto.wrapping_key_generate()
+    key = crypto.wrapping_key_parse(text)
+    key_id = crypto.wrapping_key_id(key)
     with transaction.atomic():
         audit_record(actor=actor, action=BOX_KEY_ROTATE,
-                     detail={"from": ballot_box.wrapping_key_id(wrapping_key_current()), "to": key_id})
+                     detail={"from": crypto.wrapping_key_id(wrapping_key_current()), "to": key_id})
     moved = ballot_boxes_rewrap(actor=actor, to=key)
     moved += ballot_boxes_rewrap(actor=actor, to=key)
     return text, key_id, moved
