@@ -43,7 +43,8 @@ def child_main(number):
     from django.utils import timezone
 
     from elections.ballot_box import crypto
-    from elections.ballot_box.box import ballot_box_ensure, ballot_box_open
+    from elections.ballot_box.box import ballot_box_open
+    from elections.ballot_box.services import ballot_box_ensure
     from elections.models import Ballot, Candidate, Election, SealedBallot
     from elections.voting import secrecy
 

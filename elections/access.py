@@ -67,7 +67,7 @@ def may_manage(request, election):
     return ids is None or election.pk in ids
 
 
-def _get_election_for_officer(request, key):
+def election_for_officer(request, key):
     """The election ``key`` if the user may manage it: 404 when there is no such election, else 403."""
     queryset = Election.objects.all() if is_operator(request.user) else Election.objects.visible()
     try:

@@ -26,6 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
+from elections.access import is_operator, may_use_officer_admin, officer_election_ids
 from elections.models import (
     AuditEvent,
     Ballot,
@@ -41,10 +42,9 @@ from elections.models import (
     SealedBallot,
     VoteRecord,
 )
-from elections.officers.access import is_operator, may_use_officer_admin, officer_election_ids
 from elections.officers.results import election_turnout
 from elections.templatetags.elekto import utc_time
-from elections.voting import services
+from elections.voting import exception_requests, services
 from meta_sync.services import SyncBusy, sync_meta
 
 
@@ -389,7 +389,7 @@ class ExceptionRequestAdmin(ElectionScopedAdmin):
         reviewed = 0
         for row in queryset:
             try:
-                services.exception_request_review(request=row, reviewer=request.user, approve=approve,
+                exception_requests.exception_request_review(request=row, reviewer=request.user, approve=approve,
                                                   comment=comment)
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(request, f"{row.requester.username}: {_message_of(exc)}", messages.ERROR)

@@ -80,7 +80,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The page's language: the visitor's choice (a cookie set by the switcher), else the browser's
     # Accept-Language, else English. Before CommonMiddleware, as Django asks; public pages cached for
-    # visitors are cached per language (elections.voting.views.cached_for_visitors).
+    # visitors keep their parts per language (elections.voting.listing).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Every page with or without its trailing slash: a GET of the other spelling is redirected, a POST served.
@@ -110,7 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "elekto_site.context_processors.site",
-                "elections.officers.access.officer_links",
+                "elections.access.officer_links",
             ],
         },
     },

@@ -24,6 +24,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("meta_sync.urls")),
     path("app/elections/<str:key>/", include("elections.elekto_urls")),
-    path("app/elections/<str:key>/admin/", include("elections.officers.urls")),
+    path("app/elections/<str:key>/admin/", include("elections.officer_urls")),
     path("", include("elections.urls")),
 ]

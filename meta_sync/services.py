@@ -20,8 +20,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from elections.audit import ELECTION_RENAME, META_SYNC, audit_record
-from elections.ballot_box.box import ballot_box_ensure
 from elections.ballot_box.custody import custody_sync
+from elections.ballot_box.services import ballot_box_ensure
 from elections.count_record import count_drift_warnings
 from elections.models import Ballot, BallotBox, Candidate, Election, EligibleVoter, Officer, SealedBallot, VoteRecord
 from elections.officers.decisions import counted_lock_message

@@ -2,9 +2,10 @@
 
 The cryptography is ``elections.ballot_box.crypto`` (no Django). Here:
 
-* ``ballot_box_ensure`` creates an election's box (key pair) when the election is imported, or lazily at the
-  first cast, race-free. By default (``BallotBox.ENVIRONMENT``) the private key is stored only wrapped under
-  BALLOT_BOX_KEY, which comes from the environment; a copy of the database alone opens nothing.
+* ``environment_box_create`` creates an election's box (key pair) in the default custody
+  (``BallotBox.ENVIRONMENT``), race-free: the private key is stored only wrapped under BALLOT_BOX_KEY, which
+  comes from the environment; a copy of the database alone opens nothing. Which custody a box gets is decided by
+  ``elections.ballot_box.services.ballot_box_ensure``.
 * ``ballot_box_open`` decrypts every sealed ballot after the close and writes the plaintext ``Ballot`` rows in
   one transaction, in a random order with fresh random ids, deletes the sealed rows, records the audit event
   and destroys the wrapped private key. Threshold custody passes the private key it rebuilt from the
@@ -70,16 +71,12 @@ def wrapping_keys_all():
 # --- creating a box ------------------------------------------------------------------------------------
 
 
-def ballot_box_ensure(*, election):
-    """The election's box, created with a fresh key pair (environment custody) if it has none yet.
+def environment_box_create(*, election):
+    """A new box for ``election`` in the default custody: a fresh key pair, the private key wrapped under
+    BALLOT_BOX_KEY (``elections.ballot_box.services.ballot_box_ensure`` decides which custody a box gets).
 
     Safe when two requests race: the one-to-one constraint keeps the first box, the other request reads it.
     """
-    box = BallotBox.objects.filter(election=election).first()
-    if box is not None:
-        return box
-    if election.officers_to_open:
-        return _threshold_box_ensure(election)
     wrapping_key = wrapping_key_current()
     pending = _rotation_pending(crypto.wrapping_key_id(wrapping_key))
     if pending:
@@ -99,23 +96,6 @@ def ballot_box_ensure(*, election):
             )
     except IntegrityError:
         return BallotBox.objects.get(election=election)
-
-
-def _threshold_box_ensure(election):
-    """A threshold-mode election's box, dealt now if its import has not dealt it (see elections.ballot_box.custody)."""
-    from elections.ballot_box.custody import custody_sync  # custody builds on this module
-
-    warnings = []
-    try:
-        with transaction.atomic():
-            warnings = custody_sync(election=election)
-    except IntegrityError:
-        pass  # a concurrent request dealt it
-    box = BallotBox.objects.filter(election=election).first()
-    if box is None:
-        raise BallotBoxRefused(" ".join(warnings) or f"The ballot box of {election.key} could not be dealt.",
-                               status=503)
-    return box
 
 
 def ballot_seal(*, box, ranks, receipt):
@@ -349,7 +329,7 @@ def ballot_box_key_rotate(*, actor="system"):
     """Move every unopened box under a new ballot box key made now; returns ``(key text, fingerprint, keys of the
     elections moved)``. The key is shown once and stored nowhere.
 
-    Until BALLOT_BOX_KEY is that key, no new box is made (``ballot_box_ensure`` refuses), so that none is left
+    Until BALLOT_BOX_KEY is that key, no new box is made (``environment_box_create`` refuses), so that none is left
     under the old key once it is discarded; the boxes open again once it is configured. A box made by a request
     that began before the rotation is moved by the second pass.
     """

@@ -17,10 +17,8 @@ the box itself, sealing and opening, is ``elections.ballot_box.box``. Here:
 * ``officer_shares_open``: after the close, K officers' decrypted shares arrive in one request; the key is
   rebuilt in memory and the box opened in one transaction. No entered share is ever written anywhere.
 
-Legacy (boxes dealt before officers' keys, ``BallotBox.THRESHOLD``): the server held each share under
-BALLOT_BOX_KEY until its officer took it (``key_share_take``), and holds each entered share the same way from
-its entry (``key_share_enter``) until K are in (``threshold_box_open``). Such boxes keep working until they
-close; no new box is dealt that way.
+Boxes dealt before officers named their keys (``BallotBox.THRESHOLD``, the server holding the shares) are
+opened through ``elections.ballot_box.server_shares``; no new box is dealt that way.
 
 Every step writes its audit event (who, which share number, which key fingerprints; never a share).
 """
@@ -35,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 
-from elections.audit import BOX_EXPORT, SHARE_CONFIRM, SHARE_DEAL, SHARE_ENTER, SHARE_TAKE, SHARES_COMBINE, audit_record
+from elections.audit import BOX_EXPORT, SHARE_CONFIRM, SHARE_DEAL, SHARES_COMBINE, audit_record
 from elections.ballot_box import crypto, key_shares, officer_keys
 from elections.ballot_box.box import BallotBoxRefused, ballot_box_open, wrapping_key_current, wrapping_keys_all
 from elections.models import BallotBox, Election, KeyShare, SealedBallot
@@ -123,12 +121,14 @@ def custody_of(election):
 # --- dealing -------------------------------------------------------------------------------------------
 
 
-def _server_key():
+def server_key():
+    """BALLOT_BOX_KEY and its fingerprint."""
     key = wrapping_key_current()
     return key, crypto.wrapping_key_id(key)
 
 
-def _server_keys():
+def server_keys():
+    """Every configured ballot box key by its fingerprint, the current one and those kept to unwrap."""
     return {crypto.wrapping_key_id(k): k for k in wrapping_keys_all()}
 
 
@@ -178,13 +178,13 @@ def _deal(box, *, election, needed, officers, keys, actor, again):
 
 def _environment_box(box, *, election, actor):
     """Back to the default mode: a fresh key pair wrapped under BALLOT_BOX_KEY; the shares are deleted."""
-    server_key, key_id = _server_key()
+    wrapping_key, key_id = server_key()
     pair = crypto.keypair_generate()
     KeyShare.objects.filter(box=box).delete()
     box.custody = BallotBox.ENVIRONMENT
     box.threshold = None
     box.public_key = pair.public_key
-    box.wrapped_private_key = crypto.private_key_wrap(pair.private_key, wrapping_key=server_key,
+    box.wrapped_private_key = crypto.private_key_wrap(pair.private_key, wrapping_key=wrapping_key,
                                                           public_key=pair.public_key)
     box.wrapping_key_id = key_id
     box.shared_private_key = None
@@ -306,6 +306,26 @@ def key_shares_deal_again(*, election, actor, now=None):
     return custody_of(election)
 
 
+def share_error_message(exc):
+    """A ``key_shares.ShareError``'s message in the reader's language."""
+    templates = {
+        "twice": _("The same share was given twice."),
+        "not_a_share": _("This is not a key share: a share reads like “%(example)s”, copied whole."),
+        "other_election": _("This share is for the election %(election)s, not %(expected)s."),
+        "length": _("Share %(index)s: its code must be %(symbols)s letters and digits (2 to 7) in groups of four; "
+                    "this one has %(length)s. Copy the share whole."),
+        "checksum": _("Share %(index)s does not check out: a symbol is mistyped, missing or swapped, or the share "
+                      "number was changed, or it is from an earlier dealing of this box's key. Copy it again from "
+                      "what you saved."),
+        "wrong_key": _("These shares do not rebuild this ballot box's key."),
+        "server_key_missing": _("A share is held under ballot box key %(key_id)s, which is not configured."),
+        "held_damaged": _("A held share does not open with ballot box key %(key_id)s (damaged, or moved from another "
+                          "election)."),
+    }
+    template = templates.get(exc.code)
+    return template % exc.params if template else str(exc)
+
+
 # --- officers' keys: the share file, its check code, the opening -------------------------------------------
 
 
@@ -321,6 +341,17 @@ def _officer_keys_box(election, *, lock):
     return box
 
 
+def holder_share(box, login, *, lock):
+    """``login``'s share row of ``box`` (locked with ``lock``); ``ShareRefused`` if they hold none."""
+    rows = KeyShare.objects.filter(box=box, holder=login.lower())
+    row = (rows.select_for_update() if lock else rows).first()
+    if row is None:
+        holders = ", ".join(KeyShare.objects.filter(box=box).order_by("number").values_list("holder", flat=True))
+        raise ShareRefused(_("You hold no share of this ballot box: the shares were dealt to %(holders)s.")
+                           % {"holders": holders}, status=403)
+    return row
+
+
 def share_file_name(election, number):
     return f"{election.key}-share-{number}.age"
 
@@ -332,7 +363,7 @@ def key_share_file(*, election, officer):
     without them.
     """
     box = _officer_keys_box(election, lock=False)
-    row = _holder_share(box, officer.username, lock=False)
+    row = holder_share(box, officer.username, lock=False)
     return share_file_name(election, row.number), row.sealed_share
 
 
@@ -345,7 +376,7 @@ def key_share_confirm(*, election, officer, code, now=None):
     code = key_shares.check_code_in(code) or code or ""
     with transaction.atomic():
         box = _officer_keys_box(election, lock=True)
-        row = _holder_share(box, officer.username, lock=True)
+        row = holder_share(box, officer.username, lock=True)
         if not code.strip():
             raise ShareRefused(_("Enter the check code printed in your decrypted share file."), status=400)
         digest = key_shares.check_code_digest(code, index=row.number, binding=box.public_key)
@@ -477,163 +508,3 @@ def sealed_box_export(*, election, actor, now=None):
         }
         audit_record(actor=actor, action=BOX_EXPORT, election=election, detail={"ballots": len(sealed)})
     return document
-
-
-# --- legacy: taking and entering shares held by the server -----------------------------------------
-
-
-def share_error_message(exc):
-    """A ``key_shares.ShareError``'s message in the reader's language."""
-    templates = {
-        "twice": _("The same share was given twice."),
-        "not_a_share": _("This is not a key share: a share reads like “%(example)s”, copied whole."),
-        "other_election": _("This share is for the election %(election)s, not %(expected)s."),
-        "length": _("Share %(index)s: its code must be %(symbols)s letters and digits (2 to 7) in groups of four; "
-                    "this one has %(length)s. Copy the share whole."),
-        "checksum": _("Share %(index)s does not check out: a symbol is mistyped, missing or swapped, or the share "
-                      "number was changed, or it is from an earlier dealing of this box's key. Copy it again from "
-                      "what you saved."),
-        "wrong_key": _("These shares do not rebuild this ballot box's key."),
-        "server_key_missing": _("A share is held under ballot box key %(key_id)s, which is not configured."),
-        "held_damaged": _("A held share does not open with ballot box key %(key_id)s (damaged, or moved from another "
-                          "election)."),
-    }
-    template = templates.get(exc.code)
-    return template % exc.params if template else str(exc)
-
-
-def _threshold_box(election, *, lock):
-    boxes = BallotBox.objects.filter(election=election)
-    box = (boxes.select_for_update() if lock else boxes).first()
-    if box is None or box.custody != BallotBox.THRESHOLD:
-        raise ShareRefused(_("%(election)s is not in threshold mode: its box opens without officers' shares.")
-                           % {"election": election.name}, status=404)
-    if box.opened_at is not None:
-        raise ShareRefused(_("The ballot box of %(election)s is already open: shares are no longer needed.")
-                           % {"election": election.name}, status=410)
-    return box
-
-
-def _holder_share(box, login, *, lock):
-    rows = KeyShare.objects.filter(box=box, holder=login.lower())
-    row = (rows.select_for_update() if lock else rows).first()
-    if row is None:
-        holders = ", ".join(KeyShare.objects.filter(box=box).order_by("number").values_list("holder", flat=True))
-        raise ShareRefused(_("You hold no share of this ballot box: the shares were dealt to %(holders)s.")
-                           % {"holders": holders}, status=403)
-    return row
-
-
-@sensitive_variables()
-def key_share_take(*, election, officer):
-    """``officer``'s share as text, once: the server then deletes its copy. Raises ``ShareRefused``."""
-    with transaction.atomic():
-        box = _threshold_box(election, lock=True)
-        row = _holder_share(box, officer.username, lock=True)
-        if row.held is None:
-            raise ShareRefused(_("You took your share (number %(number)s) on %(when)s; the server kept no copy of "
-                                 "it.") % {"number": row.number, "when": f"{row.taken_at:%Y-%m-%d %H:%M UTC}"},
-                               status=410)
-        try:
-            share = key_shares.share_release(row.held, wrapping_keys=_server_keys(), binding=box.public_key)
-        except key_shares.ShareError as exc:
-            raise ShareRefused(share_error_message(exc), status=500) from exc
-        row.held = None
-        row.taken_at = timezone.now()
-        row.save(update_fields=["held", "taken_at"])
-        audit_record(actor=officer.username, action=SHARE_TAKE, election=election, detail={"share": row.number})
-        return key_shares.share_encode(share, election_key=election.key, holders=box.key_shares.count(),
-                                       binding=box.public_key)
-
-
-@dataclass(frozen=True)
-class EnterOutcome:
-    number: int
-    entered: int
-    needed: int
-    opened: object = None  # elections.ballot_box.box.OpenOutcome once the box is open
-
-    @property
-    def still_needed(self):
-        return max(0, self.needed - self.entered)
-
-
-@sensitive_variables()
-def key_share_enter(*, election, officer, text, now=None):
-    """Record ``officer``'s share after the close; open the box when it completes K. Returns ``EnterOutcome``.
-
-    A share that is malformed, mistyped, of another election, of another officer or not the one dealt is
-    refused with a message naming it. The entry is committed before the opening is tried, so an opening that
-    fails (a damaged ballot) loses no share: ``threshold_box_open`` can be tried again.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        election = Election.objects.select_for_update().get(pk=election.pk)
-        if now < election.end_datetime:
-            raise ShareRefused(_("Voting in %(election)s closes at %(when)s. Shares are entered after the close: "
-                                 "nobody reads a ballot before then.")
-                               % {"election": election.name, "when": f"{election.end_datetime:%Y-%m-%d %H:%M UTC}"},
-                               status=403)
-        box = _threshold_box(election, lock=True)
-        try:
-            share = key_shares.share_decode(text, election_key=election.key, binding=box.public_key)
-        except key_shares.ShareError as exc:
-            raise ShareRefused(share_error_message(exc), status=400) from exc
-        row = _holder_share(box, officer.username, lock=True)
-        if share.index != row.number:
-            other = KeyShare.objects.filter(box=box, number=share.index).values_list("holder", flat=True).first()
-            if other:
-                message = _("That is share %(number)s, dealt to %(holder)s. Yours is share %(yours)s: each officer "
-                            "enters their own.")
-            else:
-                message = _("That is share %(number)s, not one of this box's shares. Yours is share %(yours)s.")
-            raise ShareRefused(message % {"number": share.index, "holder": other, "yours": row.number}, status=400)
-        if not key_shares.share_digest(share, binding=box.public_key) == bytes(row.digest):
-            raise ShareRefused(_("Share %(number)s is well formed but is not the share dealt for this box (was it "
-                                 "from before the shares were dealt again?).") % {"number": share.index}, status=400)
-        if row.entered_at is None:
-            server_key, key_id = _server_key()
-            row.entered = key_shares.share_hold(share, wrapping_key=server_key, key_id=key_id,
-                                                binding=box.public_key)
-            row.entered_at = now
-            row.save(update_fields=["entered", "entered_at"])
-            audit_record(actor=officer.username, action=SHARE_ENTER, election=election, detail={"share": row.number})
-        entered = KeyShare.objects.filter(box=box, entered_at__isnull=False).count()
-        needed = box.threshold
-    outcome = EnterOutcome(number=row.number, entered=entered, needed=needed)
-    if entered >= needed:
-        opened = threshold_box_open(election=election, actor=officer.username, now=now)
-        return EnterOutcome(number=row.number, entered=entered, needed=needed, opened=opened)
-    return outcome
-
-
-@sensitive_variables()
-def threshold_box_open(*, election, actor, now=None):
-    """Rebuild the key from K entered shares and open the box (``elections.ballot_box.box.ballot_box_open``).
-
-    In one transaction with the opening: the held and entered shares and the wrapped key are destroyed.
-    Raises ``ShareRefused`` while fewer than K shares are in, ``BallotBoxRefused`` when the opening fails.
-    """
-    with transaction.atomic():
-        box = _threshold_box(election, lock=True)
-        rows = list(KeyShare.objects.select_for_update().filter(box=box, entered_at__isnull=False)
-                    .order_by("number"))
-        if len(rows) < box.threshold:
-            raise ShareRefused(_("%(entered)s of the %(needed)s shares needed are in: %(more)s more needed.")
-                               % {"entered": len(rows), "needed": box.threshold, "more": box.threshold - len(rows)},
-                               status=409)
-        used = rows[: box.threshold]
-        try:
-            shares = [key_shares.share_release(r.entered, wrapping_keys=_server_keys(), binding=box.public_key)
-                      for r in used]
-            custody_key = key_shares.shares_combine(shares)
-            private_key = key_shares.key_unwrap(box.shared_private_key, custody_key, binding=box.public_key)
-        except key_shares.ShareError as exc:
-            raise ShareRefused(_("The entered shares do not open the box: %(problem)s")
-                               % {"problem": share_error_message(exc)}, status=500) from exc
-        audit_record(actor=actor, action=SHARES_COMBINE, election=election,
-                     detail={"shares": [r.number for r in used], "holders": [r.holder for r in used]})
-        opened = ballot_box_open(election=election, actor=actor, private_key=private_key, now=now)
-        KeyShare.objects.filter(box=box).update(held=None, entered=None)
-        BallotBox.objects.filter(pk=box.pk).update(shared_private_key=None)
-    return opened

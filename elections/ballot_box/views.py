@@ -4,7 +4,7 @@ Officers' keys: download your share (encrypted to your own keys), prove with its
 decrypt it, and after the close open the box with K officers' decrypted shares in one form. Legacy boxes
 (shares held by the server): take your share once, enter it after the close.
 
-Access as for every officer page (``_get_election_for_officer``); the services decide the rest, and name
+Access as for every officer page (``election_for_officer``); the services decide the rest, and name
 what is wrong with a share. Pages that show a share are never cached.
 """
 
@@ -20,19 +20,17 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
+from elections.access import election_for_officer
 from elections.ballot_box.box import BallotBoxRefused
 from elections.ballot_box.custody import (
     GivenShare,
     custody_of,
     key_share_confirm,
-    key_share_enter,
     key_share_file,
-    key_share_take,
     officer_shares_open,
     share_file_name,
-    threshold_box_open,
 )
-from elections.officers.access import _get_election_for_officer
+from elections.ballot_box.server_shares import key_share_enter, key_share_take, threshold_box_open
 
 
 def _refused(request, election, exc):
@@ -47,7 +45,7 @@ def _refused(request, election, exc):
 def key_share(request, key):
     """Officers' keys: GET your share's page (download, the age command, the check code form); POST the check
     code. Legacy: GET what taking your share means; POST take it, the page shows it this once."""
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     custody = custody_of(election)
     context = {"election": election, "custody": custody, "mine": custody.share_of(request.user.username)}
     if custody.threshold and not custody.legacy:
@@ -83,7 +81,7 @@ def _officer_key_share(request, election, context):
 @require_http_methods(["GET", "HEAD"])
 def key_share_download(request, key):
     """Your share, encrypted with age to your own keys, as ``<election>-share-<n>.age``."""
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     try:
         filename, armored = key_share_file(election=election, officer=request.user)
     except BallotBoxRefused as exc:
@@ -131,7 +129,7 @@ def _box_open_and_report(request, election, box_open):
 @require_POST
 def key_share_submit(request, key):
     """Enter your share after the close; the box opens when enough officers have entered theirs."""
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     try:
         outcome = key_share_enter(election=election, officer=request.user, text=request.POST.get("share", ""))
     except BallotBoxRefused as exc:
@@ -168,7 +166,7 @@ def key_shares_open(request, key):
 @login_required
 @require_POST
 def _key_shares_open(request, key):
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     actor = request.user.username
     if not custody_of(election).legacy:
         return _box_open_and_report(request, election, lambda: officer_shares_open(

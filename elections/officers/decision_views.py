@@ -2,7 +2,7 @@
 disqualifying a candidate (a step of its own: choose, see what it changes, confirm with the reason), recounting
 under the meta repository's new inputs, reopening a counted election, and the report to the steering body.
 
-Access as on the other officers' pages (``_get_election_for_officer``); every decision goes through a
+Access as on the other officers' pages (``election_for_officer``); every decision goes through a
 service in ``elections.officers.decisions`` that writes its audit row.
 """
 
@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from elections.access import election_for_officer
 from elections.audit import RESULTS_VIEW, audit_record
 from elections.models import Candidate
-from elections.officers.access import _get_election_for_officer
 from elections.officers.decisions import (
     candidate_disqualify,
     candidate_reinstate,
@@ -55,7 +55,7 @@ def _decide(request, decision, success, **target):
 def disqualify(request, key):
     """Disqualify a candidate, as a step of its own: choose them (GET), see what it changes, the winners now and
     after (GET with ``candidate``), then confirm with the reason (POST). Nothing is chosen beforehand."""
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     if request.method == "POST":
         candidate = _candidate(election, request)
         taken = _decide(request, candidate_disqualify,
@@ -92,7 +92,7 @@ def disqualify(request, key):
 @login_required
 @require_POST
 def reinstate(request, key):
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     candidate = _candidate(election, request)
     _decide(request, candidate_reinstate, _("%(name)s is no longer disqualified.") % {"name": candidate.name},
             candidate=candidate)
@@ -102,7 +102,7 @@ def reinstate(request, key):
 @login_required
 @require_POST
 def reopen(request, key):
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     _decide(request, election_reopen, _("Reopened: the next sync may move the close later. Change end_datetime in "
                                         "the meta repository, then sync."), election=election)
     return redirect("officers:overview", election.key)
@@ -111,7 +111,7 @@ def reopen(request, key):
 @login_required
 @require_POST
 def recount(request, key):
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     _decide(request, count_recount, _("Recounted under the inputs the meta repository gives now. The earlier count "
                                       "stays on this page."), election=election)
     return redirect("officers:results", election.key)
@@ -120,7 +120,7 @@ def recount(request, key):
 @login_required
 @require_POST
 def rebind(request, key):
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     login, account = request.POST.get("login", "").strip(), request.POST.get("account", "").strip()
     _decide(request, roll_entry_rebind,
             _("The roll entry %(login)s now belongs to the account %(account)s.") % {"login": login,
@@ -133,7 +133,7 @@ def rebind(request, key):
 @login_required
 @require_safe
 def report(request, key):
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     # The report holds the results: it waits for the close and for the box to be opened, as they do.
     refusal = count_refusal(request, election, "results")
     if refusal:

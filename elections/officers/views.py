@@ -1,6 +1,6 @@
 """Pages for an election's officers: turnout and exception requests while it runs, the result after it.
 
-Access: ``_get_election_for_officer`` (404 for no such election, 403 for someone who does not officer it).
+Access: ``election_for_officer`` (404 for no such election, 403 for someone who does not officer it).
 Results and exports exist only once voting has closed, for officers too: nobody sees a partial count.
 """
 
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from elections.access import election_for_officer
 from elections.audit import (
     BALLOTS_LOAD,
     BOX_OPEN,
@@ -44,7 +45,6 @@ from elections.ballot_box.custody import custody_of
 from elections.count_record import count_inputs_of
 from elections.models import AuditEvent, BallotBox, Election, ExceptionRequest, RollBinding
 from elections.officers import exports
-from elections.officers.access import _get_election_for_officer
 from elections.officers.decisions import election_is_counted
 from elections.officers.report import results_charter_context
 from elections.officers.results import (
@@ -56,7 +56,7 @@ from elections.officers.results import (
     granted_logins_missing_from_roll,
     results_page,
 )
-from elections.voting.services import exception_request_review
+from elections.voting.exception_requests import exception_request_review
 from meta_sync.models import SyncRequest, SyncRun
 
 
@@ -116,7 +116,7 @@ def _roll_taken_requests(election, requests):
 @login_required
 @require_safe
 def overview(request, key):
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     requests = ExceptionRequest.objects.filter(election=election).select_related("requester", "election")
     context = {
         "election": election,
@@ -149,7 +149,7 @@ def overview(request, key):
 @login_required
 @require_POST
 def review_exception(request, key, pk):
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     row = get_object_or_404(ExceptionRequest, pk=pk, election=election)
     decision = request.POST.get("decision")
     target = request.POST.get("next", "")
@@ -208,7 +208,7 @@ def _box_still_sealed(request, election, what):
 @require_POST
 def open_ballot_box(request, key):
     """Open the election's ballot box after the close (an officer's action, recorded in the audit trail)."""
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm that you want to open the ballot box now."))
         return redirect("officers:overview", key=election.key)
@@ -228,7 +228,7 @@ def open_ballot_box(request, key):
 @login_required
 @require_safe
 def results(request, key):
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     refusal = count_refusal(request, election, "results")
     if refusal:
         return refusal
@@ -259,7 +259,7 @@ def results(request, key):
 @login_required
 @require_safe
 def export(request, key, kind):
-    election = _get_election_for_officer(request, key)
+    election = election_for_officer(request, key)
     if kind not in exports.KINDS:
         raise Http404(f"There is no export {kind!r}.")
     refusal = count_refusal(request, election, "exports")

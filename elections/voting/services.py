@@ -1,18 +1,16 @@
-"""Writes that span models: casting, viewing, revoking and changing secret ballots; exception requests;
-destroying the voter-to-ballot links of ``delete_after`` elections.
+"""The ballot's writes: casting, viewing, revoking and changing secret ballots, and destroying the voter-to-ballot
+links of ``delete_after`` elections. Exception requests are ``elections.voting.exception_requests``.
 
 Every refusal is a ``Refusal`` with the HTTP status a view should answer with, so no refused action ends
 in a server error. Passphrases and ballots are never logged.
 """
 
 import logging
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,20 +18,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.services import account_github_id, account_logins
-from elections.audit import BALLOTS_LOAD, BOX_OPEN, EXCEPTION_REVIEW, LINKS_DESTROY, audit_record
+from elections.audit import LINKS_DESTROY, audit_record
 from elections.ballot_box.box import (
     BallotBoxRefused,
     KeyRotationPending,
-    ballot_box_ensure,
     box_lock_accepting,
     random_rowid_insert,
 )
 from elections.ballot_box.box import ballot_seal as box_seal
-from elections.count_record import count_freeze
+from elections.ballot_box.services import ballot_box_ensure
 from elections.models import (
-    Ballot,
-    BallotBox,
-    CountRecord,
     Election,
     ExceptionRequest,
     PassphraseAttempt,
@@ -234,14 +228,6 @@ def _is_lock_conflict(exc):
 def _concurrent_refusal():
     return Concurrent(_("Another submission of your ballot is being processed. Reload the page and check its "
                         "status before trying again."))
-
-
-def _ballot_store(*, ballot_id, election, ranks, receipt):
-    """Store an opened (plaintext) ballot: only for published ballots loaded into a completed election."""
-    if connection.vendor == "sqlite":
-        random_rowid_insert(Ballot, id=ballot_id, election=election, ranks=ranks, receipt=receipt)
-    else:
-        Ballot.objects.create(id=ballot_id, election=election, ranks=ranks, receipt=receipt)
 
 
 def _sealed_ballot_store(*, ballot_id, election, box, ranks, receipt):
@@ -511,37 +497,6 @@ def ballot_change(*, election, voter, passphrase, ranks, candidates=None):
     return CastReceipt(receipt=receipt)
 
 
-# --- exception requests ---------------------------------------------------------------------------
-
-
-def exception_request_check(*, election, requester):
-    """Raise the refusal that stops ``requester`` from asking for an exception now, if any (a read, no write)."""
-    access = access_of(requester, election)
-    if access is not None and access.eligible:
-        raise WrongState(_("You are already eligible to vote in this election: no request is needed."),
-                         title=_("No exception needed"))
-    if timezone.now() >= election.exception_deadline:
-        raise WrongState(_("The deadline for exception requests in this election has passed."))
-
-
-def exception_request_submit(*, election, requester, name, email, chat_handle="", contributions, comments=""):
-    """File ``requester``'s request to be added to the voter roll; one per user and election."""
-    exception_request_check(election=election, requester=requester)
-    try:
-        with transaction.atomic():
-            return ExceptionRequest.objects.create(
-                election=election,
-                requester=requester,
-                name=name,
-                email=email,
-                chat_handle=chat_handle,
-                contributions=contributions,
-                comments=comments,
-            )
-    except IntegrityError as exc:
-        raise AlreadyRequested(_("You have already sent an exception request for this election.")) from exc
-
-
 # --- delete_after ---------------------------------------------------------------------------------
 
 
@@ -569,161 +524,3 @@ def ballot_links_destroy(*, elections=None, now=None, dry_run=False, actor="syst
                 audit_record(actor=actor, action=LINKS_DESTROY, election=election, detail={"vote_records": count})
             done.append((election, count))
     return done
-
-
-# --- exception request review (officers) ----------------------------------------------------------
-
-
-def exception_request_review(*, request, reviewer, approve, comment):
-    """Approve or deny an exception request as ``reviewer`` (an officer of its election, or an operator).
-
-    An approved requester may vote (``Election.is_eligible``). A review may be changed until voting closes;
-    each review, with the status it replaced, is written to the audit trail in the same transaction.
-    """
-    with transaction.atomic():
-        row = ExceptionRequest.objects.select_for_update().select_related("election", "requester").get(pk=request.pk)
-        election = row.election
-        if not (reviewer.is_active and (reviewer.is_superuser or election.is_officer(reviewer))):
-            raise PermissionDenied(_("%(login)s is not an officer of %(election)s.")
-                                   % {"login": reviewer.username, "election": election.name})
-        now = timezone.now()
-        if election.status_at(now) == Election.COMPLETED:
-            raise ValidationError(_("Voting has closed in this election, so a review can no longer change who "
-                                    "may vote."))
-        previous = row.status
-        row.status = ExceptionRequest.APPROVED if approve else ExceptionRequest.DENIED
-        row.reviewed_by = reviewer.username.lower()
-        row.reviewed_at = now
-        row.review_comment = comment.strip()
-        row.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
-        audit_record(
-            actor=reviewer.username, action=EXCEPTION_REVIEW, election=election,
-            detail={"request": row.pk, "requester": row.requester.username, "decision": row.status,
-                    "previous": previous, "comment": row.review_comment},
-        )
-    return row
-
-
-# --- loading published ballots (an election's history from another system) ------------------------
-
-
-class BallotsLoadRefused(Exception):
-    """Published ballots that cannot be loaded into this election; the message says why."""
-
-
-def ballots_load(*, election, candidates, ballots, receipts=None, actor):
-    """Store a completed election's published, anonymised ballots (e.g. an Elekto ballots.csv); returns the count.
-
-    ``candidates`` are the file's header IDs, matched case-insensitively to the election's own; ``ballots`` are
-    dicts of header ID to rank (None for "No opinion"); ``receipts`` is one code per ballot (blank ones are
-    replaced), or None to give each ballot a fresh random one. All or nothing, and only into a completed
-    election that has neither ballots nor vote records, so loaded ballots never mix with cast ones. No
-    VoteRecord is written: the voters are unknown.
-    """
-    if receipts is not None and len(receipts) != len(ballots):
-        raise BallotsLoadRefused(f"{len(receipts)} receipts for {len(ballots)} ballots.")
-    with transaction.atomic():
-        # The lock queues concurrent loads of one election; the second then finds the first one's ballots.
-        election = Election.objects.select_for_update().get(pk=election.pk)
-        box = _ballots_load_opened_offline(election, len(ballots))
-        if box is None:
-            _ballots_load_check_state(election)
-        stored_id = _ballots_load_match_candidates(election, candidates)
-        kept = receipts is not None
-        receipts = _ballots_load_receipts(receipts, len(ballots))
-        rows = [
-            ({stored_id[c]: ranks[c] for c in sorted(ranks, key=stored_id.get)}, receipt)
-            for ranks, receipt in zip(ballots, receipts, strict=True)
-        ]
-        # The file's row order may be the order of casting; store the ballots in an order of our own.
-        secrets.SystemRandom().shuffle(rows)
-        for ranks, receipt in rows:
-            _ballot_store(ballot_id=uuid.uuid4(), election=election, ranks=ranks, receipt=receipt)
-        if box is not None:
-            # The box opened offline is now open: its sealed rows and wrapped key go, as an opening does.
-            SealedBallot.objects.filter(election=election).delete()
-            BallotBox.objects.filter(pk=box.pk).update(opened_at=timezone.now(), opened_by=str(actor).lower(),
-                                                       shared_private_key=None)
-            audit_record(actor=actor, action=BOX_OPEN, election=election,
-                         detail={"ballots": len(rows), "custody": box.custody, "offline": True})
-        audit_record(actor=actor, action=BALLOTS_LOAD, election=election,
-                     detail={"ballots": len(rows), "receipts": "kept" if kept else "generated"})
-        count_freeze(election=election, cause=CountRecord.LOADED)
-    return len(rows)
-
-
-def _ballots_load_opened_offline(election, count):
-    """The election's box when the ballots loaded are that box opened offline
-    (elections.ballot_box.open_sealed_box), else None. Only for a closed officers'-keys box still sealed, with as
-    many ballots as the box holds."""
-    box = BallotBox.objects.select_for_update().filter(election=election, opened_at__isnull=True,
-                                                       custody=BallotBox.OFFICER_KEYS).first()
-    if box is None:
-        return None
-    sealed = SealedBallot.objects.filter(election=election).count()
-    if not sealed:
-        return None
-    if election.status_at(timezone.now()) != Election.COMPLETED:
-        raise BallotsLoadRefused(f"{election.key} is still open: its sealed box is opened only after the close.")
-    if count != sealed or election.ballots.exists():
-        raise BallotsLoadRefused(f"The file holds {count} ballots, but the sealed box of {election.key} holds "
-                                 f"{sealed}: it is not that box opened "
-                                 "(python -m elections.ballot_box.open_sealed_box). Nothing was loaded.")
-    return box
-
-
-def _ballots_load_check_state(election):
-    status = election.status_at(timezone.now())
-    if status != Election.COMPLETED:
-        raise BallotsLoadRefused(f"{election.key} is {status}: published ballots can be loaded only into a "
-                                 "completed election.")
-    if election.ballots.exists() or election.vote_records.exists() or election.sealed_ballots.exists():
-        raise BallotsLoadRefused(f"{election.key} already has ballots: loaded ballots are never mixed with "
-                                 "others. Nothing was loaded.")
-
-
-def _ballots_load_match_candidates(election, header):
-    """Header ID -> the election's candidate ID, matched case-insensitively; refuses any mismatch."""
-    rows = list(election.candidates.values_list("candidate_id", "withdrawn"))
-    by_folded = {candidate_id.casefold(): candidate_id for candidate_id, _ in rows}
-    stored_id, unknown, twice = {}, [], []
-    for header_id in header:
-        candidate_id = by_folded.get(header_id.casefold())
-        if candidate_id is None:
-            unknown.append(header_id)
-        elif candidate_id in stored_id.values():
-            twice.append(header_id)
-        else:
-            stored_id[header_id] = candidate_id
-    # A withdrawn candidate may be absent: the published file may have been written after the withdrawal.
-    missing = [c for c, withdrawn in rows if not withdrawn and c not in stored_id.values()]
-    problems = []
-    if unknown:
-        problems.append(f"not candidates of {election.key}: {', '.join(unknown)}")
-    if twice:
-        problems.append(f"named twice (IDs differ only in case): {', '.join(twice)}")
-    if missing:
-        problems.append(f"missing from the header: {', '.join(missing)}")
-    if problems:
-        raise BallotsLoadRefused("The header's candidate IDs do not match the election's; "
-                                 + "; ".join(problems) + ".")
-    return stored_id
-
-
-def _ballots_load_receipts(receipts, count):
-    if receipts is None:
-        return [secrecy.receipt_generate() for _ in range(count)]
-    receipts = [r.strip() or secrecy.receipt_generate() for r in receipts]
-    too_long = next((r for r in receipts if len(r) > Ballot._meta.get_field("receipt").max_length), None)
-    if too_long is not None:
-        raise BallotsLoadRefused(f"Receipt {too_long[:20]}... is longer than a receipt can be.")
-    seen = set()
-    repeated = sorted({r for r in receipts if r in seen or seen.add(r)})
-    if repeated:
-        raise BallotsLoadRefused(f"Receipts appear more than once in the file: {', '.join(repeated[:5])}.")
-    taken = []
-    for start in range(0, len(receipts), 500):  # bounded IN lists, whatever the database's parameter limit
-        taken += Ballot.objects.filter(receipt__in=receipts[start:start + 500]).values_list("receipt", flat=True)
-    if taken:
-        raise BallotsLoadRefused(f"Receipts already used by ballots of another election: {', '.join(taken[:5])}.")
-    return receipts

@@ -8,8 +8,8 @@ exception requests' election-and-login keys, the vote records' election-and-vote
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from elections import access
 from elections.models import Candidate, Election, EligibleVoter, ExceptionRequest, RollBinding, VoteRecord
-from elections.officers import access
 from elekto_site import rows
 
 

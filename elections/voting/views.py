@@ -1,7 +1,7 @@
-import hashlib
-import hmac
-import random
-import re
+"""The ballot's pages: rank, review, cast and the receipt; view, change or revoke a ballot cast
+(``confirmation``); and the exception request form. Each page reads who may vote from the database, never from a
+kept part of a page; the writes are ``elections.voting.services``."""
+
 from functools import wraps
 
 from django.conf import settings
@@ -9,33 +9,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_safe
 
-from elections.markdown import render_markdown
-from elections.models import Candidate, Election, ExceptionRequest, VoteRecord
-from elections.officers.access import may_manage, officer_link_known
+from elections.access import officer_link_known
+from elections.models import ExceptionRequest, VoteRecord
 from elections.places import place_labels
-from elections.voting import ballot_cookies, listing, secrecy, services
+from elections.voting import ballot_cookies, exception_requests, secrecy, services
 from elections.voting.forms import BallotForm, ExceptionRequestForm, NewPassphraseForm, PassphraseForm
-from elections.voting.standing import election_access, standing_candidates, voter_standing
-
-STATUS_FILTERS = Election.STATUSES
-RESULTS_TITLE = re.compile(r"\A\s*#[ \t][^\n]*(\n|\Z)")
-GITHUB_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
-
+from elections.voting.pages import candidates_for_voter, election_visible, refusal_page
+from elections.voting.standing import election_access, standing_candidates
 
 # --- helpers ----------------------------------------------------------------------------------------
-
-
-def _get_election(key):
-    return get_object_or_404(Election.objects.visible(), key=key)
 
 
 def _ballot_access(request, key):
@@ -54,48 +44,8 @@ def _voting_access(request, key):
     try:
         services.voting_check(election=access.election, voter=request.user, access=access)
     except services.Refusal as refusal:
-        return access, _refused(request, refusal, election=access.election)
+        return access, refusal_page(request, refusal, election=access.election)
     return access, None
-
-
-def _refused(request, refusal, *, election=None):
-    context = {"title": refusal.title, "message": refusal.message, "election": election,
-               # A voter who already voted is one step from changing that ballot.
-               "already_voted": isinstance(refusal, services.AlreadyVoted)}
-    return render(request, "elections/refused.html", context, status=refusal.status)
-
-
-def _badges(request, elections):
-    """The voter's badge for each election (pk -> badge name)."""
-    standing = voter_standing(request, (e.pk for e in elections))
-    return {e.pk: _badge(e.pk in standing.eligible, e.pk in standing.voted) for e in elections}
-
-
-def _status_filter(request):
-    """The ``status`` query parameter: "" for all elections, else one of the statuses; None when unknown."""
-    status = request.GET.get("status", "")
-    return status if status in ("", *STATUS_FILTERS) else None
-
-
-def _unknown_filter(request):
-    refusal = services.Refusal(_("Choose running, upcoming or completed elections."), status=400,
-                               title=_("Unknown filter"))
-    return _refused(request, refusal)
-
-
-def _candidates_for_voter(election, user, candidates=None):
-    """This election's standing candidates in an order random for each voter but stable for that voter.
-
-    Seeded with an HMAC under the site secret, so the order cannot be predicted from the login alone.
-    ``candidates`` may be given when already loaded (the standing ones, in any order).
-    """
-    if candidates is None:
-        candidates = standing_candidates(election)
-    candidates = sorted(candidates, key=lambda c: c.candidate_id)
-    seed_input = f"{election.key}\x00{user.username.lower()}".encode()
-    seed = hmac.new(settings.SECRET_KEY.encode(), seed_input, hashlib.sha256).digest()
-    random.Random(seed).shuffle(candidates)
-    return candidates
 
 
 @sensitive_variables()
@@ -118,153 +68,6 @@ def ranks_grouped(ranks, candidates):
             groups.setdefault(rank, []).append(name)
     ranked = [(rank, sorted(names)) for rank, names in sorted(groups.items())]
     return place_labels(ranked, len(ranks)), sorted(no_opinion)
-
-
-def _badge(eligible, voted):
-    if voted:
-        return "voted"
-    return "eligible" if eligible else "not-eligible"
-
-
-# --- public pages ----------------------------------------------------------------------------------
-
-
-def _list_page(request, template, rows_html):
-    """An election list page: the status filter, the page of elections asked for, and their rows, each drawn by
-    ``rows_html(version, elections, now)`` for the elections of that page."""
-    status = _status_filter(request)
-    if status is None:
-        return _unknown_filter(request)
-    now = timezone.now()
-    version = listing.content_version()
-    rows = listing.rows_with_status(listing.listed_elections(version), status, now)
-    page = listing.paginate(rows, request.GET.get("page"))
-    context = {"elections": page.object_list, "page": page, "status": status, "statuses": STATUS_FILTERS,
-               "rows": rows_html(version, page.object_list, now)}
-    return render(request, template, context)
-
-
-@require_safe
-def public_list(request):
-    return _list_page(request, "elections/public_list.html", listing.public_rows_html)
-
-
-def _election_page(key):
-    page = listing.election_page(listing.content_version(), key)
-    if page is None:
-        raise Http404(f"There is no election {key!r}.")
-    return page
-
-
-@require_safe
-def public_detail(request, key):
-    page = _election_page(key)
-    context = {"election": page.election, "candidates": page.candidates, "description": page.description,
-               "content_version": page.version}
-    return render(request, "elections/public_detail.html", context)
-
-
-@require_safe
-def results(request, key):
-    """The published results.md, once the election has completed; open to everyone, like the repository."""
-    election = _get_election(key)
-    if not election.is_completed:
-        refusal = services.WrongState(
-            _("Results are published after voting closes. Come back after the election has ended."),
-            title=_("Results not available yet"),
-        )
-        return _refused(request, refusal, election=election)
-    # results.md usually opens with its own title ("# Results of ..."), which the page's heading already says; a
-    # document that is nothing but a title keeps it.
-    text = RESULTS_TITLE.sub("", election.results or "", count=1)
-    if not text.strip():
-        text = election.results
-    context = {"election": election, "results": render_markdown(text, baselevel=2)}
-    return render(request, "elections/results.html", context)
-
-
-# --- signed-in pages -------------------------------------------------------------------------------
-
-
-@login_required
-@require_safe
-def dashboard(request):
-    now = timezone.now()
-    version = listing.content_version()
-    elections = listing.listed_elections(version)
-    open_ = [e for e in elections if e.status_at(now) != Election.COMPLETED]
-    eligible, voted, officered, _ = voter_standing(request, (e.pk for e in open_), voted_anywhere=True)
-    may_vote = [e for e in open_ if e.pk in eligible and e.pk not in voted]
-    # Each election is listed once: under "may vote" or "voted in" when it is one of those, else as running.
-    running = [e for e in open_ if e.status_at(now) == Election.RUNNING and e.pk not in eligible | voted]
-    voted_in = [e for e in elections if e.pk in voted]
-    badges = {e.pk: _badge(e.pk in eligible, e.pk in voted) for e in elections}
-    context = {
-        "may_vote": may_vote,
-        "running": running,
-        "voted": voted_in,
-        "rows": {name: listing.voter_rows_html(version, rows, now, badges)
-                 for name, rows in (("may_vote", may_vote), ("running", running), ("voted", voted_in))},
-        "officered": [(e, e.status_at(now)) for e in elections if e.pk in officered],
-    }
-    return render(request, "elections/dashboard.html", context)
-
-
-@login_required
-@require_safe
-def election_list(request):
-    return _list_page(request, "elections/list.html",
-                      lambda version, shown, now: listing.voter_rows_html(version, shown, now, _badges(request, shown)))
-
-
-@login_required
-@require_safe
-def election_detail(request, key):
-    page = _election_page(key)
-    election = page.election
-    now = timezone.now()
-    status = election.status_at(now)
-    standing = voter_standing(request, [election.pk])
-    eligible, voted = election.pk in standing.eligible, election.pk in standing.voted
-    exception_request = None
-    if election.pk in standing.requested:
-        exception_request = ExceptionRequest.objects.filter(election=election, requester=request.user).first()
-    context = {
-        "election": election,
-        "status": status,
-        "eligible": eligible,
-        "voted": voted,
-        "badge": _badge(eligible, voted),
-        "description": page.description,
-        "candidates": _candidates_for_voter(election, request.user, page.candidates),
-        "withdrawn": page.withdrawn,
-        "can_vote": status == Election.RUNNING and eligible and not voted,
-        "can_manage_ballot": status == Election.RUNNING and voted,
-        "can_request_exception": not eligible and exception_request is None and now < election.exception_deadline,
-        "exception_request": exception_request,
-        "officer_page": may_manage(request, election),
-        "content_version": page.version,
-    }
-    return render(request, "elections/detail.html", context)
-
-
-@login_required
-@require_safe
-def candidate_detail(request, key, candidate_id):
-    election = _get_election(key)
-    candidate = get_object_or_404(Candidate, election=election, candidate_id=candidate_id)
-    field_names = [name for name in (election.show_candidate_fields or []) if name]
-    info = candidate.info if isinstance(candidate.info, dict) else {}
-    fields = [(str(name), info.get(name)) for name in field_names]
-    context = {
-        "election": election,
-        "candidate": candidate,
-        # In the meta repository a candidate's ID is their GitHub login; link it only when it can be one.
-        "github_login": candidate.candidate_id if GITHUB_LOGIN.fullmatch(candidate.candidate_id) else None,
-        "fields": fields,
-        "bio": render_markdown(candidate.bio, baselevel=2),
-    }
-    return render(request, "elections/candidate.html", context)
 
 
 def _signed_in_or_told(view):
@@ -304,7 +107,7 @@ def vote(request, key):
         return refused
     election = access.election
     changing = access.voted
-    candidates = _candidates_for_voter(election, request.user)
+    candidates = candidates_for_voter(election, request.user)
     context = {"election": election, "changing": changing, "candidates": candidates}
     ballot_kwargs = {"candidates": candidates, "allow_no_opinion": election.allow_no_opinion}
 
@@ -355,7 +158,7 @@ def vote_review(request, key):
     if refused:
         return refused
     election = access.election
-    candidates = _candidates_for_voter(election, request.user)
+    candidates = candidates_for_voter(election, request.user)
     try:
         review = ballot_cookies.review_open(request.COOKIES.get(ballot_cookies.REVIEW), voter=request.user,
                                             election=election, candidate_ids=[c.candidate_id for c in candidates])
@@ -420,11 +223,11 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
     # submission, another tab), refuse rather than guess.
     mode = request.POST.get("mode")
     if mode == "cast" and changing:
-        return _refused(request, services.AlreadyVoted(
+        return refusal_page(request, services.AlreadyVoted(
             _("You have already voted in this election. You may view, change or revoke that ballot with your "
               "passphrase.")), election=election)
     if mode == "change" and not changing:
-        return _refused(request, services.NotVoted(_("Your ballot was revoked meanwhile: cast a new one.")),
+        return refusal_page(request, services.NotVoted(_("Your ballot was revoked meanwhile: cast a new one.")),
                         election=election)
     review = _review_from_cookie(request, election, context["candidates"])
     suggestion = _suggestion(review.suggestion if review else request.POST.get("suggestion", ""))
@@ -449,7 +252,7 @@ def _vote_submit(request, context, *, ranks, passphrase_form):
         return _render_review(request, context, passphrase_form, ranks=ranks, suggestion=suggestion,
                               status=refusal.status)
     except services.Refusal as refusal:
-        return _refused(request, refusal, election=election)
+        return refusal_page(request, refusal, election=election)
     # The receipt goes to the browser only: keeping it in the session would store it next to the voter's identity.
     value = ballot_cookies.receipt_seal(voter=request.user, election=election, receipt=receipt.receipt, ranks=ranks,
                                         changing=changing)
@@ -523,10 +326,10 @@ def _render_review(request, context, passphrase_form, *, ranks, suggestion, stat
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirmation(request, key):
     """The voter's own ballot: view it or revoke it with the passphrase (changing goes through ``vote``)."""
-    election = _get_election(key)
+    election = election_visible(key)
     record = VoteRecord.objects.filter(election=election, voter=request.user).first()
     if record is None:
-        return _refused(
+        return refusal_page(
             request,
             services.NotVoted(_("You have not voted in this election, or you revoked your ballot.")),
             election=election,
@@ -549,7 +352,7 @@ def confirmation(request, key):
     if action not in ("view", "revoke"):
         refusal = services.Refusal(_("Choose to view or to revoke your ballot."), status=400,
                                    title=_("Unknown action"))
-        return _refused(request, refusal, election=election)
+        return refusal_page(request, refusal, election=election)
     form = PassphraseForm(request.POST)
     context["form"] = form
     if not form.is_valid():
@@ -564,7 +367,7 @@ def confirmation(request, key):
         form.add_error("passphrase", refusal.message)
         return render(request, "elections/confirmation.html", context, status=refusal.status)
     except services.Refusal as refusal:
-        return _refused(request, refusal, election=election)
+        return refusal_page(request, refusal, election=election)
 
     if action == "revoke":
         messages.success(request, _("Your ballot was revoked and deleted. You may vote again while voting is open."))
@@ -579,27 +382,28 @@ def confirmation(request, key):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def exception_request(request, key):
-    election = _get_election(key)
+    election = election_visible(key)
     existing = ExceptionRequest.objects.filter(election=election, requester=request.user).first()
     if existing is not None and request.method != "POST":
         return render(request, "elections/exception.html", {"election": election, "exception_request": existing})
     if existing is not None:
-        return _refused(
+        return refusal_page(
             request,
             services.AlreadyRequested(_("You have already sent an exception request for this election.")),
             election=election,
         )
     try:
-        services.exception_request_check(election=election, requester=request.user)
+        exception_requests.exception_request_check(election=election, requester=request.user)
     except services.Refusal as refusal:
-        return _refused(request, refusal, election=election)
+        return refusal_page(request, refusal, election=election)
     form = ExceptionRequestForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.exception_request_submit(election=election, requester=request.user, **form.cleaned_data)
+                exception_requests.exception_request_submit(election=election, requester=request.user,
+                                                            **form.cleaned_data)
             except services.Refusal as refusal:
-                return _refused(request, refusal, election=election)
+                return refusal_page(request, refusal, election=election)
             messages.success(request, _("Your request was sent to the election officers."))
             return redirect("elections:exception", key=election.key)
         return render(request, "elections/exception.html", {"election": election, "form": form}, status=400)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from elections.audit import ROLL_REBIND
 from elections.models import AuditEvent, ExceptionRequest, RollBinding, VoteRecord
-from elections.voting import services
+from elections.voting import exception_requests, services
 from tests.browser.builders import build_election
 from tests.conftest import box_open_now
 from tests.security.conftest import PASSPHRASE
@@ -83,14 +83,15 @@ def test_the_voter_who_renamed_still_holds_their_entry_and_may_change_their_ball
 def test_an_exception_the_officers_grant_lets_the_new_holder_of_the_login_vote(github, election,
                                                                                v08_voted_then_renamed):
     _, newcomer = signed_in(github, "v08", 9009)
-    request = services.exception_request_submit(election=election, requester=newcomer, name="New Person",
+    request = exception_requests.exception_request_submit(election=election, requester=newcomer, name="New Person",
                                                 email="new@example.org", contributions="Docs")
     officer_client, olivia = signed_in(github, "olivia", 7007)
 
     overview = officer_client.get(reverse("officers:overview", args=[election.key])).content.decode()
     assert "is on the voter roll, but another GitHub account already cast a ballot under that login" in overview
 
-    services.exception_request_review(request=request, reviewer=olivia, approve=True, comment="A different person")
+    exception_requests.exception_request_review(request=request, reviewer=olivia, approve=True,
+                                                comment="A different person")
     services.ballot_cast(election=election, voter=newcomer, ranks=OTHER_RANKS, passphrase=PASSPHRASE)
 
     assert len(box_open_now(election)) == 2

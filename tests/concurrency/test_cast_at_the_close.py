@@ -13,7 +13,8 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from elections.ballot_box.box import ballot_box_ensure, ballot_box_open
+from elections.ballot_box.box import ballot_box_open
+from elections.ballot_box.services import ballot_box_ensure
 from elections.models import Ballot, Election, RollBinding, SealedBallot, VoteRecord
 from elections.voting import services
 from tests.browser.builders import build_election, user

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from elections.models import AuditEvent, ExceptionRequest
-from elections.voting.services import exception_request_review
+from elections.voting.exception_requests import exception_request_review
 
 from .conftest import make_election, make_request
 

@@ -8,7 +8,7 @@ import yaml
 from django.urls import reverse
 
 from elections.models import EligibleVoter, ExceptionRequest
-from elections.voting.services import exception_request_review
+from elections.voting.exception_requests import exception_request_review
 
 from .conftest import cast_many, make_election, make_request
 

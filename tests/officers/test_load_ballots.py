@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from elections.audit import BALLOTS_LOAD
 from elections.ballot_box import crypto
-from elections.ballot_box.box import ballot_box_ensure
+from elections.ballot_box.services import ballot_box_ensure
 from elections.models import AuditEvent, Ballot, BallotBox, Election, SealedBallot, VoteRecord
 from tests.conftest import EXAMPLE_META, shared_fixture
 from tests.officers.conftest import cast, make_election

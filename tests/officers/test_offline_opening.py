@@ -128,3 +128,9 @@ def test_the_opener_is_a_documented_module_command():
     done = subprocess.run([sys.executable, "-m", "elections.ballot_box.open_sealed_box", "--help"], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0 and "export_sealed_box" in done.stdout
+
+
+def test_the_opener_answers_at_its_address_of_earlier_releases_too():
+    done = subprocess.run([sys.executable, "-m", "elections.open_sealed_box", "--help"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0 and "export_sealed_box" in done.stdout

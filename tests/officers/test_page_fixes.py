@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from elections.models import ExceptionRequest
+from elections.officers.published_ballots import ballots_load
 from elections.officers.results import turnout_chart
-from elections.voting import services
+from elections.voting.exception_requests import exception_request_review
 from tests.officers.conftest import cast, make_election, make_request
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def test_a_decided_request_shows_the_decision_and_only_the_reversal_behind_a_dis
     login, users, election_a, status, offered, withheld
 ):
     row = make_request(election_a, users["mallory"])
-    services.exception_request_review(request=row, reviewer=users["olivia"],
+    exception_request_review(request=row, reviewer=users["olivia"],
                                       approve=status == ExceptionRequest.APPROVED, comment="Checked.")
     for url in (reverse("officers:overview", args=[election_a.key]),
                 reverse("admin:elections_exceptionrequest_change", args=[row.pk])):
@@ -45,7 +46,7 @@ def loaded_election(receipts):
     election = make_election("board---2024", status="completed", officers=["olivia"],
                              voters=["v1", "v2", "v3", "v4", "v5"])
     ballots = [{"alice": 1, "bob": 2}, {"alice": 2, "bob": 1}, {"alice": 1, "bob": 2}, {"alice": 1, "bob": 1}]
-    services.ballots_load(election=election, candidates=["alice", "bob", "carol"],
+    ballots_load(election=election, candidates=["alice", "bob", "carol"],
                           ballots=[{**b, "carol": None} for b in ballots],
                           receipts=receipts, actor="operator")
     return election
@@ -61,7 +62,7 @@ def test_loaded_ballots_count_as_voters_in_the_admin_list_as_on_the_officers_pag
 
 def test_the_admin_list_counts_granted_exceptions_as_eligible(login, users, election_a):
     row = make_request(election_a, users["mallory"])
-    services.exception_request_review(request=row, reviewer=users["olivia"], approve=True, comment="")
+    exception_request_review(request=row, reviewer=users["olivia"], approve=True, comment="")
     cast(election_a, {"alice": 1}, voter=users["vera"])
     listing = login("olivia").get(reverse("admin:elections_election_changelist")).content.decode()
     assert "1 / 3 (33%)" in listing

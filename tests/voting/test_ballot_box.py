@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from elections.audit import BOX_OPEN, BOX_REWRAP
 from elections.ballot_box import crypto
-from elections.ballot_box.box import BallotBoxRefused, ballot_box_ensure, ballot_box_open, ballot_boxes_rewrap
+from elections.ballot_box.box import BallotBoxRefused, ballot_box_open, ballot_boxes_rewrap
+from elections.ballot_box.services import ballot_box_ensure
 from elections.counting.tally import count
 from elections.models import AuditEvent, Ballot, BallotBox, Election, EligibleVoter, SealedBallot, VoteRecord
 from elections.officers.results import election_tally

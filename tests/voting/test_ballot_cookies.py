@@ -355,7 +355,7 @@ def test_error_reports_hide_the_voting_cookies_and_the_cookie_header(voter_clien
 
     got_request_exception.connect(keep)
     try:
-        with mock.patch("elections.voting.views._candidates_for_voter", side_effect=RuntimeError("boom")):
+        with mock.patch("elections.voting.views.candidates_for_voter", side_effect=RuntimeError("boom")):
             with pytest.raises(RuntimeError):
                 voter_client.get(vote_url(running, "review"))
     finally:

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from elections.models import ExceptionRequest
-from elections.voting.services import AlreadyRequested, exception_request_submit
+from elections.voting.exception_requests import exception_request_submit
+from elections.voting.services import AlreadyRequested
 
 FORM = {
     "name": "Oscar Outsider",

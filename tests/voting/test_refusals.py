@@ -40,7 +40,7 @@ def test_any_passphrase_submission_gets_a_clear_answer(voter_client, running, bo
 def test_an_unexpected_failure_shows_the_error_page_not_a_traceback(client, voter, running):
     client.raise_request_exception = False
     client.force_login(voter)
-    with mock.patch("elections.voting.views._candidates_for_voter", side_effect=RuntimeError("boom")):
+    with mock.patch("elections.voting.election_views.candidates_for_voter", side_effect=RuntimeError("boom")):
         response = client.get(f"/app/elections/{running.key}")
     assert response.status_code == 500
     html = response.content.decode()

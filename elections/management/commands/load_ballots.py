@@ -9,7 +9,7 @@ from django.db import transaction
 
 from elections.counting.tally import RECEIPT_COLUMN, BallotFileError, read_ballots_csv
 from elections.models import Election
-from elections.voting.services import BallotsLoadRefused, ballots_load
+from elections.officers.published_ballots import BallotsLoadRefused, ballots_load
 
 
 class _DryRun(Exception):
