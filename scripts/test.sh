@@ -21,6 +21,8 @@ CHECK_ENV=(env DATABASE_URL=sqlite://:memory: DEBUG=on SECRET_KEY=test-only-not-
 
 echo "==> ruff check"
 .venv/bin/ruff check .
+echo "==> lint-imports (the rooms' import rules, docs/architecture.md)"
+.venv/bin/lint-imports --no-cache
 echo "==> manage.py check"
 "${CHECK_ENV[@]}" $PY manage.py check --fail-level ERROR
 echo "==> manage.py makemigrations --check --dry-run"
