@@ -1,17 +1,13 @@
-"""Import the meta repository into the database, and fetch it with git.
+"""Import the meta repository into the database.
 
-``sync_meta`` is the one entry point (command, webhook, demo): it takes the sync lock, optionally pulls the
-repository, parses it with ``meta_sync.parser`` and imports each election in its own transaction.
+``sync_meta`` is the one entry point (command, webhook, demo): it takes the sync lock (``meta_sync.lock``),
+optionally pulls the repository (``meta_sync.git``), parses it with ``meta_sync.parser`` and imports each election
+in its own transaction.
 """
 
 import contextlib
 import functools
-import hashlib
-import os
-import subprocess
 import sys
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +23,9 @@ from elections.models import Ballot, BallotBox, Candidate, Election, EligibleVot
 from elections.officers.decisions import counted_lock_message
 from elections.voting.listing import content_changed
 
+from .git import MetaRepoError, _revision_of, meta_repo_pull
 from .identity import plan_identities
+from .lock import SyncBusy, sync_lock
 from .models import ElectionAlias, SyncRun
 from .parser import WARNING, ElectionData, Problem, parse_meta_tree
 from .queue import sync_requests_claim, sync_requests_finish, sync_requests_release
@@ -39,15 +37,21 @@ RENAMED = "renamed"
 ARCHIVED = "archived"
 ERROR = "error"
 
-GIT_TIMEOUT_SECONDS = 120
-
-
-class SyncBusy(Exception):
-    """Another sync holds the lock."""
-
-
-class MetaRepoError(Exception):
-    """The repository cannot be cloned or fetched (unreachable, not fast-forward, not a git folder)."""
+# SyncBusy: sync_meta raises it (from sync_lock), and its callers catch it from here.
+__all__ = [
+    "ARCHIVED",
+    "CREATED",
+    "ERROR",
+    "RENAMED",
+    "UNCHANGED",
+    "UPDATED",
+    "ElectionOutcome",
+    "SyncBusy",
+    "SyncSummary",
+    "election_import",
+    "progress_to_stderr",
+    "sync_meta",
+]
 
 
 @dataclass
@@ -99,169 +103,6 @@ class SyncSummary:
     def changed(self):
         return any(e.action != UNCHANGED for e in self.elections)
 
-
-# ---------------------------------------------------------------------------------------------------------------
-# One sync at a time.
-
-_process_lock = threading.Lock()
-
-
-def _sqlite_lock_file():
-    name = str(connection.settings_dict["NAME"])
-    if not name or name == ":memory:" or "mode=memory" in name:
-        return None  # an in-memory database lives in this process only: the process lock is enough
-    return Path(f"{name}.meta-sync.lock")
-
-
-def _acquire_file_lock(path, deadline):
-    import fcntl
-
-    handle = open(path, "a+")  # noqa: SIM115 - closed by the caller's ExitStack
-    while True:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                handle.close()
-                return None
-            time.sleep(0.05)
-
-
-# The PostgreSQL advisory-lock key of the meta sync: a fixed 64-bit number ("elekto_meta_sync" hashed).
-PG_SYNC_LOCK_KEY = int.from_bytes(hashlib.sha256(b"elekto_meta_sync").digest()[:8], "big", signed=True)
-
-
-def _pg_try_advisory_lock():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [PG_SYNC_LOCK_KEY])
-        (acquired,) = cursor.fetchone()
-    return acquired
-
-
-def _try_until(deadline, attempt):
-    while not attempt():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
-@contextlib.contextmanager
-def sync_lock(*, timeout=0.0):
-    """Hold the site-wide sync lock, or raise ``SyncBusy`` after ``timeout`` seconds.
-
-    A thread lock covers this process; across processes MariaDB/MySQL use ``GET_LOCK`` (named after the
-    database), PostgreSQL an advisory lock (``pg_try_advisory_lock``) and SQLite an exclusive ``flock`` on a file
-    next to the database.
-    """
-    deadline = time.monotonic() + timeout
-    acquired = _process_lock.acquire(timeout=timeout) if timeout > 0 else _process_lock.acquire(blocking=False)
-    if not acquired:
-        raise SyncBusy("another sync of the meta repository is running")
-    try:
-        with contextlib.ExitStack() as stack:
-            if connection.vendor == "mysql":
-                lock_name = f"elekto_meta_sync:{connection.settings_dict['NAME']}"[:64]
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT GET_LOCK(%s, %s)", [lock_name, max(0, int(deadline - time.monotonic()))])
-                    (acquired,) = cursor.fetchone()
-                if acquired != 1:
-                    raise SyncBusy("another sync of the meta repository is running")
-
-                def release():
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT RELEASE_LOCK(%s)", [lock_name])
-
-                stack.callback(release)
-            elif connection.vendor == "postgresql":
-                # A session-level advisory lock; advisory locks belong to one database, so the key needs only
-                # to be the same for every process of this site.
-                if not _try_until(deadline, _pg_try_advisory_lock):
-                    raise SyncBusy("another sync of the meta repository is running")
-
-                def release():
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_unlock(%s)", [PG_SYNC_LOCK_KEY])
-
-                stack.callback(release)
-            elif connection.vendor == "sqlite" and (lock_file := _sqlite_lock_file()) is not None:
-                handle = _acquire_file_lock(lock_file, deadline)
-                if handle is None:
-                    raise SyncBusy("another sync of the meta repository is running")
-                stack.callback(handle.close)
-            yield
-    finally:
-        _process_lock.release()
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Git.
-
-
-def _git(args, *, cwd=None):
-    env = {
-        **os.environ,
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_ASKPASS": "true",
-        "GIT_SSH_COMMAND": "ssh -o BatchMode=yes",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "LC_ALL": "C",
-    }
-    # Never run anything the repository provides: no hooks, no submodules, no ext:: transports.
-    command = ["git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.ext.allow=never",
-               "-c", "submodule.recurse=false", *args]
-    try:
-        result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
-                                timeout=GIT_TIMEOUT_SECONDS, check=False)
-    except FileNotFoundError:
-        raise MetaRepoError("git is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise MetaRepoError(f"git {args[0]} took longer than {GIT_TIMEOUT_SECONDS} s") from None
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise MetaRepoError(f"git {args[0]} failed: {detail[-1] if detail else 'exit ' + str(result.returncode)}")
-    return result.stdout.strip()
-
-
-def meta_repo_pull(*, repo, branch, path):
-    """Clone ``repo`` into ``path`` or fast-forward it to ``branch``; return the commit now checked out.
-
-    Raises ``MetaRepoError`` with a message for an operator when the repository is unreachable, the branch is
-    missing, the local copy has diverged (no fast-forward) or ``path`` holds something that is not a clone.
-    """
-    path = Path(path)
-    if (path / ".git").exists():
-        _git(["remote", "set-url", "origin", repo], cwd=path)
-        _git(["fetch", "--no-recurse-submodules", "--no-tags", "origin",
-              f"+refs/heads/{branch}:refs/remotes/origin/{branch}"], cwd=path)
-        current = _git(["rev-parse", "--abbrev-ref", "HEAD"], cwd=path)
-        if current != branch:
-            _git(["checkout", "--no-recurse-submodules", "-B", branch, f"origin/{branch}"], cwd=path)
-        else:
-            try:
-                _git(["merge", "--ff-only", "--no-edit", f"origin/{branch}"], cwd=path)
-            except MetaRepoError as exc:
-                raise MetaRepoError(f"{path} cannot be fast-forwarded to {repo} {branch}: {exc}") from None
-    else:
-        if path.exists() and any(path.iterdir()):
-            raise MetaRepoError(f"{path} exists and is not a git clone; empty it or choose another META_PATH")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _git(["clone", "--no-recurse-submodules", "--single-branch", "--branch", branch, "--", repo, str(path)])
-    return _git(["rev-parse", "HEAD"], cwd=path)
-
-
-def _revision_of(path):
-    if not (Path(path) / ".git").exists():
-        return ""
-    try:
-        return _git(["rev-parse", "HEAD"], cwd=path)
-    except MetaRepoError:
-        return ""
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Import.
 
 
 def _status(data_or_row, now):

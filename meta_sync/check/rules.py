@@ -25,7 +25,7 @@ _NEAR_MISSES = {
 _NEAR_CANDIDATE = re.compile(r"^(?:candidates?[_ ].+|candidates-.+|candidate-.+\.(?:markdown|txt|yaml|yml))$",
                              re.IGNORECASE)
 _CANDIDATE_ANY_CASE = re.compile(r"^candidate-.+\.md$", re.IGNORECASE)
-# The names the import reads (meta_sync.parser reads candidate-*.md).
+# The names the import reads (meta_sync.parser.candidates reads candidate-*.md).
 _CANDIDATE_FILE = re.compile(r"^candidate-.+\.md$")
 
 

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 
 from elections.models import Election
-from meta_sync.services import SyncBusy, sync_lock, sync_meta
+from meta_sync.lock import SyncBusy, sync_lock
+from meta_sync.services import sync_meta
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def test_on_postgresql_another_connection_holding_the_advisory_lock_blocks_a_syn
         pytest.skip("advisory locks are PostgreSQL's; MariaDB uses GET_LOCK, SQLite a file lock")
     import psycopg
 
-    from meta_sync.services import PG_SYNC_LOCK_KEY
+    from meta_sync.lock import PG_SYNC_LOCK_KEY
 
     params = connection.get_connection_params()
     other = psycopg.connect(**{k: v for k, v in params.items() if k in {"host", "port", "user", "password",
@@ -104,7 +105,7 @@ def test_on_sqlite_another_process_holding_the_lock_file_blocks_a_sync(tmp_path)
     database = tmp_path / "site.sqlite3"
     code = (
         "import django; django.setup()\n"
-        "from meta_sync.services import SyncBusy, sync_lock\n"
+        "from meta_sync.lock import SyncBusy, sync_lock\n"
         "try:\n"
         "    with sync_lock(timeout=0.2):\n"
         "        print('acquired')\n"

@@ -1,16 +1,21 @@
 """A sync reads only the election folders that changed since they were last imported."""
 
 import os
+from pathlib import Path
 from unittest import mock
 
 import pytest
 
-from meta_sync import parser
+from meta_sync.parser import folders, stamps
 from meta_sync.services import sync_meta
+from tests.conftest import REPO_ROOT
+
+# The code a folder's stamp must cover: every module of the parser, and the login rules it reads logins with.
+PARSER_SOURCES = [*sorted(Path(stamps.__file__).resolve().parent.glob("*.py")), REPO_ROOT / "accounts" / "github.py"]
 
 
 def _sync(repo):
-    with mock.patch("meta_sync.parser.parse_election", wraps=parser.parse_election) as parse:
+    with mock.patch.object(folders, "parse_election", wraps=folders.parse_election) as parse:
         summary = sync_meta(path=repo.root, election_dir="elections", trigger="command")
     return summary, sorted(call.args[1].name for call in parse.call_args_list)
 
@@ -69,7 +74,22 @@ def test_an_election_with_errors_is_read_at_every_sync(imported):
 
 
 def test_a_new_parser_reads_every_folder_again(imported, monkeypatch):
-    monkeypatch.setattr(parser, "_parser_digest", "another version of the parser")
+    monkeypatch.setattr(stamps, "_parser_digest", "another version of the parser")
     summary, read = _sync(imported)
     assert read == ["2030", "2030"]
     assert {e.action for e in summary.elections} == {"unchanged"}
+
+
+@pytest.mark.parametrize("source", PARSER_SOURCES, ids=lambda path: path.name)
+def test_a_change_in_any_module_of_the_parser_changes_a_folders_stamp(tmp_path, monkeypatch, source):
+    (tmp_path / "election.yaml").write_text("name: E\n", encoding="utf-8")
+    monkeypatch.setattr(stamps, "_parser_digest", None)
+    before = stamps.folder_stamp(tmp_path)
+    read_bytes = Path.read_bytes
+
+    def read_with_the_change(path):
+        return read_bytes(path) + (b"\n# changed\n" if path.resolve() == source else b"")
+
+    monkeypatch.setattr(Path, "read_bytes", read_with_the_change)
+    monkeypatch.setattr(stamps, "_parser_digest", None)
+    assert stamps.folder_stamp(tmp_path) != before

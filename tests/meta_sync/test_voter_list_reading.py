@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from meta_sync import parser
-from meta_sync.parser import _plain_voter_list, _TextLoader, parse_election
+from meta_sync.parser import parse_election, voters
+from meta_sync.parser.files import _load_yaml, _TextLoader
+from meta_sync.parser.problems import _Collector
+from meta_sync.parser.voters import _plain_voter_list
 from tests.conftest import EXAMPLE_META, REAL_DATA
 from tests.meta_sync.conftest import IRREGULAR
 
@@ -14,8 +16,8 @@ HERE = Path(__file__).parent
 
 
 def yaml_reads(text):
-    report = parser._Collector([])
-    return parser._load_yaml(text, "voters.yaml", report, loader=_TextLoader), report.problems
+    report = _Collector([])
+    return _load_yaml(text, "voters.yaml", report, loader=_TextLoader), report.problems
 
 
 def project_voter_files():
@@ -107,6 +109,6 @@ def test_an_election_reads_the_same_with_and_without_the_line_by_line_reading(me
     else:
         root, folder = IRREGULAR, IRREGULAR / "elections" / name
     fast = parse_election(root, folder)
-    monkeypatch.setattr(parser, "_plain_voter_list", lambda text: None)
+    monkeypatch.setattr(voters, "_plain_voter_list", lambda text: None)
     slow = parse_election(root, folder)
     assert (fast.voters, fast.problems) == (slow.voters, slow.problems)

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from elections.models import AuditEvent, Election
+from meta_sync.lock import sync_lock
 from meta_sync.models import SyncRequest, SyncRun
-from meta_sync.services import sync_lock
 
 pytestmark = pytest.mark.django_db
 

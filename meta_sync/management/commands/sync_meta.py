@@ -5,7 +5,8 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from meta_sync.services import SyncBusy, progress_to_stderr, sync_meta
+from meta_sync.lock import SyncBusy
+from meta_sync.services import progress_to_stderr, sync_meta
 
 # How long a command waits for a sync already running (a webhook delivery, say) to finish.
 LOCK_WAIT_SECONDS = 120

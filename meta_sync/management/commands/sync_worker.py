@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from meta_sync.lock import SyncBusy
 from meta_sync.queue import sync_requests_waiting
-from meta_sync.services import SyncBusy, sync_meta
+from meta_sync.services import sync_meta
 
 # How long a sync waits for another one (the CronJob's, say) before trying again at the next poll.
 LOCK_WAIT_SECONDS = 60
