@@ -6,9 +6,12 @@ import hashlib
 import os
 from pathlib import Path
 
-# What the stamp of a folder depends on besides its files: the code that reads them, every module of this package.
-_PARSER_SOURCES = (*sorted(Path(__file__).parent.glob("*.py")),
-                   Path(__file__).resolve().parent.parent.parent / "accounts" / "github.py")
+# What the stamp of a folder depends on besides its files: the code that reads them, every module of this package
+# and the modules of other apps it reads with (logins, charter rules, officers' keys).
+_REPO = Path(__file__).resolve().parent.parent.parent
+_PARSER_SOURCES = (*sorted(Path(__file__).parent.glob("*.py")), _REPO / "accounts" / "github.py",
+                   _REPO / "elections" / "counting" / "charter.py",
+                   _REPO / "elections" / "ballot_box" / "officer_keys.py")
 _parser_digest = None
 
 

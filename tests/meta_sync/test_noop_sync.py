@@ -11,7 +11,9 @@ from meta_sync.services import sync_meta
 from tests.conftest import REPO_ROOT
 
 # The code a folder's stamp must cover: every module of the parser, and the login rules it reads logins with.
-PARSER_SOURCES = [*sorted(Path(stamps.__file__).resolve().parent.glob("*.py")), REPO_ROOT / "accounts" / "github.py"]
+PARSER_SOURCES = [*sorted(Path(stamps.__file__).resolve().parent.glob("*.py")), REPO_ROOT / "accounts" / "github.py",
+                  REPO_ROOT / "elections" / "counting" / "charter.py",
+                  REPO_ROOT / "elections" / "ballot_box" / "officer_keys.py"]
 
 
 def _sync(repo):
