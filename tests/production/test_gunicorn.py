@@ -43,6 +43,8 @@ def test_the_defaults_suit_a_small_pod(monkeypatch):
 
     assert issubclass(config.worker_class, ThreadWorker)
     assert config.worker_class_str == "elekto_site.gunicorn_worker.BalancedThreadWorker"
+    # Workers collect garbage as any process does: freezing what a worker loaded did not pay (docs/performance.md).
+    assert config.post_worker_init is Config().post_worker_init
     assert config.accesslog is None
     assert config.errorlog == "-"
     # Recycling, sized in hours of peak traffic rather than seconds (BENCHMARKS.md).
