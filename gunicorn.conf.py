@@ -20,8 +20,10 @@ def _int(name, default):
 
 bind = os.environ.get("GUNICORN_BIND", "").strip() or f"0.0.0.0:{_int('PORT', 8000)}"
 workers = _int("GUNICORN_WORKERS", 2)
-# More than one thread makes gunicorn use its gthread worker: requests waiting on the database or on
-# GitHub do not hold a whole process.
+# More than one thread makes gunicorn use its gthread worker: requests waiting on the database, on GitHub or
+# on an Argon2id derivation (which runs outside the GIL) do not hold a whole process. Measured side by side on
+# 2 workers, 4 threads served two to three times the pages and about 1.5 times the ballots that one thread
+# (the sync worker) did (docs/performance.md).
 threads = _int("GUNICORN_THREADS", 4)
 # gthread, accepting a connection only while a thread is free, so that a burst of connections is spread over the
 # workers (elekto_site/gunicorn_worker.py); with one thread, gunicorn's sync worker, as gunicorn would choose.
@@ -73,15 +75,3 @@ def on_starting(server):
         # The checks need no database; make sure no connection is inherited by the workers all the same.
         connections.close_all()
 
-
-def post_worker_init(worker):
-    """Once a worker has loaded the site, move what it loaded out of the garbage collector's way.
-
-    Python's full collections walk every object the process holds, the whole of Django and the site included,
-    and each one stalled a request for tens of milliseconds: the public list's p99 was 36-41 ms, and 10-12 ms
-    with the site's objects frozen (docs/performance.md). What a request creates is collected as before.
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
