@@ -6,7 +6,6 @@ longer grant officer rights, since the repository no longer lists their officers
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -18,16 +17,9 @@ def is_operator(user):
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
-def officered_sql(columns):
-    """SQL selecting ``columns`` (of officer ``o``) for each current election a login officers; its parameters
-    are ``officered_params(login)``. A plain query, since every signed-in page asks."""
-    officer, election = (connection.ops.quote_name(model._meta.db_table) for model in (Officer, Election))
-    return (f"SELECT {columns} FROM {officer} o JOIN {election} e ON e.id = o.election_id "
-            "WHERE o.login = %s AND e.archived = %s")
-
-
-def officered_params(login):
-    return [login.lower(), False]
+def officered(login):
+    """The ``Officer`` rows of ``login`` in current (not archived) elections."""
+    return Officer.objects.filter(login=login.lower(), election__archived=False)
 
 
 def officer_election_ids(request):
@@ -39,9 +31,8 @@ def officer_election_ids(request):
         elif not user.is_active:
             request._officer_election_ids = frozenset()
         else:
-            with connection.cursor() as cursor:
-                cursor.execute(officered_sql("o.election_id"), officered_params(user.get_username()))
-                request._officer_election_ids = frozenset(row[0] for row in cursor.fetchall())
+            request._officer_election_ids = frozenset(
+                officered(user.get_username()).values_list("election_id", flat=True))
     return request._officer_election_ids
 
 

@@ -1,21 +1,17 @@
 """Where the signed-in voter stands: on which rolls, with which votes and exception requests, as whose officer.
 
-Every signed-in page asks, so each question is one hand-written query whatever the number of elections, rolls
-and ballots, rather than several built by the ORM on each request. Each part uses an index: the roll's and the
-exception requests' election-and-login keys, the vote records' election-and-voter key.
+Every signed-in page asks, so each question is one query whatever the number of elections, rolls and ballots.
+Each part uses an index: the roll's and the exception requests' election-and-login keys, the vote records'
+election-and-voter key.
 """
 
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from elekto_site import rows
+from django.db.models import Exists, F, OuterRef, Subquery, Value
 
 from . import officers
 from .models import Candidate, Election, EligibleVoter, ExceptionRequest, RollBinding, VoteRecord
-
-
-def _tables(connection, *models):
-    return [connection.ops.quote_name(model._meta.db_table) for model in models]
 
 
 class Standing(NamedTuple):
@@ -27,29 +23,30 @@ class Standing(NamedTuple):
     requested: set
 
 
-def _standing_sql(connection, ids, *, voted_anywhere):
-    votes, roll, requests, bindings = _tables(connection, VoteRecord, EligibleVoter, ExceptionRequest, RollBinding)
-    # The ids are whole numbers read from the database, written into the SQL as such: a page of fifty elections
-    # would otherwise pass 150 parameters for the driver to quote one by one.
-    listed = ", ".join(str(int(pk)) for pk in ids)
+def _named(queryset, name):
+    """``queryset``'s election ids, each beside ``name``: one part of the standing's ``UNION ALL``."""
+    return queryset.order_by().annotate(kind=Value(name), of=F("election_id")).values_list("kind", "of")
 
-    def within(alias):
-        return f"{alias}.election_id IN ({listed})" if ids else "1 = 0"
 
-    return " UNION ALL ".join([
-        officers.officered_sql("'officer', o.election_id"),
-        f"SELECT 'voted', b.election_id FROM {votes} b WHERE b.voter_id = %s"
-        + ("" if voted_anywhere else f" AND {within('b')}"),
+def _roll_entry(**filters):
+    return EligibleVoter.objects.filter(election=OuterRef("election"), login=OuterRef("login"), **filters)
+
+
+def _standing_query(user, login, ids, *, voted_anywhere):
+    within = {"election_id__in": ids}
+    votes = VoteRecord.objects.filter(voter=user)
+    return _named(officers.officered(login), "officer").union(
+        _named(votes if voted_anywhere else votes.filter(**within), "voted"),
         # On the roll under their login, unless that entry belongs to another account; or holding an entry bound
         # to their account (see Access).
-        f"SELECT 'roll', v.election_id FROM {roll} v WHERE v.login = %s AND {within('v')} AND NOT EXISTS "
-        f"(SELECT 1 FROM {bindings} t WHERE t.election_id = v.election_id AND t.login = v.login "
-        "AND t.voter_id <> %s)",
-        f"SELECT 'roll', m.election_id FROM {bindings} m JOIN {roll} w ON w.election_id = m.election_id "
-        f"AND w.login = m.login WHERE m.voter_id = %s AND {within('m')}",
+        _named(EligibleVoter.objects.filter(login=login, **within).filter(~Exists(
+            RollBinding.objects.filter(election=OuterRef("election"), login=OuterRef("login")).exclude(voter=user)
+        )), "roll"),
+        _named(RollBinding.objects.filter(Exists(_roll_entry()), voter=user, **within), "roll"),
         # Any exception request the voter made: its status says whether it grants a vote.
-        f"SELECT r.status, r.election_id FROM {requests} r WHERE r.requester_id = %s AND {within('r')}",
-    ])
+        ExceptionRequest.objects.filter(requester=user, **within).order_by().values_list("status", "election_id"),
+        all=True,
+    )
 
 
 def voter_standing(request, election_ids, *, voted_anywhere=False):
@@ -57,20 +54,15 @@ def voter_standing(request, election_ids, *, voted_anywhere=False):
     officered: every current election). The officered elections are kept for the page's "Officer admin" link."""
     user = request.user
     login = user.username.lower()
-    ids = list(election_ids)
-    params = [*officers.officered_params(login), user.pk, login, user.pk, user.pk, user.pk]
     found = {"officer": set(), "voted": set(), "roll": set()}
     requested, granted = set(), set()
-    connection = rows.connection_for(Election)
-    with connection.cursor() as cursor:
-        cursor.execute(_standing_sql(connection, ids, voted_anywhere=voted_anywhere), params)
-        for name, election_id in cursor.fetchall():
-            if name in found:
-                found[name].add(election_id)
-            else:  # an exception request, named by its status
-                requested.add(election_id)
-                if name == ExceptionRequest.APPROVED:
-                    granted.add(election_id)
+    for name, election_id in _standing_query(user, login, list(election_ids), voted_anywhere=voted_anywhere):
+        if name in found:
+            found[name].add(election_id)
+        else:  # an exception request, named by its status
+            requested.add(election_id)
+            if name == ExceptionRequest.APPROVED:
+                granted.add(election_id)
     if not officers.is_operator(user):
         request._officer_election_ids = frozenset(found["officer"])
     return Standing(found["roll"] | granted, found["voted"], found["officer"], requested)
@@ -102,59 +94,40 @@ BALLOT_LEAVES_OUT = ("description", "results", "eligibility", "exception_descrip
 CANDIDATE_FIELDS = ("id", "election", "candidate_id", "name", "withdrawn")
 
 
-def _access_sql(connection, where):
-    election, roll, requests, votes, bindings = _tables(connection, Election, EligibleVoter, ExceptionRequest,
-                                                        VoteRecord, RollBinding)
-    return (
-        f"SELECT {rows.columns(Election, connection, 'e', leave_out=BALLOT_LEAVES_OUT)}, "
-        f"EXISTS (SELECT 1 FROM {roll} v WHERE v.election_id = e.id AND v.login = %s), "
-        f"(SELECT t.voter_id FROM {bindings} t WHERE t.election_id = e.id AND t.login = %s), "
-        f"EXISTS (SELECT 1 FROM {bindings} m JOIN {roll} w ON w.election_id = m.election_id AND w.login = m.login "
-        "WHERE m.election_id = e.id AND m.voter_id = %s), "
-        # An exception is granted to the requester's account, whatever login holds it now.
-        f"EXISTS (SELECT 1 FROM {requests} r WHERE r.election_id = e.id AND r.requester_id = %s AND r.status = %s), "
-        f"EXISTS (SELECT 1 FROM {votes} b WHERE b.election_id = e.id AND b.voter_id = %s), "
-        f"EXISTS ({officers.officered_sql('1')}) "
-        f"FROM {election} e WHERE {where}"
-    )
-
-
-def _access(where, where_params, voter):
-    connection = rows.connection_for(Election)
+def _access(elections, voter):
     login = voter.username.lower()
-    with connection.cursor() as cursor:
-        cursor.execute(_access_sql(connection, where), [login, login, voter.pk, voter.pk,
-                                                        ExceptionRequest.APPROVED, voter.pk,
-                                                        *officers.officered_params(login), *where_params])
-        row = cursor.fetchone()
+    on_roll = EligibleVoter.objects.filter(election=OuterRef("pk"), login=login)
+    bindings = RollBinding.objects.filter(election=OuterRef("pk"))
+    row = next(iter(elections.order_by().defer(*BALLOT_LEAVES_OUT).annotate(
+        access_on_roll=Exists(on_roll),
+        access_holder=Subquery(bindings.filter(login=login).values("voter_id")),
+        access_bound_mine=Exists(bindings.filter(Exists(_roll_entry()), voter=voter)),
+        # An exception is granted to the requester's account, whatever login holds it now.
+        access_granted=Exists(ExceptionRequest.objects.filter(election=OuterRef("pk"), requester=voter,
+                                                              status=ExceptionRequest.APPROVED)),
+        access_voted=Exists(VoteRecord.objects.filter(election=OuterRef("pk"), voter=voter)),
+        access_officers_any=Exists(officers.officered(login)),
+    )), None)
     if row is None:
         return None
-    *columns, on_roll, holder, bound_mine, granted, voted, officers_any = row
-    election = rows.instance(Election, connection, columns, leave_out=BALLOT_LEAVES_OUT)
+    on_roll, holder = row.access_on_roll, row.access_holder
     taken = holder is not None and holder != voter.pk
-    eligible = bool((on_roll and not taken) or bound_mine or granted)
-    return Access(election, eligible, bool(voted), bool(officers_any), roll_taken=bool(on_roll and not eligible),
-                  on_roll=bool(on_roll), roll_bound=holder is not None)
+    eligible = bool((on_roll and not taken) or row.access_bound_mine or row.access_granted)
+    return Access(row, eligible, bool(row.access_voted), bool(row.access_officers_any),
+                  roll_taken=bool(on_roll and not eligible), on_roll=bool(on_roll), roll_bound=holder is not None)
 
 
 def election_access(voter, key):
     """The ``Access`` of ``voter`` to the visible election ``key``, in one query; None when there is none."""
-    quote = rows.connection_for(Election).ops.quote_name
-    return _access(f"e.{quote('key')} = %s AND e.archived = %s", [key, False], voter)
+    return _access(Election.objects.visible().filter(key=key), voter)
 
 
 def access_of(voter, election):
     """The ``Access`` of ``voter`` to ``election`` (archived or not), read now, in one query; None when it is gone."""
-    return _access("e.id = %s", [election.pk], voter)
+    return _access(Election.objects.filter(pk=election.pk), voter)
 
 
 def standing_candidates(election):
     """The election's standing (not withdrawn) candidates with their ids and names (the rest is read if asked
     for), in one query."""
-    connection = rows.connection_for(Candidate)
-    (table,) = _tables(connection, Candidate)
-    leave_out = [field.name for field in rows.fields(Candidate) if field.name not in CANDIDATE_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {rows.columns(Candidate, connection, leave_out=leave_out)} FROM {table} "
-                       "WHERE election_id = %s AND withdrawn = %s", [election.pk, False])
-        return [rows.instance(Candidate, connection, row, leave_out=leave_out) for row in cursor.fetchall()]
+    return list(Candidate.objects.filter(election=election, withdrawn=False).only(*CANDIDATE_FIELDS))
