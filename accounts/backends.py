@@ -31,4 +31,4 @@ def active_user(user_id):
         user_id = User._meta.pk.to_python(user_id)
     except ValidationError:
         return None
-    return User._default_manager.filter(pk=user_id, is_active=True).first()
+    return next(iter(User._default_manager.filter(pk=user_id, is_active=True)), None)

@@ -14,8 +14,8 @@ class SessionStore(db.SessionStore):
         """The unexpired session row of ``session_key`` (its key and data only), or None."""
         session = None
         if self.session_key is not None:
-            session = (self.model.objects.filter(session_key=self.session_key, expire_date__gt=timezone.now())
-                       .only("session_key", "session_data").first())
+            session = next(iter(self.model.objects.only("session_key", "session_data").filter(
+                session_key=self.session_key, expire_date__gt=timezone.now())), None)
         if session is None:
             self._session_key = None
         return session

@@ -31,11 +31,13 @@ PAGE_SIZE = 50
 LIST_FIELDS = ("key", "name", "organization", "start_datetime", "end_datetime")
 
 
+# Read on every list and election page: built once, so that a request only copies and compiles it.
+_CONTENT_VERSION = ContentVersion.objects.filter(pk=1).values_list("value", flat=True)
+
+
 def content_version():
-    """The current content version (0 before the first import). Read on every list and election page: one
-    primary-key query."""
-    value = ContentVersion.objects.filter(pk=1).values_list("value", flat=True).first()
-    return value or 0
+    """The current content version (0 before the first import), in one primary-key query."""
+    return next(iter(_CONTENT_VERSION.all()), 0)
 
 
 def content_changed():
