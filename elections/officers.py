@@ -6,6 +6,7 @@ longer grant officer rights, since the repository no longer lists their officers
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -20,6 +21,18 @@ def is_operator(user):
 def officered(login):
     """The ``Officer`` rows of ``login`` in current (not archived) elections."""
     return Officer.objects.filter(login=login.lower(), election__archived=False)
+
+
+def officered_sql(columns):
+    """``officered`` as SQL selecting ``columns`` (of officer ``o``), for the voter's standing
+    (``elections.standing``), which is written as SQL; its parameters are ``officered_params(login)``."""
+    officer, election = (connection.ops.quote_name(model._meta.db_table) for model in (Officer, Election))
+    return (f"SELECT {columns} FROM {officer} o JOIN {election} e ON e.id = o.election_id "
+            "WHERE o.login = %s AND e.archived = %s")
+
+
+def officered_params(login):
+    return [login.lower(), False]
 
 
 def officer_election_ids(request):

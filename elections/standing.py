@@ -3,15 +3,24 @@
 Every signed-in page asks, so each question is one query whatever the number of elections, rolls and ballots.
 Each part uses an index: the roll's and the exception requests' election-and-login keys, the vote records'
 election-and-voter key.
+
+The standing of list pages and election pages (``voter_standing``) is the one query here written as SQL: built
+with the ORM (a union of five querysets, two with correlated subqueries, and the page's election ids in four
+``IN`` lists) it cost more than the rest of a signed-in page together; docs/performance.md has the figures.
 """
 
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Exists, F, OuterRef, Subquery, Value
+from django.db import connections, router
+from django.db.models import Exists, OuterRef, Subquery
 
 from . import officers
 from .models import Candidate, Election, EligibleVoter, ExceptionRequest, RollBinding, VoteRecord
+
+
+def _tables(connection, *models):
+    return [connection.ops.quote_name(model._meta.db_table) for model in models]
 
 
 class Standing(NamedTuple):
@@ -23,30 +32,29 @@ class Standing(NamedTuple):
     requested: set
 
 
-def _named(queryset, name):
-    """``queryset``'s election ids, each beside ``name``: one part of the standing's ``UNION ALL``."""
-    return queryset.order_by().annotate(kind=Value(name), of=F("election_id")).values_list("kind", "of")
+def _standing_sql(connection, ids, *, voted_anywhere):
+    votes, roll, requests, bindings = _tables(connection, VoteRecord, EligibleVoter, ExceptionRequest, RollBinding)
+    # The ids are whole numbers read from the database, written into the SQL as such: a page of fifty elections
+    # would otherwise pass 150 parameters for the driver to quote one by one.
+    listed = ", ".join(str(int(pk)) for pk in ids)
 
+    def within(alias):
+        return f"{alias}.election_id IN ({listed})" if ids else "1 = 0"
 
-def _roll_entry(**filters):
-    return EligibleVoter.objects.filter(election=OuterRef("election"), login=OuterRef("login"), **filters)
-
-
-def _standing_query(user, login, ids, *, voted_anywhere):
-    within = {"election_id__in": ids}
-    votes = VoteRecord.objects.filter(voter=user)
-    return _named(officers.officered(login), "officer").union(
-        _named(votes if voted_anywhere else votes.filter(**within), "voted"),
+    return " UNION ALL ".join([
+        officers.officered_sql("'officer', o.election_id"),
+        f"SELECT 'voted', b.election_id FROM {votes} b WHERE b.voter_id = %s"
+        + ("" if voted_anywhere else f" AND {within('b')}"),
         # On the roll under their login, unless that entry belongs to another account; or holding an entry bound
         # to their account (see Access).
-        _named(EligibleVoter.objects.filter(login=login, **within).filter(~Exists(
-            RollBinding.objects.filter(election=OuterRef("election"), login=OuterRef("login")).exclude(voter=user)
-        )), "roll"),
-        _named(RollBinding.objects.filter(Exists(_roll_entry()), voter=user, **within), "roll"),
+        f"SELECT 'roll', v.election_id FROM {roll} v WHERE v.login = %s AND {within('v')} AND NOT EXISTS "
+        f"(SELECT 1 FROM {bindings} t WHERE t.election_id = v.election_id AND t.login = v.login "
+        "AND t.voter_id <> %s)",
+        f"SELECT 'roll', m.election_id FROM {bindings} m JOIN {roll} w ON w.election_id = m.election_id "
+        f"AND w.login = m.login WHERE m.voter_id = %s AND {within('m')}",
         # Any exception request the voter made: its status says whether it grants a vote.
-        ExceptionRequest.objects.filter(requester=user, **within).order_by().values_list("status", "election_id"),
-        all=True,
-    )
+        f"SELECT r.status, r.election_id FROM {requests} r WHERE r.requester_id = %s AND {within('r')}",
+    ])
 
 
 def voter_standing(request, election_ids, *, voted_anywhere=False):
@@ -54,15 +62,20 @@ def voter_standing(request, election_ids, *, voted_anywhere=False):
     officered: every current election). The officered elections are kept for the page's "Officer admin" link."""
     user = request.user
     login = user.username.lower()
+    ids = list(election_ids)
+    params = [*officers.officered_params(login), user.pk, login, user.pk, user.pk, user.pk]
     found = {"officer": set(), "voted": set(), "roll": set()}
     requested, granted = set(), set()
-    for name, election_id in _standing_query(user, login, list(election_ids), voted_anywhere=voted_anywhere):
-        if name in found:
-            found[name].add(election_id)
-        else:  # an exception request, named by its status
-            requested.add(election_id)
-            if name == ExceptionRequest.APPROVED:
-                granted.add(election_id)
+    connection = connections[router.db_for_read(Election)]
+    with connection.cursor() as cursor:
+        cursor.execute(_standing_sql(connection, ids, voted_anywhere=voted_anywhere), params)
+        for name, election_id in cursor.fetchall():
+            if name in found:
+                found[name].add(election_id)
+            else:  # an exception request, named by its status
+                requested.add(election_id)
+                if name == ExceptionRequest.APPROVED:
+                    granted.add(election_id)
     if not officers.is_operator(user):
         request._officer_election_ids = frozenset(found["officer"])
     return Standing(found["roll"] | granted, found["voted"], found["officer"], requested)
@@ -92,6 +105,10 @@ class Access:
 BALLOT_LEAVES_OUT = ("description", "results", "eligibility", "exception_description", "source_stamp",
                      "sync_warnings", "sync_errors", "content_hash")
 CANDIDATE_FIELDS = ("id", "election", "candidate_id", "name", "withdrawn")
+
+
+def _roll_entry(**filters):
+    return EligibleVoter.objects.filter(election=OuterRef("election"), login=OuterRef("login"), **filters)
 
 
 def _access(elections, voter):
