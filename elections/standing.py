@@ -4,16 +4,17 @@ Every signed-in page asks, so each question is one query whatever the number of 
 Each part uses an index: the roll's and the exception requests' election-and-login keys, the vote records'
 election-and-voter key.
 
-The standing of list pages and election pages (``voter_standing``) is the one query here written as SQL: built
-with the ORM (a union of five querysets, two with correlated subqueries, and the page's election ids in four
-``IN`` lists) it cost more than the rest of a signed-in page together; docs/performance.md has the figures.
+Two queries here are written as SQL, since built with the ORM they cost more than a page can afford (the figures
+are in docs/performance.md): the standing of list pages and election pages (``voter_standing``: through the ORM,
+a union of five querysets, two with correlated subqueries, and the page's election ids in four ``IN`` lists),
+and the ballot pages' election with the voter's access to it (``election_access``, ``access_of``: the election
+annotated with six subqueries). The standing candidates are read through the ORM.
 """
 
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db import connections, router
-from django.db.models import Exists, OuterRef, Subquery
+from elekto_site import rows
 
 from . import officers
 from .models import Candidate, Election, EligibleVoter, ExceptionRequest, RollBinding, VoteRecord
@@ -66,7 +67,7 @@ def voter_standing(request, election_ids, *, voted_anywhere=False):
     params = [*officers.officered_params(login), user.pk, login, user.pk, user.pk, user.pk]
     found = {"officer": set(), "voted": set(), "roll": set()}
     requested, granted = set(), set()
-    connection = connections[router.db_for_read(Election)]
+    connection = rows.connection_for(Election)
     with connection.cursor() as cursor:
         cursor.execute(_standing_sql(connection, ids, voted_anywhere=voted_anywhere), params)
         for name, election_id in cursor.fetchall():
@@ -107,41 +108,50 @@ BALLOT_LEAVES_OUT = ("description", "results", "eligibility", "exception_descrip
 CANDIDATE_FIELDS = ("id", "election", "candidate_id", "name", "withdrawn")
 
 
-def _roll_entry(**filters):
-    return EligibleVoter.objects.filter(election=OuterRef("election"), login=OuterRef("login"), **filters)
-
-
-def _access(elections, voter):
-    login = voter.username.lower()
-    on_roll = EligibleVoter.objects.filter(election=OuterRef("pk"), login=login)
-    bindings = RollBinding.objects.filter(election=OuterRef("pk"))
-    row = next(iter(elections.order_by().defer(*BALLOT_LEAVES_OUT).annotate(
-        access_on_roll=Exists(on_roll),
-        access_holder=Subquery(bindings.filter(login=login).values("voter_id")),
-        access_bound_mine=Exists(bindings.filter(Exists(_roll_entry()), voter=voter)),
+def _access_sql(connection, where):
+    election, roll, requests, votes, bindings = _tables(connection, Election, EligibleVoter, ExceptionRequest,
+                                                        VoteRecord, RollBinding)
+    return (
+        f"SELECT {rows.columns(Election, connection, 'e', leave_out=BALLOT_LEAVES_OUT)}, "
+        f"EXISTS (SELECT 1 FROM {roll} v WHERE v.election_id = e.id AND v.login = %s), "
+        f"(SELECT t.voter_id FROM {bindings} t WHERE t.election_id = e.id AND t.login = %s), "
+        f"EXISTS (SELECT 1 FROM {bindings} m JOIN {roll} w ON w.election_id = m.election_id AND w.login = m.login "
+        "WHERE m.election_id = e.id AND m.voter_id = %s), "
         # An exception is granted to the requester's account, whatever login holds it now.
-        access_granted=Exists(ExceptionRequest.objects.filter(election=OuterRef("pk"), requester=voter,
-                                                              status=ExceptionRequest.APPROVED)),
-        access_voted=Exists(VoteRecord.objects.filter(election=OuterRef("pk"), voter=voter)),
-        access_officers_any=Exists(officers.officered(login)),
-    )), None)
+        f"EXISTS (SELECT 1 FROM {requests} r WHERE r.election_id = e.id AND r.requester_id = %s AND r.status = %s), "
+        f"EXISTS (SELECT 1 FROM {votes} b WHERE b.election_id = e.id AND b.voter_id = %s), "
+        f"EXISTS ({officers.officered_sql('1')}) "
+        f"FROM {election} e WHERE {where}"
+    )
+
+
+def _access(where, where_params, voter):
+    connection = rows.connection_for(Election)
+    login = voter.username.lower()
+    with connection.cursor() as cursor:
+        cursor.execute(_access_sql(connection, where), [login, login, voter.pk, voter.pk,
+                                                        ExceptionRequest.APPROVED, voter.pk,
+                                                        *officers.officered_params(login), *where_params])
+        row = cursor.fetchone()
     if row is None:
         return None
-    on_roll, holder = row.access_on_roll, row.access_holder
+    *columns, on_roll, holder, bound_mine, granted, voted, officers_any = row
+    election = rows.instance(Election, connection, columns, leave_out=BALLOT_LEAVES_OUT)
     taken = holder is not None and holder != voter.pk
-    eligible = bool((on_roll and not taken) or row.access_bound_mine or row.access_granted)
-    return Access(row, eligible, bool(row.access_voted), bool(row.access_officers_any),
-                  roll_taken=bool(on_roll and not eligible), on_roll=bool(on_roll), roll_bound=holder is not None)
+    eligible = bool((on_roll and not taken) or bound_mine or granted)
+    return Access(election, eligible, bool(voted), bool(officers_any), roll_taken=bool(on_roll and not eligible),
+                  on_roll=bool(on_roll), roll_bound=holder is not None)
 
 
 def election_access(voter, key):
     """The ``Access`` of ``voter`` to the visible election ``key``, in one query; None when there is none."""
-    return _access(Election.objects.visible().filter(key=key), voter)
+    quote = rows.connection_for(Election).ops.quote_name
+    return _access(f"e.{quote('key')} = %s AND e.archived = %s", [key, False], voter)
 
 
 def access_of(voter, election):
     """The ``Access`` of ``voter`` to ``election`` (archived or not), read now, in one query; None when it is gone."""
-    return _access(Election.objects.filter(pk=election.pk), voter)
+    return _access("e.id = %s", [election.pk], voter)
 
 
 def standing_candidates(election):

@@ -1,10 +1,12 @@
-"""Model instances from a hand-written SELECT, for the signed-in user read on every request.
+"""Model instances from hand-written SELECTs, for the two queries of this kind that Django's ORM makes too dear.
 
-Django's ORM builds each query anew, which costs several times a simple query itself: for the user behind each
-signed-in request (``accounts.backends.active_user``) that cost was measured at a tenth to a fifth of a signed-in
-page (docs/performance.md), so that read is fixed SQL. These helpers keep it in step with the model: the columns
-of a model, and an instance built from a row with the database's converters applied, as the ORM would build it.
-Fields left out are deferred: the instance loads them from the database if they are ever read.
+The ORM builds and compiles each query again on every request, which costs several times a simple query itself.
+For the user behind each signed-in request (``accounts.backends.active_user``) and the ballot pages' election
+with the voter's access to it (``elections.standing.election_access``) that cost was measured as more than the
+pages can afford (docs/performance.md), so those two read fixed SQL. These helpers keep it in step with the
+models: the columns of a model, and an instance built from a row with the database's converters applied, as the
+ORM would build it. Fields left out are deferred: the instance loads them from the database if they are ever
+read.
 """
 
 from django.db import connections, router
