@@ -18,9 +18,14 @@ def is_operator(user):
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def officered(login):
+    """The ``Officer`` rows of ``login`` in current (not archived) elections."""
+    return Officer.objects.filter(login=login.lower(), election__archived=False)
+
+
 def officered_sql(columns):
-    """SQL selecting ``columns`` (of officer ``o``) for each current election a login officers; its parameters
-    are ``officered_params(login)``. A plain query, since every signed-in page asks."""
+    """``officered`` as SQL selecting ``columns`` (of officer ``o``), for the voter's standing
+    (``elections.standing``), which is written as SQL; its parameters are ``officered_params(login)``."""
     officer, election = (connection.ops.quote_name(model._meta.db_table) for model in (Officer, Election))
     return (f"SELECT {columns} FROM {officer} o JOIN {election} e ON e.id = o.election_id "
             "WHERE o.login = %s AND e.archived = %s")
@@ -39,9 +44,8 @@ def officer_election_ids(request):
         elif not user.is_active:
             request._officer_election_ids = frozenset()
         else:
-            with connection.cursor() as cursor:
-                cursor.execute(officered_sql("o.election_id"), officered_params(user.get_username()))
-                request._officer_election_ids = frozenset(row[0] for row in cursor.fetchall())
+            request._officer_election_ids = frozenset(
+                officered(user.get_username()).values_list("election_id", flat=True))
     return request._officer_election_ids
 
 

@@ -1,10 +1,12 @@
-"""Model instances from hand-written SELECTs, for the few queries every request makes.
+"""Model instances from hand-written SELECTs, for the two queries of this kind that Django's ORM makes too dear.
 
-Django's ORM builds each query anew, which costs several times a simple query itself. The pages every voter
-loads (and the session and user behind each signed-in request) read their rows with fixed SQL instead; these
-helpers keep that SQL in step with the models: the columns of a model, and an instance built from a row with
-the database's converters applied, as the ORM would build it. Fields left out are deferred: the instance loads
-them from the database if they are ever read.
+The ORM builds and compiles each query again on every request, which costs several times a simple query itself.
+For the user behind each signed-in request (``accounts.backends.active_user``) and the ballot pages' election
+with the voter's access to it (``elections.standing.election_access``) that cost was measured as more than the
+pages can afford (docs/performance.md), so those two read fixed SQL. These helpers keep it in step with the
+models: the columns of a model, and an instance built from a row with the database's converters applied, as the
+ORM would build it. Fields left out are deferred: the instance loads them from the database if they are ever
+read.
 """
 
 from django.db import connections, router

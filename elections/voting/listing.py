@@ -16,7 +16,6 @@ import threading
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
@@ -32,13 +31,13 @@ PAGE_SIZE = 50
 LIST_FIELDS = ("key", "name", "organization", "start_datetime", "end_datetime")
 
 
+# Read on every list and election page: built once, so that a request only copies and compiles it.
+_CONTENT_VERSION = ContentVersion.objects.filter(pk=1).values_list("value", flat=True)
+
+
 def content_version():
-    """The current content version (0 before the first import). Read on every list and election page, so it is
-    one plain primary-key query, without the ORM's query building."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {ContentVersion._meta.db_table} WHERE id = 1")
-        row = cursor.fetchone()
-    return row[0] if row else 0
+    """The current content version (0 before the first import), in one primary-key query."""
+    return next(iter(_CONTENT_VERSION.all()), 0)
 
 
 def content_changed():

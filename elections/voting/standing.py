@@ -1,8 +1,14 @@
 """Where the signed-in voter stands: on which rolls, with which votes and exception requests, as whose officer.
 
-Every signed-in page asks, so each question is one hand-written query whatever the number of elections, rolls
-and ballots, rather than several built by the ORM on each request. Each part uses an index: the roll's and the
-exception requests' election-and-login keys, the vote records' election-and-voter key.
+Every signed-in page asks, so each question is one query whatever the number of elections, rolls and ballots.
+Each part uses an index: the roll's and the exception requests' election-and-login keys, the vote records'
+election-and-voter key.
+
+Two queries here are written as SQL, since built with the ORM they cost more than a page can afford (the figures
+are in docs/performance.md): the standing of list pages and election pages (``voter_standing``: through the ORM,
+a union of five querysets, two with correlated subqueries, and the page's election ids in four ``IN`` lists),
+and the ballot pages' election with the voter's access to it (``election_access``, ``access_of``: the election
+annotated with six subqueries). The standing candidates are read through the ORM.
 """
 
 from dataclasses import dataclass
@@ -150,10 +156,4 @@ def access_of(voter, election):
 def standing_candidates(election):
     """The election's standing (not withdrawn) candidates with their ids and names (the rest is read if asked
     for), in one query."""
-    connection = rows.connection_for(Candidate)
-    (table,) = _tables(connection, Candidate)
-    leave_out = [field.name for field in rows.fields(Candidate) if field.name not in CANDIDATE_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {rows.columns(Candidate, connection, leave_out=leave_out)} FROM {table} "
-                       "WHERE election_id = %s AND withdrawn = %s", [election.pk, False])
-        return [rows.instance(Candidate, connection, row, leave_out=leave_out) for row in cursor.fetchall()]
+    return list(Candidate.objects.filter(election=election, withdrawn=False).only(*CANDIDATE_FIELDS))
