@@ -25,7 +25,7 @@ def officered(login):
 
 def officered_sql(columns):
     """``officered`` as SQL selecting ``columns`` (of officer ``o``), for the voter's standing
-    (``elections.standing``), which is written as SQL; its parameters are ``officered_params(login)``."""
+    (``elections.voting.standing``), which is written as SQL; its parameters are ``officered_params(login)``."""
     officer, election = (connection.ops.quote_name(model._meta.db_table) for model in (Officer, Election))
     return (f"SELECT {columns} FROM {officer} o JOIN {election} e ON e.id = o.election_id "
             "WHERE o.login = %s AND e.archived = %s")

@@ -2,7 +2,7 @@
 
 The ORM builds and compiles each query again on every request, which costs several times a simple query itself.
 For the user behind each signed-in request (``accounts.backends.active_user``) and the ballot pages' election
-with the voter's access to it (``elections.standing.election_access``) that cost was measured as more than the
+with the voter's access to it (``elections.voting.standing.election_access``) that cost was measured as more than the
 pages can afford (docs/performance.md), so those two read fixed SQL. These helpers keep it in step with the
 models: the columns of a model, and an instance built from a row with the database's converters applied, as the
 ORM would build it. Fields left out are deferred: the instance loads them from the database if they are ever
