@@ -103,13 +103,17 @@ def ballot_seal(*, box, ranks, receipt):
     return crypto.ballot_seal(bytes(box.public_key), ranks=ranks, receipt=receipt)
 
 
-def random_rowid_insert(model, **values):
-    """Insert one row of ``model`` on SQLite with a random rowid, given in the INSERT itself.
+def ballot_row_insert(model, **values):
+    """Insert one ballot row of ``model``: on SQLite with a random rowid, given in the INSERT itself; elsewhere as
+    the ORM inserts it.
 
     SQLite keeps a table's rows in its hidden rowid, which otherwise grows with each insertion: the order of
     casting. Given at the INSERT, the random rowid is the only one the row ever has (an UPDATE of the rowid
     would leave the first cell, with its ordered rowid, in the page's free space).
     """
+    if connection.vendor != "sqlite":
+        model.objects.create(**values)
+        return
     fields = [model._meta.get_field(name) for name in values]
     quote = connection.ops.quote_name
     columns = ", ".join(["rowid", *(quote(f.column) for f in fields)])
@@ -251,7 +255,7 @@ def _opened_ballots_store(election, opened):
         return
     quote = connection.ops.quote_name
     id_field, _, ranks_field, _ = fields
-    # On SQLite each row also gets a random rowid (see random_rowid_insert).
+    # On SQLite each row also gets a random rowid (see ballot_row_insert).
     rowid = connection.vendor == "sqlite"
     columns = (["rowid"] if rowid else []) + [quote(f.column) for f in fields]
     sql = (f"INSERT INTO {quote(Ballot._meta.db_table)} ({', '.join(columns)}) "

@@ -7,11 +7,11 @@ Run by operators with ``manage.py load_ballots``. All or nothing; the ballots lo
 import secrets
 import uuid
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from elections.audit import BALLOTS_LOAD, BOX_OPEN, audit_record
-from elections.ballot_box.box import random_rowid_insert
+from elections.ballot_box.box import ballot_row_insert
 from elections.count_record import count_freeze
 from elections.models import Ballot, BallotBox, CountRecord, Election, SealedBallot
 from elections.voting import secrecy
@@ -48,7 +48,7 @@ def ballots_load(*, election, candidates, ballots, receipts=None, actor):
         # The file's row order may be the order of casting; store the ballots in an order of our own.
         secrets.SystemRandom().shuffle(rows)
         for ranks, receipt in rows:
-            _ballot_store(ballot_id=uuid.uuid4(), election=election, ranks=ranks, receipt=receipt)
+            ballot_row_insert(Ballot, id=uuid.uuid4(), election=election, ranks=ranks, receipt=receipt)
         if box is not None:
             # The box opened offline is now open: its sealed rows and wrapped key go, as an opening does.
             SealedBallot.objects.filter(election=election).delete()
@@ -137,11 +137,3 @@ def _ballots_load_receipts(receipts, count):
     if taken:
         raise BallotsLoadRefused(f"Receipts already used by ballots of another election: {', '.join(taken[:5])}.")
     return receipts
-
-
-def _ballot_store(*, ballot_id, election, ranks, receipt):
-    """Store an opened (plaintext) ballot: only for published ballots loaded into a completed election."""
-    if connection.vendor == "sqlite":
-        random_rowid_insert(Ballot, id=ballot_id, election=election, ranks=ranks, receipt=receipt)
-    else:
-        Ballot.objects.create(id=ballot_id, election=election, ranks=ranks, receipt=receipt)

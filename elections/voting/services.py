@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,8 +22,8 @@ from elections.audit import LINKS_DESTROY, audit_record
 from elections.ballot_box.box import (
     BallotBoxRefused,
     KeyRotationPending,
+    ballot_row_insert,
     box_lock_accepting,
-    random_rowid_insert,
 )
 from elections.ballot_box.box import ballot_seal as box_seal
 from elections.ballot_box.services import ballot_box_ensure
@@ -233,10 +233,7 @@ def _concurrent_refusal():
 def _sealed_ballot_store(*, ballot_id, election, box, ranks, receipt):
     """Store a cast ballot sealed to the election's box: nothing in the row is readable before the opening."""
     sealed = box_seal(box=box, ranks=ranks, receipt=receipt)
-    if connection.vendor == "sqlite":
-        random_rowid_insert(SealedBallot, id=ballot_id, election=election, sealed=sealed)
-    else:
-        SealedBallot.objects.create(id=ballot_id, election=election, sealed=sealed)
+    ballot_row_insert(SealedBallot, id=ballot_id, election=election, sealed=sealed)
 
 
 def _box_for_casting(election):
